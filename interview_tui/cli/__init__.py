@@ -1,0 +1,38 @@
+"""The `interview-tui` command: a thin click layer over the library.
+
+Each area registers its commands from its own module (imported at the bottom
+of this file), so areas can grow without touching each other.  The TUI is
+imported only inside the command that starts it.
+"""
+
+from __future__ import annotations
+
+import click
+
+from interview_tui import __version__
+from interview_tui.cli.common import data_dir_option
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="interview-tui")
+@data_dir_option
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Study file to open in the app (default: the shipped default study).",
+)
+@click.pass_context
+def main(ctx: click.Context, study_path: str | None) -> None:
+    """Run, record, transcribe and hand off semi-structured research interviews.
+
+    With no command, opens the interview app on the project folder.
+    """
+    if ctx.invoked_subcommand is None:
+        from interview_tui.cli.app import run_app
+
+        run_app(ctx, study_path)
+
+
+# Command modules register themselves on `main`.
+from interview_tui.cli import app as _app  # noqa: E402,F401

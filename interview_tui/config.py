@@ -1,0 +1,51 @@
+"""Where a project's files live, and the environment overrides for them.
+
+A *project folder* holds one SQLite database (`interview.db`) and the
+`recordings/` folder.  It defaults to the current directory and can be set
+with `--data-dir` or the `INTERVIEW_TUI_DATA_DIR` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR_ENV = "INTERVIEW_TUI_DATA_DIR"
+DB_NAME = "interview.db"
+RECORDINGS_DIR = "recordings"
+
+#: The folder with the shipped study files (the repository's `guides/`).
+GUIDES_DIR = Path(__file__).resolve().parent.parent / "guides"
+DEFAULT_STUDY_FILE = GUIDES_DIR / "involuntary-treatment-alliance.yaml"
+
+
+@dataclass(frozen=True)
+class Project:
+    """The files of one project folder."""
+
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.root / RECORDINGS_DIR
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    def ensure(self) -> "Project":
+        """Create the project folder and its recordings folder if missing."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.recordings_dir.mkdir(exist_ok=True)
+        return self
+
+
+def resolve_project(data_dir: str | os.PathLike[str] | None = None) -> Project:
+    """The project for `data_dir`, else `$INTERVIEW_TUI_DATA_DIR`, else the current directory."""
+    chosen = data_dir or os.environ.get(DATA_DIR_ENV) or os.getcwd()
+    return Project(Path(chosen).expanduser().resolve())

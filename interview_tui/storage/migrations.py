@@ -1,0 +1,156 @@
+"""The database schema, as sqlite-utils migrations.
+
+Migrations only ever add: a released migration is never edited.  Append a
+new `@migrations()` function for every schema change.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("interview_tui")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """The whole mission's model: studies to transcripts, plus the audit log."""
+    db.executescript(
+        """
+        CREATE TABLE studies (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL,
+            title TEXT NOT NULL,
+            version TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source_path TEXT,
+            content TEXT NOT NULL,          -- the exact study file used
+            loaded_at TEXT NOT NULL,
+            UNIQUE (slug, content_hash)
+        );
+        CREATE TABLE interviewers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,      -- researcher's name or initials (not a participant)
+            role TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE participants (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,      -- pseudonymous code, e.g. P01
+            study_slug TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            withdrawn_at TEXT
+        );
+        CREATE TABLE consent_records (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id),
+            study_id INTEGER REFERENCES studies(id),
+            form_version TEXT NOT NULL,
+            form_title TEXT NOT NULL,
+            text TEXT NOT NULL,             -- the consent text exactly as shown
+            text_hash TEXT NOT NULL,        -- sha256 of text
+            decision TEXT NOT NULL CHECK (decision IN ('given', 'declined')),
+            items_given TEXT NOT NULL,      -- JSON list of item ids
+            items_declined TEXT NOT NULL,   -- JSON list of item ids
+            method TEXT NOT NULL CHECK (method IN ('app', 'paper')),
+            interviewer_id INTEGER REFERENCES interviewers(id),
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX consent_records_participant ON consent_records(participant_id);
+        CREATE TABLE demographic_values (
+            participant_id INTEGER NOT NULL REFERENCES participants(id),
+            field_id TEXT NOT NULL,
+            value TEXT,                     -- JSON; NULL when prefer_not_to_say
+            prefer_not_to_say INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT,
+            PRIMARY KEY (participant_id, field_id)
+        );
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id),
+            interviewer_id INTEGER REFERENCES interviewers(id),
+            study_id INTEGER NOT NULL REFERENCES studies(id),
+            place TEXT,
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            current_question_id TEXT
+        );
+        CREATE INDEX sessions_participant ON sessions(participant_id);
+        CREATE TABLE recordings (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id),
+            session_id INTEGER REFERENCES sessions(id),
+            path TEXT NOT NULL UNIQUE,      -- relative to the project folder
+            source TEXT NOT NULL CHECK (source IN ('microphone', 'import')),
+            state TEXT NOT NULL CHECK (state IN ('recording', 'complete', 'recovered', 'failed')),
+            device TEXT,
+            sample_rate INTEGER,
+            channels INTEGER,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            duration_s REAL,
+            sha256 TEXT,
+            overflow_count INTEGER NOT NULL DEFAULT 0,
+            compressed_path TEXT,
+            error TEXT
+        );
+        CREATE TABLE session_events (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,             -- see interview_tui.domain.session.EventKind
+            question_id TEXT,
+            prompt_id TEXT,
+            text TEXT,
+            at TEXT NOT NULL,               -- wall clock, ISO 8601 UTC
+            session_offset_s REAL NOT NULL, -- seconds since the session started
+            recording_id INTEGER REFERENCES recordings(id),
+            recording_offset_s REAL,        -- seconds on that recording's timeline
+            UNIQUE (session_id, seq)
+        );
+        CREATE TABLE transcripts (
+            id INTEGER PRIMARY KEY,
+            recording_id INTEGER NOT NULL REFERENCES recordings(id),
+            version INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('machine', 'review')),
+            parent_id INTEGER REFERENCES transcripts(id),
+            language TEXT,
+            model TEXT,
+            model_sha256 TEXT,
+            engine TEXT,                    -- e.g. faster-whisper 1.2.1
+            options TEXT,                   -- JSON of every option used
+            created_at TEXT NOT NULL,
+            duration_s REAL,
+            reviewed_by TEXT,
+            reviewed_at TEXT,
+            UNIQUE (recording_id, version)
+        );
+        CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+            idx INTEGER NOT NULL,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            text TEXT NOT NULL,
+            speaker TEXT,
+            question_id TEXT,
+            words TEXT,                     -- JSON list of {word,start,end,probability}
+            confidence REAL,
+            flags TEXT,                     -- JSON list, e.g. ["unsure", "overlap"]
+            UNIQUE (transcript_id, idx)
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            participant_code TEXT,
+            details TEXT                    -- JSON, never identifying values
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        """
+    )
