@@ -1,0 +1,29 @@
+"""Shared fixtures. Area-specific fixtures live in `tests/fixtures/<area>.py` and are listed here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interview_tui.config import Project
+
+pytest_plugins = [
+    "tests.fixtures.base",
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """An empty project folder."""
+    return Project(tmp_path / "project").ensure()
+
+
+@pytest.fixture
+def db(project: Project):
+    """The project's migrated database (a real SQLite file in WAL mode)."""
+    from interview_tui.storage import open_db
+
+    database = open_db(project.db_path)
+    yield database
+    database.close()
