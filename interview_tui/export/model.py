@@ -1,0 +1,255 @@
+"""The export model: everything an export writes, gathered once from the database.
+
+Every writer (REFI-QDA, MAXQDA, NVivo, Word, methods report, per-participant
+folder) works on these plain dataclasses only, so each writer can be tested
+from a hand-built model and never touches SQL.  Withdrawn participants are
+never in a model: `gather.py` leaves them out before any writer sees them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal, Union
+
+#: Shown where a segment has no speaker label (Whisper alone does not diarise).
+UNKNOWN_SPEAKER = "Speaker"
+
+DemographicPython = Union[int, float, str, bool, date, tuple[str, ...], None]
+
+
+@dataclass(frozen=True)
+class ExportSegment:
+    """One transcript segment, times in seconds on the recording's timeline."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    question_id: str | None = None
+
+    @property
+    def speaker_label(self) -> str:
+        return self.speaker or UNKNOWN_SPEAKER
+
+
+@dataclass(frozen=True)
+class TranscriptVersion:
+    """Which transcript version an export used; every export states it."""
+
+    transcript_id: int
+    version: int
+    kind: Literal["machine", "review"]
+    created_at: str = ""
+    model: str | None = None
+    engine: str | None = None
+    language: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A one-line description, e.g. 'reviewed version 3 (reviewed 2026-01-02 by MP)'."""
+        if self.kind == "review" and self.reviewed_at:
+            who = f" by {self.reviewed_by}" if self.reviewed_by else ""
+            return f"reviewed version {self.version} (reviewed {self.reviewed_at[:10]}{who})"
+        bits = [b for b in (self.engine, f"model {self.model}" if self.model else None) if b]
+        detail = f" ({', '.join(bits)})" if bits else ""
+        return f"machine version {self.version}{detail}, not reviewed"
+
+
+@dataclass(frozen=True)
+class ExportTranscript:
+    """The chosen version of one recording's transcript, with its audio."""
+
+    recording_id: int
+    version: TranscriptVersion
+    segments: tuple[ExportSegment, ...]
+    #: absolute path of the audio file, None when the file is gone.
+    audio_path: Path | None = None
+    audio_sha256: str | None = None
+    duration_s: float | None = None
+    recorded_at: str | None = None
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """Speaker labels in order of first appearance."""
+        seen: dict[str, None] = {}
+        for seg in self.segments:
+            seen.setdefault(seg.speaker_label, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class ExportMark:
+    """An interviewer note or bookmark made during the interview."""
+
+    kind: Literal["note", "bookmark"]
+    text: str
+    at: str
+    session_offset_s: float
+    question_id: str | None = None
+    recording_id: int | None = None
+    recording_offset_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ExportEvent:
+    """A session event as it is written to the per-participant folder."""
+
+    seq: int
+    kind: str
+    at: str
+    session_offset_s: float
+    question_id: str | None = None
+    prompt_id: str | None = None
+    text: str | None = None
+    recording_id: int | None = None
+    recording_offset_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ExportSession:
+    """One interview session with its interviewer, duration and events."""
+
+    id: int
+    started_at: str
+    ended_at: str | None
+    interviewer: str | None = None
+    place: str | None = None
+    #: the interview's length: its recordings' total, else the session's clock time.
+    duration_s: float | None = None
+    events: tuple[ExportEvent, ...] = ()
+    marks: tuple[ExportMark, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemographicValue:
+    """A participant's answer to one demographic field, typed."""
+
+    field_id: str
+    label: str
+    type: str
+    value: DemographicPython
+    prefer_not_to_say: bool = False
+
+    @property
+    def display(self) -> str:
+        """The value as text (choices by id, lists joined with '; ')."""
+        if self.prefer_not_to_say:
+            return "prefer not to say"
+        if self.value is None:
+            return ""
+        if isinstance(self.value, tuple):
+            return "; ".join(self.value)
+        if isinstance(self.value, date):
+            return self.value.isoformat()
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class ConsentSummary:
+    """The participant's latest consent decision: version and items, never names."""
+
+    form_version: str
+    form_title: str
+    decision: Literal["given", "declined"]
+    items_given: tuple[str, ...]
+    items_declined: tuple[str, ...]
+    method: str
+    recorded_at: str
+    text_hash: str
+    interviewer: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportParticipant:
+    """One participant who has not withdrawn, with everything exports need."""
+
+    code: str
+    created_at: str = ""
+    demographics: tuple[DemographicValue, ...] = ()
+    consent: ConsentSummary | None = None
+    sessions: tuple[ExportSession, ...] = ()
+    transcripts: tuple[ExportTranscript, ...] = ()
+
+    @property
+    def marks(self) -> tuple[ExportMark, ...]:
+        return tuple(m for s in self.sessions for m in s.marks)
+
+    @property
+    def interviewers(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for s in self.sessions:
+            if s.interviewer:
+                seen.setdefault(s.interviewer, None)
+        return tuple(seen)
+
+    @property
+    def interview_duration_s(self) -> float | None:
+        """Total interview length over all sessions (None when no session has one)."""
+        known = [s.duration_s for s in self.sessions if s.duration_s is not None]
+        return sum(known) if known else None
+
+    @property
+    def interview_date(self) -> str | None:
+        return self.sessions[0].started_at[:10] if self.sessions else None
+
+    def demographic(self, field_id: str) -> DemographicValue | None:
+        for v in self.demographics:
+            if v.field_id == field_id:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class GuideCode:
+    """A guide section or question, exported as a code (sections hold their questions)."""
+
+    id: str
+    name: str
+    kind: Literal["section", "question"]
+    description: str | None = None
+    children: tuple["GuideCode", ...] = ()
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class DemographicVariable:
+    """A demographic field as a typed project variable."""
+
+    field_id: str
+    label: str
+    type: str
+    unit: str | None = None
+    #: choice labels of a choice field, in form order.
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportProject:
+    """A whole study's export: participants (withdrawn ones excluded), guide codes, variables."""
+
+    study_slug: str
+    study_title: str
+    study_version: str
+    generated_at: str
+    participants: tuple[ExportParticipant, ...] = ()
+    guide_codes: tuple[GuideCode, ...] = ()
+    variables: tuple[DemographicVariable, ...] = ()
+    #: question id -> question text, for headings.
+    questions: dict[str, str] = field(default_factory=dict)
+
+    def all_codes(self) -> list[GuideCode]:
+        return [c for top in self.guide_codes for c in top.walk()]
+
+    def participant(self, code: str) -> ExportParticipant:
+        for p in self.participants:
+            if p.code == code:
+                return p
+        raise KeyError(code)

@@ -1,0 +1,156 @@
+"""REFI-QDA export: schema-valid, and read back with an independent parser (zipfile + ElementTree)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from interview_tui.export.layout import clean
+from interview_tui.export.model import ExportProject
+from interview_tui.export.qdpx import write_qdpx
+
+XSD = Path(__file__).resolve().parents[1] / "data" / "refi-qda" / "Project-mrt2019.xsd"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(XSD)))
+
+
+def _read(path: Path) -> tuple[zipfile.ZipFile, ET.Element]:
+    zf = zipfile.ZipFile(path)
+    return zf, ET.fromstring(zf.read("project.qde"))
+
+
+def _internal(zf: zipfile.ZipFile, ref: str) -> bytes:
+    assert ref.startswith("internal://"), ref
+    return zf.read("sources/" + ref.removeprefix("internal://"))
+
+
+def test_project_validates_against_refi_schema(sample_export: ExportProject, tmp_path: Path, schema) -> None:
+    out = write_qdpx(sample_export, tmp_path / "study.qdpx")
+    with zipfile.ZipFile(out) as zf:
+        doc = etree.fromstring(zf.read("project.qde"))
+    schema.assertValid(doc)
+
+
+def test_schema_rejects_a_broken_project(sample_export: ExportProject, tmp_path: Path, schema) -> None:
+    """The validation above can fail: a code without its required isCodable is caught."""
+    out = write_qdpx(sample_export, tmp_path / "study.qdpx")
+    with zipfile.ZipFile(out) as zf:
+        doc = etree.fromstring(zf.read("project.qde"))
+    code = doc.find(".//q:Code", NS)
+    del code.attrib["isCodable"]
+    assert not schema.validate(doc)
+
+
+def test_sync_points_map_text_positions_to_audio_times(sample_export: ExportProject, tmp_path: Path) -> None:
+    zf, root = _read(write_qdpx(sample_export, tmp_path / "study.qdpx"))
+    audio = root.find(".//q:AudioSource", NS)
+    transcript = audio.find("q:Transcript", NS)
+    text = _internal(zf, transcript.get("plainTextPath")).decode("utf-8")
+    points = [(int(sp.get("timeStamp")), int(sp.get("position"))) for sp in transcript.findall("q:SyncPoint", NS)]
+    segments = sample_export.participant("P01").transcripts[0].segments
+    assert len(points) == 2 * len(segments)
+    for seg, (start, end) in zip(segments, zip(points[::2], points[1::2])):
+        assert start[0] == round(seg.start * 1000) and end[0] == round(seg.end * 1000)
+        assert text[start[1] : end[1]] == clean(seg.text)
+    # the audio is inside the zip, byte for byte
+    assert _internal(zf, audio.get("path")) == sample_export.participant("P01").transcripts[0].audio_path.read_bytes()
+    # the text source and the transcript are one file, and the text says which version it is
+    source = root.find(".//q:TextSource", NS)
+    assert source.get("plainTextPath") == transcript.get("plainTextPath")
+    assert "reviewed version 2" in text and "reviewed version 2" in source.find("q:Description", NS).text
+
+
+def test_question_passages_are_coded_to_guide_codes(sample_export: ExportProject, tmp_path: Path) -> None:
+    zf, root = _read(write_qdpx(sample_export, tmp_path / "study.qdpx"))
+    code_names = {c.get("guid"): c.get("name") for c in root.iter(f"{{{NS['q']}}}Code")}
+    source = root.find(".//q:TextSource", NS)
+    text = _internal(zf, source.get("plainTextPath")).decode("utf-8")
+    coded = {}
+    for sel in source.findall("q:PlainTextSelection", NS):
+        ref = sel.find("q:Coding/q:CodeRef", NS)
+        if ref is not None:
+            coded[code_names[ref.get("targetGUID")]] = text[int(sel.get("startPosition")) : int(sel.get("endPosition"))]
+    q1 = coded["Can you describe what it is like providing involuntary treatment?"]
+    assert q1.startswith("Interviewer: Can you describe") and q1.endswith("the patient agrees later.")
+    assert "P01: It is demanding. Vi må være ærlige – always honest." in q1
+    q2 = coded["Have you experienced any challenges in relation to agreeing on mutual goals?"]
+    assert q2.startswith("Interviewer: Have you") and q2.endswith("«we negotiate» small goals first.")
+    assert coded["Is there anything further you would like to add?"] == "Speaker: Nothing more, thank you."
+    # sections are parent codes of their questions
+    section = next(c for c in root.iter(f"{{{NS['q']}}}Code") if c.get("name") == "Goals")
+    assert [c.get("name") for c in section.findall("q:Code", NS)] == [
+        "Have you experienced any challenges in relation to agreeing on mutual goals?"
+    ]
+
+
+def test_cases_carry_typed_variables(sample_export: ExportProject, tmp_path: Path) -> None:
+    _zf, root = _read(write_qdpx(sample_export, tmp_path / "study.qdpx"))
+    variables = {v.get("guid"): (v.get("name"), v.get("typeOfVariable")) for v in root.iter(f"{{{NS['q']}}}Variable")}
+    cases = {c.get("name"): c for c in root.iter(f"{{{NS['q']}}}Case")}
+    assert set(cases) == {"P01", "P02"}
+
+    def values(case):
+        out = {}
+        for vv in case.findall("q:VariableValue", NS):
+            name, vtype = variables[vv.find("q:VariableRef", NS).get("targetGUID")]
+            value_el = [e for e in vv if not e.tag.endswith("VariableRef")][0]
+            out[name] = (vtype, value_el.tag.split("}")[1], value_el.text)
+        return out
+
+    p01 = values(cases["P01"])
+    assert p01["Age"] == ("Integer", "IntegerValue", "44")
+    assert p01["Years of experience"] == ("Float", "FloatValue", "21.5")
+    assert p01["Gender"] == ("Text", "TextValue", "Woman")
+    assert p01["Special education"] == ("Text", "TextValue", "CBT; Psychodynamic therapy")
+    assert p01["Works as supervisor"] == ("Boolean", "BooleanValue", "true")
+    assert p01["Started in psychiatry"] == ("Date", "DateValue", "2004-08-01")
+    assert p01["Interview date"] == ("Date", "DateValue", "2026-01-10")
+    assert p01["Interview duration (min)"] == ("Float", "FloatValue", "62.1")
+    assert p01["Transcript reviewed"] == ("Boolean", "BooleanValue", "true")
+    assert "Other" not in p01  # prefer not to say: no value rather than a made-up one
+    assert values(cases["P02"])["Works as supervisor"] == ("Boolean", "BooleanValue", "false")
+    # P01's case points at its text and audio sources
+    refs = {r.get("targetGUID") for r in cases["P01"].findall("q:SourceRef", NS)}
+    sources = {s.get("guid") for s in root.find("q:Sources", NS)}
+    assert refs and refs <= sources
+
+
+def test_notes_and_bookmarks_are_attached_where_they_were_made(sample_export: ExportProject, tmp_path: Path) -> None:
+    zf, root = _read(write_qdpx(sample_export, tmp_path / "study.qdpx"))
+    notes = {n.get("guid"): n for n in root.find("q:Notes", NS)}
+    source = root.find(".//q:TextSource", NS)
+    text = _internal(zf, source.get("plainTextPath")).decode("utf-8")
+    attached = {}
+    for sel in source.findall("q:PlainTextSelection", NS):
+        ref = sel.find("q:NoteRef", NS)
+        if ref is not None:
+            note = notes[ref.get("targetGUID")]
+            attached[note.find("q:PlainTextContent", NS).text] = text[int(sel.get("startPosition")) : int(sel.get("endPosition"))]
+    # the note was made at 20.0 s: inside the segment 18.35-65.05
+    assert attached["Hesitated – come back to goals"] == "Yes, often: «we negotiate» small goals first."
+    assert attached["Bookmark"] == "It is demanding. Vi må være ærlige – always honest."
+    audio_sel = root.findall(".//q:AudioSource/q:AudioSelection", NS)
+    assert sorted((int(a.get("begin")), int(a.get("end"))) for a in audio_sel) == [(3500, 9040), (18350, 65050)]
+
+
+def test_linked_audio_is_an_absolute_uri_and_not_copied(sample_export: ExportProject, tmp_path: Path, schema) -> None:
+    out = write_qdpx(sample_export, tmp_path / "study.qdpx", link_audio=True)
+    zf, root = _read(out)
+    audio = root.find(".//q:AudioSource", NS)
+    assert audio.get("path") == sample_export.participant("P01").transcripts[0].audio_path.resolve().as_uri()
+    assert [n for n in zf.namelist() if n.endswith(".wav")] == []
+    schema.assertValid(etree.fromstring(zf.read("project.qde")))
+
+
+def test_same_data_gives_same_guids(sample_export: ExportProject, tmp_path: Path) -> None:
+    a = zipfile.ZipFile(write_qdpx(sample_export, tmp_path / "a.qdpx")).read("project.qde")
+    b = zipfile.ZipFile(write_qdpx(sample_export, tmp_path / "b.qdpx")).read("project.qde")
+    assert a == b
