@@ -1,0 +1,116 @@
+"""Plain-text transcripts in the forms MAXQDA and NVivo import with timestamps.
+
+MAXQDA: one paragraph per speaker turn, `Name: text`, with a `#hh:mm:ss-d#`
+timestamp before every segment and one after the turn's last segment
+(MAXQDA links each timestamp to its text position, so a click plays from there).
+
+NVivo, paragraph form: one paragraph per segment starting with its time,
+`[hh:mm:ss.d] Name: text`.  NVivo, table form (`.tsv`): the columns
+`Timespan`, `Speaker`, `Content` that NVivo's transcript import maps, with
+`hh:mm:ss.d - hh:mm:ss.d` timespans.
+
+Every text file opens with a header paragraph naming the participant and the
+transcript version (without a colon, so MAXQDA does not take it for a
+speaker); the `.tsv` cannot carry one, so each output folder also gets a
+`versions.txt` listing the version behind every file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from interview_tui.export.layout import clean, turns
+from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
+from interview_tui.export.timecode import clock, maxqda
+
+#: Text files get a byte-order mark: the Windows tools then never guess the encoding wrong.
+ENCODING = "utf-8-sig"
+
+
+def transcript_stem(p: ExportParticipant, t: ExportTranscript) -> str:
+    """File name stem for a transcript: the code, plus a number when there are several recordings."""
+    if len(p.transcripts) <= 1:
+        return p.code
+    return f"{p.code}-{p.transcripts.index(t) + 1}"
+
+
+def header(p: ExportParticipant, t: ExportTranscript) -> str:
+    """The header paragraph: participant, recording and transcript version (no colons)."""
+    text = f"{p.code} interview transcript, recording {t.recording_id} - {t.version.label}"
+    return text.replace(":", ".")
+
+
+def _speaker(name: str) -> str:
+    # A colon inside a speaker name would split it in MAXQDA's speaker detection.
+    return clean(name).replace(":", " ")
+
+
+def maxqda_text(p: ExportParticipant, t: ExportTranscript) -> str:
+    """The MAXQDA transcript: header, then `Name: #t# text #t# text #end#` per turn."""
+    paragraphs = [header(p, t)]
+    for turn in turns(t.segments):
+        body = " ".join(f"{maxqda(seg.start)} {clean(seg.text)}" for seg in turn.segments)
+        paragraphs.append(f"{_speaker(turn.speaker)}: {body} {maxqda(turn.end)}")
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def nvivo_text(p: ExportParticipant, t: ExportTranscript) -> str:
+    """The NVivo paragraph form: `[hh:mm:ss.d] Name: text` per segment."""
+    paragraphs = [header(p, t)]
+    for seg in t.segments:
+        paragraphs.append(f"[{clock(seg.start)}] {_speaker(seg.speaker_label)}: {clean(seg.text)}")
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def nvivo_table(t: ExportTranscript) -> str:
+    """The NVivo table form: tab-separated Timespan, Speaker, Content rows."""
+    rows = ["Timespan\tSpeaker\tContent"]
+    for seg in t.segments:
+        rows.append(f"{clock(seg.start)} - {clock(seg.end)}\t{_speaker(seg.speaker_label)}\t{clean(seg.text)}")
+    return "\n".join(rows) + "\n"
+
+
+def _write(path: Path, text: str) -> Path:
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(text, encoding=ENCODING, newline="\r\n")
+    tmp.replace(path)
+    return path
+
+
+def write_versions(project: ExportProject, out_dir: Path, produced: list[tuple[str, ExportParticipant, ExportTranscript]]) -> Path:
+    """`versions.txt`: which transcript version each file in the folder holds."""
+    lines = [
+        f"Study: {project.study_title} ({project.study_slug} {project.study_version})",
+        f"Exported: {project.generated_at}",
+        "Participants who withdrew are not included.",
+        "",
+    ]
+    lines += [f"{name}\t{p.code}\trecording {t.recording_id}\t{t.version.label}" for name, p, t in produced]
+    return _write(out_dir / "versions.txt", "\n".join(lines) + "\n")
+
+
+def write_maxqda(project: ExportProject, out_dir: Path) -> list[Path]:
+    """One MAXQDA `.txt` per transcript in `out_dir`, plus `versions.txt`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    produced, paths = [], []
+    for p in project.participants:
+        for t in p.transcripts:
+            name = f"{transcript_stem(p, t)}.txt"
+            paths.append(_write(out_dir / name, maxqda_text(p, t)))
+            produced.append((name, p, t))
+    paths.append(write_versions(project, out_dir, produced))
+    return paths
+
+
+def write_nvivo(project: ExportProject, out_dir: Path) -> list[Path]:
+    """Per transcript an NVivo paragraph `.txt` and a `.tsv` table in `out_dir`, plus `versions.txt`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    produced, paths = [], []
+    for p in project.participants:
+        for t in p.transcripts:
+            stem = transcript_stem(p, t)
+            paths.append(_write(out_dir / f"{stem}.txt", nvivo_text(p, t)))
+            paths.append(_write(out_dir / f"{stem}.tsv", nvivo_table(t)))
+            produced += [(f"{stem}.txt", p, t), (f"{stem}.tsv", p, t)]
+    paths.append(write_versions(project, out_dir, produced))
+    return paths
