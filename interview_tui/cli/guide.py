@@ -1,0 +1,69 @@
+"""`interview-tui guide`: check study files and show their outline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from interview_tui.cli import main
+from interview_tui.domain.loader import (
+    StudyFileError,
+    format_outline,
+    load_study,
+    validate_study_file,
+)
+
+
+@main.group()
+def guide() -> None:
+    """Check study files (guide, consent form, demographic form) and show their outline.
+
+    The file format is described in guides/README.md.
+    """
+
+
+@guide.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check study files; print every problem as FILE:LINE:COL: message.
+
+    Prints one OK line per valid file.  Warnings are shown but do not fail a
+    file.  Exits with status 0 only when every file is valid, 1 otherwise.
+    """
+    failed = 0
+    for path in paths:
+        issues = validate_study_file(path)
+        for issue in issues:
+            click.echo(str(issue), err=False)
+        errors = sum(1 for i in issues if i.is_error)
+        warnings = len(issues) - errors
+        if errors:
+            failed += 1
+            click.echo(f"{path}: INVALID ({errors} error(s), {warnings} warning(s))")
+        else:
+            extra = f" ({warnings} warning(s))" if warnings else ""
+            click.echo(f"{path}: OK{extra}")
+    if failed:
+        raise SystemExit(1)
+
+
+@guide.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def show(path: Path | None) -> None:
+    """Print the outline of a study: sections, questions, follow-ups, probes, budgets, forms.
+
+    Without PATH, shows the shipped default study.
+    """
+    from interview_tui.config import DEFAULT_STUDY_FILE
+
+    target = path or DEFAULT_STUDY_FILE
+    try:
+        study = load_study(target)
+    except StudyFileError as err:
+        lines = "\n".join(str(i) for i in err.issues)
+        raise click.ClickException(
+            f"{target} is not a valid study file; fix these and run "
+            f"'interview-tui guide validate {target}':\n{lines}"
+        ) from None
+    click.echo(format_outline(study), nl=False)

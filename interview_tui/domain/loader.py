@@ -1,0 +1,152 @@
+"""Loading and checking study files (see `guides/README.md` for the format).
+
+`load_study` returns a `Study` or raises `StudyFileError` listing every
+problem found, each printed as `FILE:LINE:COL: what is wrong (at key.path)`.
+YAML is parsed safely into a node tree (no Python objects are built from the
+file) so each problem can point at its line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+
+from interview_tui.domain.outline import format_outline
+from interview_tui.domain.study import Study
+from interview_tui.domain.study_reader import read_study
+from interview_tui.domain.yaml_reader import Issues, StudyIssue, compose
+
+__all__ = [
+    "StudyFileError",
+    "StudyIssue",
+    "default_study",
+    "format_outline",
+    "load_study",
+    "parse_study",
+    "validate_study_file",
+]
+
+
+class StudyFileError(ValueError):
+    """A study file that cannot be used; `.issues` holds every problem (errors and warnings)."""
+
+    def __init__(self, path: str | os.PathLike[str], issues: list[StudyIssue]) -> None:
+        self.path = str(path)
+        self.issues = issues
+        errors = [i for i in issues if i.is_error]
+        lines = "\n".join(str(i) for i in issues)
+        super().__init__(f"{self.path}: {len(errors)} error(s) in study file\n{lines}")
+
+
+# What a YAML parser complaint usually means for someone editing a study file by hand.
+_SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
+    ("mapping values are not allowed", "check this line's indentation, and put text containing ': ' in quotes"),
+    ("could not find expected ':'", "a 'key: value' line lacks its colon, or a quoted text is not closed"),
+    ("did not find expected key", "this line's indentation does not line up with the keys above it"),
+    ("did not find expected '-' indicator", "list items ('- ') must start in the same column"),
+    ("expected <block end>", "this line's indentation does not line up with the lines above it"),
+    ("found unexpected end of stream", "a quote or bracket is opened and never closed"),
+    ("found undefined alias", "'*' starts an alias in YAML; put text starting with '*' in quotes"),
+    ("cannot start any token", "put text starting with this character in quotes"),
+)
+
+
+def _syntax_issue(issues: Issues, err: yaml.YAMLError) -> None:
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    context_mark = getattr(err, "context_mark", None)
+    message = f"YAML syntax error: {problem}"
+    if context and context_mark is not None:
+        message += f" ({context} started on line {context_mark.line + 1})"
+    hint = next((h for key, h in _SYNTAX_HINTS if key in problem), None)
+    if hint:
+        message += f"; {hint}"
+    issues.add(mark, message)
+
+
+def _tab_issues(issues: Issues, text: str) -> set[int]:
+    """Report every line indented with a tab (YAML allows only spaces); returns their line numbers."""
+    lines: set[int] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = re.match(r"[ \t]*", line).group(0)  # type: ignore[union-attr]
+        if "\t" in indent and line.strip():
+            issues.add(
+                (number, indent.index("\t") + 1),
+                "tab character in the indentation: YAML indents with spaces only; replace the tab with spaces",
+            )
+            lines.add(number)
+    return lines
+
+
+def parse_study(data: bytes, source: str | os.PathLike[str]) -> tuple[Study | None, list[StudyIssue]]:
+    """Check a study file's bytes; the Study (None when there are errors) and every issue in file order."""
+    issues = Issues(str(source))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        issues.add((line, 1), "the file is not UTF-8 text; save it as UTF-8")
+        return None, issues.sorted()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        root = compose(text)
+    except yaml.YAMLError as err:
+        tab_lines = _tab_issues(issues, text)
+        mark = getattr(err, "problem_mark", None)
+        if mark is None or mark.line + 1 not in tab_lines:
+            _syntax_issue(issues, err)
+        return None, issues.sorted()
+    if root is None:
+        issues.add((1, 1), "the file is empty; start from guides/involuntary-treatment-alliance.yaml")
+        return None, issues.sorted()
+    study = read_study(issues, root)
+    study = replace(
+        study,
+        source=Path(source),
+        content_hash=hashlib.sha256(data).hexdigest(),
+    )
+    return (None if issues.errors else study), issues.sorted()
+
+
+def _read(path: Path) -> tuple[bytes | None, list[StudyIssue]]:
+    try:
+        return path.read_bytes(), []
+    except OSError as err:
+        reason = err.strerror or str(err)
+        return None, [StudyIssue(str(path), 0, 0, f"cannot read the study file: {reason}")]
+
+
+def validate_study_file(path: str | os.PathLike[str]) -> list[StudyIssue]:
+    """Every problem in a study file (errors and warnings), in file order; [] when it is clean."""
+    data, issues = _read(Path(path))
+    if data is None:
+        return issues
+    return parse_study(data, path)[1]
+
+
+def load_study(path: str | os.PathLike[str]) -> Study:
+    """Load a study file; raises `StudyFileError` listing every problem when it has errors.
+
+    Warnings alone do not stop loading; `validate_study_file` shows them.
+    """
+    data, issues = _read(Path(path))
+    if data is None:
+        raise StudyFileError(path, issues)
+    study, issues = parse_study(data, path)
+    if study is None:
+        raise StudyFileError(path, issues)
+    return study
+
+
+def default_study() -> Study:
+    """The shipped default study (the seed paper's Appendix guide)."""
+    from interview_tui.config import DEFAULT_STUDY_FILE
+
+    return load_study(DEFAULT_STUDY_FILE)
