@@ -1,0 +1,101 @@
+"""Word (`.docx`) transcripts via python-docx.
+
+Layout: a page header line (participant code, date, duration, interviewer),
+a details table (the same plus study and transcript version), then the
+transcript with a heading for each guide question and one paragraph per
+speaker turn: `[hh:mm:ss.d] Speaker: text [hh:mm:ss.d] text ...`, a time
+before every segment.  Word's own line numbering (restarting never, every
+line) can be switched on for coding by line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from interview_tui.export.layout import clean, turns
+from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
+from interview_tui.export.qda_text import transcript_stem
+from interview_tui.export.timecode import clock, hms
+
+_GREY = RGBColor(0x70, 0x70, 0x70)
+_AFTER_LN_NUM = (
+    "w:pgNumType", "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg",
+    "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange",
+)
+
+
+def details(project: ExportProject, p: ExportParticipant, t: ExportTranscript) -> list[tuple[str, str]]:
+    """The header facts of one transcript, in order."""
+    duration = t.duration_s if t.duration_s is not None else (t.segments[-1].end if t.segments else None)
+    return [
+        ("Participant", p.code),
+        ("Date", (t.recorded_at or p.interview_date or "")[:10] or "unknown"),
+        ("Duration", hms(duration) if duration is not None else "unknown"),
+        ("Interviewer", ", ".join(p.interviewers) or "not recorded"),
+        ("Study", f"{project.study_title} ({project.study_version})"),
+        ("Transcript", t.version.label),
+    ]
+
+
+def _line_numbers(doc) -> None:
+    # python-docx has no API for line numbering; it is one element in the section properties.
+    sect_pr = doc.sections[0]._sectPr
+    ln = OxmlElement("w:lnNumType")
+    ln.set(qn("w:countBy"), "1")
+    ln.set(qn("w:restart"), "continuous")
+    # Schema order: lnNumType goes right before the first of these that is present.
+    for later in _AFTER_LN_NUM:
+        anchor = sect_pr.find(qn(later))
+        if anchor is not None:
+            anchor.addprevious(ln)
+            return
+    sect_pr.append(ln)
+
+
+def transcript_document(project: ExportProject, p: ExportParticipant, t: ExportTranscript, *, line_numbers: bool = False):
+    """A python-docx Document holding one transcript."""
+    doc = Document()
+    facts = details(project, p, t)
+    header = doc.sections[0].header.paragraphs[0]
+    header.text = " | ".join(f"{k}: {v}" for k, v in facts[:4])
+    doc.add_heading(f"Interview transcript {p.code}", level=1)
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for key, value in facts:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = key, value
+    current_q: str | None = None
+    for turn in turns(t.segments):
+        if turn.question_id and turn.question_id != current_q:
+            doc.add_heading(project.questions.get(turn.question_id, turn.question_id), level=2)
+            current_q = turn.question_id
+        para = doc.add_paragraph()
+        for i, seg in enumerate(turn.segments):
+            stamp = para.add_run(f"{' ' if i else ''}[{clock(seg.start)}] ")
+            stamp.font.color.rgb = _GREY
+            stamp.font.size = Pt(9)
+            if i == 0:
+                para.add_run(f"{clean(turn.speaker)}: ").bold = True
+            para.add_run(clean(seg.text))
+    if line_numbers:
+        _line_numbers(doc)
+    return doc
+
+
+def write_docx(project: ExportProject, out_dir: Path, *, line_numbers: bool = False) -> list[Path]:
+    """One `.docx` per transcript in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for p in project.participants:
+        for t in p.transcripts:
+            path = out_dir / f"{transcript_stem(p, t)}.docx"
+            tmp = path.with_name(path.name + ".partial")
+            transcript_document(project, p, t, line_numbers=line_numbers).save(str(tmp))
+            tmp.replace(path)
+            paths.append(path)
+    return paths
