@@ -244,6 +244,8 @@ class ExportProject:
     variables: tuple[DemographicVariable, ...] = ()
     #: question id -> question text, for headings.
     questions: dict[str, str] = field(default_factory=dict)
+    #: (code, reason) of participants left out for lack of consent (withdrawn ones are not listed).
+    skipped: tuple[tuple[str, str], ...] = ()
 
     def all_codes(self) -> list[GuideCode]:
         return [c for top in self.guide_codes for c in top.walk()]

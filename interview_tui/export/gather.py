@@ -1,0 +1,234 @@
+"""Building the export model from the project database.
+
+Participants who withdrew are never read.  For each recording the transcript
+used is the latest reviewed version when one exists, else the latest machine
+version (`storage.exports.chosen_transcript`); the model records which, and
+every writer states it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from interview_tui.domain.study import DemographicField, Section, Study
+from interview_tui.export.model import (
+    ConsentSummary,
+    DemographicValue,
+    DemographicVariable,
+    ExportEvent,
+    ExportMark,
+    ExportParticipant,
+    ExportProject,
+    ExportSegment,
+    ExportSession,
+    ExportTranscript,
+    GuideCode,
+    TranscriptVersion,
+)
+from interview_tui.storage import db as storage_db
+from interview_tui.storage import exports as q
+from interview_tui.storage.recordings import list_recordings
+from interview_tui.storage.sessions import participant_sessions, session_events
+
+MARK_KINDS = ("note", "bookmark")
+
+
+class ExportError(Exception):
+    """An export cannot be made; the message says why and what to do."""
+
+
+def guide_codes(study: Study) -> tuple[GuideCode, ...]:
+    """The guide as a code tree: sections (with sub-sections) holding their questions, closing last."""
+
+    def section(s: Section) -> GuideCode:
+        children = tuple(GuideCode(qu.id, qu.text, "question", qu.note) for qu in s.questions)
+        children += tuple(section(sub) for sub in s.sections)
+        return GuideCode(s.id, s.title, "section", s.note, children)
+
+    closing = study.guide.closing
+    return tuple(section(s) for s in study.guide.sections) + (
+        GuideCode(closing.id, closing.text, "question", closing.note),
+    )
+
+
+def _typed(f: DemographicField, value: Any) -> Any:
+    """A stored demographic value as the model holds it (choice labels, dates as `date`)."""
+    if value is None:
+        return None
+    if f.type == "single_choice":
+        return _label(f, value)
+    if f.type == "multiple_choice":
+        return tuple(_label(f, v) for v in value)
+    if f.type == "date":
+        return date.fromisoformat(value)
+    if f.type == "integer":
+        return int(value)
+    if f.type == "decimal":
+        return float(value)
+    return str(value)
+
+
+def _label(f: DemographicField, choice_id: str) -> str:
+    try:
+        return f.choice(choice_id).label
+    except KeyError:  # a choice removed from a later study version: keep what was answered
+        return str(choice_id)
+
+
+def _demographics(db: Database, study: Study, participant_id: int) -> tuple[DemographicValue, ...]:
+    stored = q.demographic_rows(db, participant_id)
+    out = []
+    for f in study.demographics.fields:
+        if f.id not in stored:
+            continue
+        value, prefer_not = stored[f.id]
+        out.append(DemographicValue(f.id, f.label, f.type, None if prefer_not else _typed(f, value), prefer_not))
+    return tuple(out)
+
+
+def _seconds_between(start: str, end: str | None) -> float | None:
+    if not end:
+        return None
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def _sessions(db: Database, code: str, recordings: list[dict[str, Any]]) -> tuple[ExportSession, ...]:
+    out = []
+    for s in participant_sessions(db, code):
+        events = session_events(db, s["id"])
+        recorded = [r["duration_s"] for r in recordings if r["session_id"] == s["id"] and r["duration_s"]]
+        # The recorded time is the interview's length; a session without audio falls back to its clock.
+        duration = sum(recorded) if recorded else _seconds_between(s["started_at"], s["ended_at"])
+        out.append(
+            ExportSession(
+                id=s["id"],
+                started_at=s["started_at"],
+                ended_at=s["ended_at"],
+                interviewer=s["interviewer"],
+                place=s["place"],
+                duration_s=duration,
+                events=tuple(
+                    ExportEvent(e.seq, e.kind, e.at, e.session_offset_s, e.question_id, e.prompt_id, e.text,
+                                e.recording_id, e.recording_offset_s)
+                    for e in events
+                ),
+                marks=tuple(
+                    ExportMark(e.kind, e.text or "", e.at, e.session_offset_s, e.question_id, e.recording_id,
+                               e.recording_offset_s)
+                    for e in events
+                    if e.kind in MARK_KINDS
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> tuple[ExportTranscript, ...]:
+    out = []
+    for r in recordings:
+        row = q.chosen_transcript(db, r["id"])
+        if row is None:
+            continue
+        version = TranscriptVersion(
+            transcript_id=row["id"], version=row["version"], kind=row["kind"], created_at=row["created_at"],
+            model=row["model"], engine=row["engine"], language=row["language"],
+            reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
+        )
+        segments = tuple(
+            ExportSegment(s["start_s"], s["end_s"], s["text"], s["speaker"], s["question_id"])
+            for s in q.transcript_segments(db, row["id"])
+        )
+        audio = root / r["path"]
+        out.append(
+            ExportTranscript(
+                recording_id=r["id"],
+                version=version,
+                segments=segments,
+                audio_path=audio if audio.is_file() else None,
+                audio_sha256=r["sha256"],
+                duration_s=r["duration_s"] or row["duration_s"],
+                recorded_at=r["started_at"],
+            )
+        )
+    return tuple(out)
+
+
+def _consent(db: Database, participant_id: int) -> ConsentSummary | None:
+    c = q.latest_consent(db, participant_id)
+    if c is None:
+        return None
+    return ConsentSummary(
+        c["form_version"], c["form_title"], c["decision"], tuple(c["items_given"]), tuple(c["items_declined"]),
+        c["method"], c["recorded_at"], c["text_hash"], c["interviewer"],
+    )
+
+
+def gather_participant(db: Database, root: Path, study: Study, row: dict[str, Any]) -> ExportParticipant:
+    """One participant's export data (`row` from `storage.exports.active_participants`)."""
+    recordings = [r for r in list_recordings(db, row["code"]) if r["state"] in ("complete", "recovered")]
+    return ExportParticipant(
+        code=row["code"],
+        created_at=row["created_at"],
+        demographics=_demographics(db, study, row["id"]),
+        consent=_consent(db, row["id"]),
+        sessions=_sessions(db, row["code"], recordings),
+        transcripts=_transcripts(db, root, recordings),
+    )
+
+
+def gather_project(
+    db: Database,
+    root: Path,
+    study: Study,
+    *,
+    codes: Sequence[str] | None = None,
+    consented_only: bool = True,
+) -> ExportProject:
+    """The export model of `study`'s participants in the project at `root`.
+
+    Withdrawn participants are left out always; with `consented_only` also
+    those whose latest consent decision is not 'given' (declined candidates
+    are counted in the methods report, never exported).  `codes` limits the
+    export to some participants and raises `ExportError` for an unknown or
+    withdrawn code.
+    """
+    rows = q.active_participants(db, study.id)
+    if codes:
+        known = {r["code"]: r for r in rows}
+        missing = [c for c in codes if c not in known]
+        if missing:
+            raise ExportError(
+                f"no exportable participant {', '.join(missing)} in study '{study.id}' "
+                "(unknown code, another study, or withdrawn); see `interview-tui participants list`"
+            )
+        rows = [known[c] for c in codes]
+    participants = [gather_participant(db, root, study, r) for r in rows]
+    skipped: list[tuple[str, str]] = []
+    if consented_only:
+        kept = []
+        for p in participants:
+            if p.consent is not None and p.consent.decision == "given":
+                kept.append(p)
+            else:
+                skipped.append((p.code, "consent declined" if p.consent else "no consent on file"))
+        participants = kept
+    variables = tuple(
+        DemographicVariable(f.id, f.label, f.type, f.unit, tuple(c.label for c in f.choices))
+        for f in study.demographics.fields
+    )
+    return ExportProject(
+        study_slug=study.id,
+        study_title=study.title,
+        study_version=study.version,
+        generated_at=storage_db.utcnow(),
+        participants=tuple(participants),
+        guide_codes=guide_codes(study),
+        variables=variables,
+        questions={qu.id: qu.text for qu in study.guide.questions()},
+        skipped=tuple(skipped),
+    )
