@@ -30,8 +30,12 @@ from interview_tui.export.model import (
     GuideCode,
     TranscriptVersion,
 )
+from interview_tui.domain.demographics import PREFER_NOT
 from interview_tui.storage import db as storage_db
 from interview_tui.storage import exports as q
+from interview_tui.storage.consent import latest_consent
+from interview_tui.storage.demographics import get_demographics
+from interview_tui.storage.participants import list_participants
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import participant_sessions, session_events
 
@@ -80,13 +84,14 @@ def _label(f: DemographicField, choice_id: str) -> str:
         return str(choice_id)
 
 
-def _demographics(db: Database, study: Study, participant_id: int) -> tuple[DemographicValue, ...]:
-    stored = q.demographic_rows(db, participant_id)
+def _demographics(db: Database, study: Study, code: str) -> tuple[DemographicValue, ...]:
+    stored = get_demographics(db, code)
     out = []
     for f in study.demographics.fields:
         if f.id not in stored:
             continue
-        value, prefer_not = stored[f.id]
+        value = stored[f.id]
+        prefer_not = value is PREFER_NOT
         out.append(DemographicValue(f.id, f.label, f.type, None if prefer_not else _typed(f, value), prefer_not))
     return tuple(out)
 
@@ -158,8 +163,8 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> 
     return tuple(out)
 
 
-def _consent(db: Database, participant_id: int) -> ConsentSummary | None:
-    c = q.latest_consent(db, participant_id)
+def _consent(db: Database, code: str) -> ConsentSummary | None:
+    c = latest_consent(db, code)
     if c is None:
         return None
     return ConsentSummary(
@@ -168,15 +173,15 @@ def _consent(db: Database, participant_id: int) -> ConsentSummary | None:
     )
 
 
-def gather_participant(db: Database, root: Path, study: Study, row: dict[str, Any]) -> ExportParticipant:
-    """One participant's export data (`row` from `storage.exports.active_participants`)."""
-    recordings = [r for r in list_recordings(db, row["code"]) if r["state"] in ("complete", "recovered")]
+def gather_participant(db: Database, root: Path, study: Study, code: str, created_at: str = "") -> ExportParticipant:
+    """One participant's export data (the caller has checked that they did not withdraw)."""
+    recordings = [r for r in list_recordings(db, code) if r["state"] in ("complete", "recovered")]
     return ExportParticipant(
-        code=row["code"],
-        created_at=row["created_at"],
-        demographics=_demographics(db, study, row["id"]),
-        consent=_consent(db, row["id"]),
-        sessions=_sessions(db, row["code"], recordings),
+        code=code,
+        created_at=created_at,
+        demographics=_demographics(db, study, code),
+        consent=_consent(db, code),
+        sessions=_sessions(db, code, recordings),
         transcripts=_transcripts(db, root, recordings),
     )
 
@@ -197,9 +202,9 @@ def gather_project(
     export to some participants and raises `ExportError` for an unknown or
     withdrawn code.
     """
-    rows = q.active_participants(db, study.id)
+    rows = [r for r in list_participants(db, study) if r.study_slug == study.id and r.withdrawn_at is None]
     if codes:
-        known = {r["code"]: r for r in rows}
+        known = {r.code: r for r in rows}
         missing = [c for c in codes if c not in known]
         if missing:
             raise ExportError(
@@ -207,7 +212,7 @@ def gather_project(
                 "(unknown code, another study, or withdrawn); see `interview-tui participants list`"
             )
         rows = [known[c] for c in codes]
-    participants = [gather_participant(db, root, study, r) for r in rows]
+    participants = [gather_participant(db, root, study, r.code, r.created_at) for r in rows]
     skipped: list[tuple[str, str]] = []
     if consented_only:
         kept = []
