@@ -180,4 +180,5 @@ def recruitment_sentence(counts: dict[str, int]) -> str:
     text = f"{contacted} eligible candidates were contacted; of these, {number_word(counts['declined'])} refused to participate"
     if counts.get("withdrawn"):
         text += f" and {number_word(counts['withdrawn'])} withdrew"
-    return text + f". A total of {counts['included']} were included."
+    included = counts["included"]
+    return text + f". A total of {included} {'was' if included == 1 else 'were'} included."

@@ -146,10 +146,18 @@ def get_demographics(db: Database, code: str) -> dict[str, Any]:
     return _decode(rows)
 
 
-def all_demographics(db: Database) -> dict[str, dict[str, Any]]:
-    """Answers of every participant who has not withdrawn, by code (participants without answers included)."""
+def all_demographics(db: Database, *, include_declined: bool = False) -> dict[str, dict[str, Any]]:
+    """Answers of every participant in the sample, by code (those without answers included, as {}).
+
+    Withdrawn participants are left out, and so are those whose latest consent
+    decision is 'declined' (unless `include_declined`): their answers must not
+    enter the sample description.
+    """
+    declined = "" if include_declined else """
+        AND COALESCE((SELECT c.decision FROM consent_records c WHERE c.participant_id = p.id
+                      ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1), '') != 'declined'"""
+    participants = db.execute(f"SELECT p.id, p.code FROM participants p WHERE p.withdrawn_at IS NULL {declined}").fetchall()
     result: dict[str, dict[str, Any]] = {}
-    participants = db.execute("SELECT id, code FROM participants WHERE withdrawn_at IS NULL").fetchall()
     for pid, code in sorted(participants, key=lambda r: (code_number(r[1]), r[1])):
         rows = db.execute(
             "SELECT field_id, value, prefer_not_to_say FROM demographic_values WHERE participant_id = ?", [pid]

@@ -1,0 +1,87 @@
+"""CLI: `demographics import|summary` (paper forms typed into a spreadsheet; methods-section text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from interview_tui.cli import main
+from interview_tui.cli.common import pass_db, study_option
+from interview_tui.cli.participants import load_cli_study
+from interview_tui.domain.participant_codes import ParticipantError
+
+
+@main.group()
+def demographics() -> None:
+    """Import participants' demographic answers and summarize them for a methods section."""
+
+
+@demographics.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--add-missing", is_flag=True, help="Add participants whose codes are not registered yet.")
+@study_option
+@pass_db
+def demographics_import(db, file: str, add_missing: bool, study_path: str | None) -> None:
+    """Import answers from FILE.csv: a 'participant' column plus one column per field id.
+
+    Nothing is imported when any cell is invalid; every problem is listed as
+    FILE: row N, column C: reason.  Empty cells leave saved answers untouched.
+    """
+    from interview_tui.domain.demographics_csv import read_demographics_csv
+    from interview_tui.storage.demographics import import_demographics
+    from interview_tui.storage.studies import register_study
+
+    study = load_cli_study(study_path)
+    rows, errors = read_demographics_csv(file, study.demographics)
+    if errors:
+        raise click.ClickException(
+            f"{len(errors)} problem(s) in {file}; nothing was imported:\n" + "\n".join(errors)
+            + "\nFix these cells and import the file again."
+        )
+    if not rows:
+        raise click.ClickException(f"{file} has no participant rows; nothing was imported")
+    register_study(db, study)
+    try:
+        counts = import_demographics(
+            db, rows, study_slug=study.id, add_missing=add_missing, source=Path(file).name
+        )
+    except ParticipantError as err:
+        raise click.ClickException(f"{err}; nothing was imported") from None
+    added = f"; added {counts['added']} new participant(s)" if counts["added"] else ""
+    click.echo(f"Imported demographics of {counts['participants']} participant(s) ({counts['values']} values{added}).")
+
+
+@demographics.command("summary")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "csv"]), default="text", show_default=True,
+    help="text and markdown: a methods paragraph and a table; csv: one row per statistic.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of the terminal.")
+@study_option
+@pass_db
+def demographics_summary(db, fmt: str, out: str | None, study_path: str | None) -> None:
+    """Summarize the sample (n, counts, range, M, SD) with a methods-section paragraph."""
+    from interview_tui.domain.demographics import summarize
+    from interview_tui.domain.demographics_report import render
+    from interview_tui.storage.demographics import all_demographics
+
+    study = load_cli_study(study_path)
+    answers = all_demographics(db)
+    with_answers = [a for a in answers.values() if a]
+    if not with_answers:
+        raise click.ClickException(
+            "no demographic answers yet; import them with: interview-tui demographics import FILE.csv"
+        )
+    skipped = len(answers) - len(with_answers)
+    if skipped:
+        click.echo(f"Note: {skipped} participant(s) without any answers are left out.", err=True)
+    text = render(summarize(study.demographics, with_answers), fmt)
+    if out:
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise click.ClickException(f"cannot write {out}: {err.strerror or err}") from None
+        click.echo(f"Wrote {out}")
+    else:
+        click.echo(text, nl=False)
