@@ -11,6 +11,7 @@ from interview_tui.config import Project
 pytest_plugins = [
     "tests.fixtures.base",
     "tests.fixtures.export",
+    "tests.fixtures.audio",
 ]
 
 

@@ -37,6 +37,7 @@ def main(ctx: click.Context, study_path: str | None) -> None:
 # Command modules register themselves on `main`.
 from interview_tui.cli import app as _app  # noqa: E402,F401
 from interview_tui.cli import guide as _guide  # noqa: E402,F401
+from interview_tui.cli import audio as _audio  # noqa: E402,F401
 from interview_tui.cli import participants as _participants  # noqa: E402,F401
 from interview_tui.cli import consent as _consent  # noqa: E402,F401
 from interview_tui.cli import demographics as _demographics  # noqa: E402,F401

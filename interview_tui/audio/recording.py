@@ -1,0 +1,206 @@
+"""One microphone recording from start to finish: checks, file, database row, recorder.
+
+`ActiveRecording.start` refuses (with `RecordingRefused`, saying why and what
+to do) when the participant has not given the study's recording consent item,
+the study has ended, or the recordings folder cannot be written.  `finish`
+stops the recorder and stores duration, sha256 and overflows.  Both use the
+database on the caller's thread; the recorder's own threads never touch it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from sqlite_utils import Database
+
+from interview_tui.audio.capture import Recorder, RecorderConfig, RecorderError
+from interview_tui.audio.devices import InputDevice, resolve_input_device
+from interview_tui.audio.levels import Level
+from interview_tui.audio.wavfile import file_sha256, inspect_wav
+from interview_tui.config import Project
+from interview_tui.domain.study import Study
+from interview_tui.storage import recordings as store
+
+#: Below this much free space a recording is refused; the UI warns well before.
+MIN_FREE_BYTES = 50 * 1024 * 1024
+
+
+class RecordingRefused(RuntimeError):
+    """A recording may not or cannot start; the message says why and what to do."""
+
+
+def participant_study(db: Database, code: str) -> Study | None:
+    """The study a participant was enrolled under, rebuilt from the exact file stored in the database."""
+    from interview_tui.storage.studies import load_registered_study
+
+    return load_registered_study(db, store.participant_row(db, code)["study_slug"])
+
+
+def check_consent(db: Database, code: str, study: Study | None) -> None:
+    """Refuse unless the participant gave the study's audio-recording consent item."""
+    from interview_tui.storage.consent import has_consent_item
+
+    try:
+        participant = store.participant_row(db, code)
+    except store.UnknownParticipant:
+        raise RecordingRefused(
+            f"No participant {code!r}. Add the participant first (`interview-tui participants add`)."
+        ) from None
+    if participant.get("withdrawn_at"):
+        raise RecordingRefused(f"{code} has withdrawn from the study; nothing more may be recorded.")
+    study = study or participant_study(db, code)
+    if study is None:
+        raise RecordingRefused(
+            f"The study {participant['study_slug']!r} of {code} is not in this project's database; "
+            "open it once in the app or pass --study."
+        )
+    if study.end_date is not None and date.today() > study.end_date:
+        raise RecordingRefused(
+            f"The study ended on {study.end_date.isoformat()}; new recordings are not allowed after that."
+        )
+    item = study.consent.recording_item
+    if item is None:
+        raise RecordingRefused(
+            f"The study's consent form names no item that permits audio recording (consent.recording_item), "
+            "so recording consent cannot be checked. Add it to the study file."
+        )
+    if not has_consent_item(db, code, item):
+        raise RecordingRefused(
+            f"Not recording: {code} has not given consent to audio recording (consent item {item!r}). "
+            "Take consent first (consent screen or `interview-tui consent`), or take notes instead."
+        )
+
+
+def check_folder(folder: Path, min_free: int = MIN_FREE_BYTES) -> None:
+    """Refuse when `folder` cannot be created or written, or has too little free space."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # os.access is wrong for root and for read-only mounts: really create a file.
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise RecordingRefused(
+            f"Cannot write recordings to {folder}: {exc.strerror or exc}. Choose a writable project "
+            "folder (--data-dir) or fix the folder's permissions."
+        ) from exc
+    free = shutil.disk_usage(folder).free
+    if free < min_free:
+        raise RecordingRefused(
+            f"Only {free / 2**20:.0f} MiB free on the disk of {folder}; free some space "
+            "(or choose another project folder) before recording."
+        )
+
+
+def free_seconds(folder: Path, samplerate: int, channels: int) -> tuple[int, float]:
+    """Free bytes on the disk of `folder`, and how many seconds of 16-bit audio fit in them."""
+    free = shutil.disk_usage(folder).free
+    return free, free / (samplerate * channels * 2)
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    """What was stored for a finished recording."""
+
+    recording_id: int
+    path: Path
+    duration_s: float
+    sha256: str
+    overflow_count: int
+    state: str
+    error: RecorderError | None = None
+
+
+class ActiveRecording:
+    """A running microphone recording with its database row."""
+
+    def __init__(self, db: Database, project: Project, recording_id: int, path: Path, recorder: Recorder) -> None:
+        self.db = db
+        self.project = project
+        self.recording_id = recording_id
+        self.path = path
+        self.recorder = recorder
+
+    @classmethod
+    def start(
+        cls,
+        db: Database,
+        project: Project,
+        participant_code: str,
+        *,
+        study: Study | None = None,
+        session_id: int | None = None,
+        device: str | int | InputDevice | None = None,
+        config: RecorderConfig = RecorderConfig(),
+        on_level: Callable[[Level], None] | None = None,
+        on_error: Callable[[RecorderError], None] | None = None,
+        remember_device: bool = True,
+        max_seconds: float | None = None,
+    ) -> "ActiveRecording":
+        """Check consent and folder, pick the device (argument, else the project's remembered one,
+        else the system default), create the file and row, and start recording."""
+        check_consent(db, participant_code, study)
+        started = datetime.now(timezone.utc)
+        rel = store.recording_relpath(participant_code, session_id, started)
+        path = project.root / rel
+        check_folder(path.parent)
+        if not isinstance(device, InputDevice):
+            device = resolve_input_device(device if device is not None else store.get_input_device(db), config.channels)
+        max_frames = round(max_seconds * config.samplerate) if max_seconds is not None else None
+        recorder = Recorder(path, device, config, on_level=on_level, on_error=on_error, max_frames=max_frames)
+        recorder.start()  # creates the file first: a row never points at nothing
+        if remember_device:
+            store.set_input_device(db, device.name)
+        rec_id = store.start_recording(
+            db, participant_code=participant_code, path=rel, session_id=session_id, device=device.name,
+            sample_rate=config.samplerate, channels=config.channels,
+            started_at=started.isoformat(timespec="microseconds"),
+        )
+        return cls(db, project, rec_id, path, recorder)
+
+    def clock(self) -> tuple[int, float]:
+        """(recording id, seconds on its timeline): what session events store."""
+        return self.recording_id, self.recorder.current_offset()
+
+    def pause(self) -> None:
+        self.recorder.pause()
+
+    def resume(self) -> None:
+        self.recorder.resume()
+
+    def finish(self) -> RecordingSummary:
+        """Stop (if still running), make sure the header is right, checksum, and store the result."""
+        self.recorder.stop()
+        layout = inspect_wav(self.path)
+        if not layout.header_ok:
+            # After a disk-full stop the writer may not have finished the header; the size
+            # fields are rewritten in place (the audio bytes are not touched).
+            _rewrite_sizes(self.path, layout.data_offset, layout.available_data_bytes)
+            os.truncate(self.path, layout.data_offset + layout.available_data_bytes)
+        duration = layout.frames / layout.samplerate
+        digest = file_sha256(self.path)
+        error = self.recorder.error
+        store.finish_recording(
+            self.db, self.recording_id, duration_s=duration, sha256=digest,
+            overflow_count=self.recorder.overflow_count, error=error.message if error else None,
+        )
+        return RecordingSummary(
+            self.recording_id, self.path, duration, digest, self.recorder.overflow_count, "complete", error
+        )
+
+
+def _rewrite_sizes(path: Path, data_offset: int, data_bytes: int) -> None:
+    import struct
+
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.pwrite(fd, struct.pack("<I", data_offset - 8 + data_bytes), 4)
+        os.pwrite(fd, struct.pack("<I", data_bytes), data_offset - 4)
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,189 @@
+"""Audio commands: devices, record (headless backup recorder), recover, clips, import-audio."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from interview_tui.cli import main
+from interview_tui.cli.common import get_db, get_project, study_option
+
+
+def _load_study(study_path: str | None):
+    if study_path is None:
+        return None
+    from interview_tui.domain.loader import StudyFileError, load_study
+
+    try:
+        return load_study(study_path)
+    except StudyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+def devices() -> None:
+    """List the audio input devices PortAudio sees (* marks the system default)."""
+    from interview_tui.audio.devices import AudioDeviceError, list_input_devices
+    from interview_tui.storage.recordings import get_input_device
+
+    try:
+        found = list_input_devices()
+    except AudioDeviceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not found:
+        raise click.ClickException("No audio input device found. Plug in a microphone and try again.")
+    remembered = get_input_device(get_db())
+    for dev in found:
+        click.echo(dev.label() + ("  (this project's choice)" if dev.name == remembered else ""))
+
+
+@main.command()
+@click.option("--participant", "code", required=True, help="Participant code, e.g. P01.")
+@click.option("--device", default=None, help="Input device: index, name or part of a name (default: the project's last choice, else the system default).")
+@click.option("--seconds", type=click.FloatRange(min=0.1), default=None, help="Stop after this many seconds (default: until Ctrl-C).")
+@click.option("--rate", type=click.Choice(["48000", "16000"]), default="48000", show_default=True, help="Sample rate in Hz.")
+@click.option("--channels", type=click.Choice(["1", "2"]), default="1", show_default=True, help="1 = mono, 2 = stereo (one microphone per speaker).")
+@click.option("--session", "session_id", type=int, default=None, help="Interview session id to link the recording to.")
+@click.option("--archive", type=click.Choice(["flac", "opus", "none"]), default=None, help="Also write a compressed archival copy (default: the project's setting, else none).")
+@study_option
+def record(code: str, device: str | None, seconds: float | None, rate: str, channels: str,
+           session_id: int | None, archive: str | None, study_path: str | None) -> None:
+    """Record from the microphone without the app (a backup recorder). Ctrl-C stops cleanly."""
+    from interview_tui.audio.capture import RecorderConfig
+    from interview_tui.audio.devices import AudioDeviceError
+    from interview_tui.audio.recording import ActiveRecording, RecordingRefused
+
+    db, project = get_db(), get_project()
+    _report_recovery(db, project, quiet_when_none=True)
+    config = RecorderConfig(samplerate=int(rate), channels=int(channels))
+    try:
+        active = ActiveRecording.start(db, project, code, study=_load_study(study_path),
+                                       session_id=session_id, device=device, config=config,
+                                       max_seconds=seconds)
+    except (RecordingRefused, AudioDeviceError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"Cannot create the recording file: {exc}") from exc
+    rec = active.recorder
+    # SIGTERM (e.g. from a service manager) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
+    click.echo(
+        f"Recording {code} (recording {active.recording_id}) to {active.path.relative_to(project.root)} "
+        f"from {rec.device.name if rec.device else 'default'} at {rate} Hz, {channels} ch. Press Ctrl-C to stop."
+    )
+    sys.stdout.flush()
+    tty = sys.stderr.isatty()
+    try:
+        while rec.state in ("recording", "paused"):
+            if rec.limit_reached.is_set():
+                break
+            time.sleep(0.05)
+            level = rec.latest_level
+            if tty and level is not None:
+                click.echo(f"\r{rec.current_offset():7.1f} s  peak {level.peak:6.1f} dBFS  "
+                           f"rms {level.rms:6.1f} dBFS  overflows {rec.overflow_count}", nl=False, err=True)
+    except KeyboardInterrupt:
+        pass
+    summary = active.finish()
+    if tty:
+        click.echo("", err=True)
+    click.echo(
+        f"Stopped: {summary.duration_s:.1f} s, {summary.overflow_count} overflow(s), sha256 {summary.sha256[:12]}…"
+    )
+    if summary.overflow_count:
+        click.echo(f"Warning: {summary.overflow_count} block(s) overflowed (audio was lost); close other programs.", err=True)
+    if archive != "none":
+        _archive(db, project, summary.recording_id, archive)
+    if summary.error is not None:
+        raise click.ClickException(summary.error.message)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _archive(db, project, recording_id: int, fmt: str | None) -> None:
+    from interview_tui.audio.convert import ConversionError, archive_recording
+    from interview_tui.storage.recordings import ARCHIVE_FORMAT_KEY, get_setting
+
+    fmt = fmt or get_setting(db, ARCHIVE_FORMAT_KEY)
+    if not fmt or fmt == "none":
+        return
+    try:
+        out = archive_recording(db, project, recording_id, fmt)
+    except ConversionError as exc:
+        click.echo(f"Archival copy not written: {exc}", err=True)
+        return
+    click.echo(f"Archival copy: {out.relative_to(project.root)}")
+
+
+def _report_recovery(db, project, quiet_when_none: bool = False) -> list:
+    from interview_tui.audio.recovery import recover_unfinished
+
+    reports = recover_unfinished(db, project)
+    if not reports and not quiet_when_none:
+        click.echo("No unfinished recordings found.")
+    for r in reports:
+        click.echo(str(r))
+        if r.original_backup is not None:
+            click.echo(f"  original bytes kept as {r.original_backup.relative_to(project.root)}")
+    return reports
+
+
+@main.command()
+def recover() -> None:
+    """Find recordings a crash left unfinished, repair them (from a verified copy) and report."""
+    reports = _report_recovery(get_db(), get_project())
+    if any(r.action == "failed" for r in reports):
+        raise click.ClickException("Some recordings could not be recovered (see above).")
+
+
+@main.command()
+@click.argument("session_id", metavar="SESSION", type=int)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the clips (default: exports/clips/<code>-S<session>/ in the project).")
+@click.option("--format", "fmt", type=click.Choice(["wav", "flac"]), default="wav", show_default=True,
+              help="Clip file format.")
+def clips(session_id: int, out_dir: Path | None, fmt: str) -> None:
+    """Cut a session's recording into one clip per guide question (from the session's events)."""
+    from interview_tui.audio.clips import cut_clips
+
+    db, project = get_db(), get_project()
+    try:
+        written = cut_clips(db, project, session_id, out_dir, fmt)
+    except (LookupError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not written:
+        raise click.ClickException(
+            f"Session {session_id} has no question reached while recording; nothing to cut."
+        )
+    for path in written:
+        click.echo(str(path))
+
+
+@main.command("import-audio")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--participant", "code", required=True, help="Participant code, e.g. P01.")
+@click.option("--session", "session_id", type=int, default=None, help="Interview session id to link it to.")
+def import_audio_cmd(file: Path, code: str, session_id: int | None) -> None:
+    """Import an existing recording (wav, flac, mp3, m4a, ogg, opus) into the project, named by code."""
+    from interview_tui.audio.convert import ConversionError, import_audio
+    from interview_tui.storage.recordings import UnknownParticipant, get_recording
+
+    db, project = get_db(), get_project()
+    try:
+        rec_id = import_audio(db, project, file, code, session_id)
+    except UnknownParticipant:
+        raise click.ClickException(f"No participant {code!r}; add the participant first.") from None
+    except ConversionError as exc:
+        raise click.ClickException(f"Not imported: {exc}") from exc
+    row = get_recording(db, rec_id)
+    assert row is not None
+    click.echo(
+        f"Imported as recording {rec_id}: {row['path']} ({row['duration_s']:.1f} s, {row['sample_rate']} Hz, "
+        f"{row['channels']} ch, sha256 {row['sha256'][:12]}…)"
+    )

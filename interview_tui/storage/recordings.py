@@ -1,0 +1,193 @@
+"""Recordings: one row per audio file (microphone or imported), plus the chosen input device.
+
+Paths are stored relative to the project folder and name the participant by
+code and session only, never by name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from interview_tui.storage.db import utcnow
+
+INPUT_DEVICE_KEY = "audio.input_device"
+ARCHIVE_FORMAT_KEY = "audio.archive_format"
+
+
+class UnknownParticipant(LookupError):
+    """No participant with this code."""
+
+
+def participant_row(db: Database, code: str) -> dict[str, Any]:
+    """The participants row for `code`; raises `UnknownParticipant`."""
+    rows = list(db.query("SELECT * FROM participants WHERE code = ?", [code]))
+    if not rows:
+        raise UnknownParticipant(code)
+    return rows[0]
+
+
+def session_participant_code(db: Database, session_id: int) -> str | None:
+    """The participant code of a session, or None when the session does not exist."""
+    rows = list(
+        db.query(
+            "SELECT p.code FROM sessions s JOIN participants p ON p.id = s.participant_id WHERE s.id = ?",
+            [session_id],
+        )
+    )
+    return rows[0]["code"] if rows else None
+
+
+def recording_relpath(code: str, session_id: int | None, started: datetime, suffix: str = ".wav") -> str:
+    """`recordings/P01/P01-S3-20261128T101500Z.wav`: participant code, session, UTC start time."""
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    session = f"-S{session_id}" if session_id is not None else ""
+    return f"recordings/{code}/{code}{session}-{stamp}{suffix}"
+
+
+def start_recording(
+    db: Database,
+    *,
+    participant_code: str,
+    path: str,
+    source: str = "microphone",
+    session_id: int | None = None,
+    device: str | None = None,
+    sample_rate: int | None = None,
+    channels: int | None = None,
+    started_at: str | None = None,
+) -> int:
+    """Insert a recording in state 'recording' (or for imports, call `finish_recording` next); returns its id."""
+    participant = participant_row(db, participant_code)
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO recordings (participant_id, session_id, path, source, state, device, sample_rate,"
+            " channels, started_at) VALUES (?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
+            [participant["id"], session_id, path, source, device, sample_rate, channels, started_at or utcnow()],
+        )
+    return int(cursor.lastrowid)
+
+
+def finish_recording(
+    db: Database,
+    recording_id: int,
+    *,
+    duration_s: float,
+    sha256: str,
+    overflow_count: int = 0,
+    error: str | None = None,
+    state: str = "complete",
+    sample_rate: int | None = None,
+    channels: int | None = None,
+) -> None:
+    """Mark a recording complete (or 'recovered') with what describes its file."""
+    updates: dict[str, Any] = {
+        "state": state,
+        "ended_at": utcnow(),
+        "duration_s": duration_s,
+        "sha256": sha256,
+        "overflow_count": overflow_count,
+        "error": error,
+    }
+    if sample_rate is not None:
+        updates["sample_rate"] = sample_rate
+    if channels is not None:
+        updates["channels"] = channels
+    with db.conn:
+        db["recordings"].update(recording_id, updates)
+
+
+def fail_recording(db: Database, recording_id: int, error: str) -> None:
+    """Mark a recording failed (no usable audio), keeping why."""
+    with db.conn:
+        db["recordings"].update(recording_id, {"state": "failed", "ended_at": utcnow(), "error": error})
+
+
+def set_session(db: Database, recording_id: int, session_id: int) -> None:
+    """Link a recording to its interview session."""
+    with db.conn:
+        db["recordings"].update(recording_id, {"session_id": session_id})
+
+
+def set_compressed_path(db: Database, recording_id: int, path: str) -> None:
+    """Remember the archival (FLAC/Opus) copy of a recording, relative to the project."""
+    with db.conn:
+        db["recordings"].update(recording_id, {"compressed_path": path})
+
+
+_SELECT = (
+    "SELECT r.*, p.code AS participant_code FROM recordings r "
+    "JOIN participants p ON p.id = r.participant_id"
+)
+
+
+def get_recording(db: Database, recording_id: int) -> dict[str, Any] | None:
+    """One recording (with `participant_code`), or None."""
+    rows = list(db.query(f"{_SELECT} WHERE r.id = ?", [recording_id]))
+    return rows[0] if rows else None
+
+
+def list_recordings(
+    db: Database, participant_code: str | None = None, session_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Recordings (with `participant_code`), oldest first, optionally for one participant or session."""
+    where, params = [], []
+    if participant_code is not None:
+        where.append("p.code = ?")
+        params.append(participant_code)
+    if session_id is not None:
+        where.append("r.session_id = ?")
+        params.append(session_id)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.started_at, r.id"
+    return list(db.query(sql, params))
+
+
+def unfinished_recordings(db: Database) -> list[dict[str, Any]]:
+    """Recordings still in state 'recording' (the process died or is still running)."""
+    return list(db.query(f"{_SELECT} WHERE r.state = 'recording' ORDER BY r.id"))
+
+
+def guess_session(db: Database, recording: dict[str, Any]) -> int | None:
+    """The session a recording belongs to: from its events, else the participant's session open at its start."""
+    rows = list(
+        db.query(
+            "SELECT session_id FROM session_events WHERE recording_id = ? ORDER BY seq LIMIT 1",
+            [recording["id"]],
+        )
+    )
+    if rows:
+        return int(rows[0]["session_id"])
+    rows = list(
+        db.query(
+            "SELECT id FROM sessions WHERE participant_id = ? AND started_at <= ?"
+            " AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at DESC LIMIT 1",
+            [recording["participant_id"], recording["started_at"], recording["started_at"]],
+        )
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+def get_setting(db: Database, key: str) -> str | None:
+    rows = list(db.query("SELECT value FROM settings WHERE key = ?", [key]))
+    return rows[0]["value"] if rows else None
+
+
+def set_setting(db: Database, key: str, value: str | None) -> None:
+    with db.conn:
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+
+def get_input_device(db: Database) -> str | None:
+    """The input device name remembered for this project, if any."""
+    return get_setting(db, INPUT_DEVICE_KEY)
+
+
+def set_input_device(db: Database, name: str) -> None:
+    """Remember the input device (by name: PortAudio indexes change between runs) for this project."""
+    set_setting(db, INPUT_DEVICE_KEY, name)
+
