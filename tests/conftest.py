@@ -10,6 +10,7 @@ from interview_tui.config import Project
 
 pytest_plugins = [
     "tests.fixtures.base",
+    "tests.fixtures.study",
     "tests.fixtures.export",
     "tests.fixtures.audio",
 ]

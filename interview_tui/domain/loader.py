@@ -43,16 +43,28 @@ class StudyFileError(ValueError):
         super().__init__(f"{self.path}: {len(errors)} error(s) in study file\n{lines}")
 
 
-# What a YAML parser complaint usually means for someone editing a study file by hand.
-_SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
-    ("mapping values are not allowed", "check this line's indentation, and put text containing ': ' in quotes"),
-    ("could not find expected ':'", "a 'key: value' line lacks its colon, or a quoted text is not closed"),
-    ("did not find expected key", "this line's indentation does not line up with the keys above it"),
-    ("did not find expected '-' indicator", "list items ('- ') must start in the same column"),
-    ("expected <block end>", "this line's indentation does not line up with the lines above it"),
-    ("found unexpected end of stream", "a quote or bracket is opened and never closed"),
-    ("found undefined alias", "'*' starts an alias in YAML; put text starting with '*' in quotes"),
-    ("cannot start any token", "put text starting with this character in quotes"),
+# What a YAML parser complaint usually means for someone editing a study file by hand:
+# (substring of the parser's problem, plain explanation replacing its jargon, what to do).
+_SYNTAX_HINTS: tuple[tuple[str, str, str], ...] = (
+    ("mapping values are not allowed", "unexpected ':' here",
+     "check this line's indentation, and put text containing ': ' in quotes"),
+    ("could not find expected ':'", "a line that should be 'key: value' has no ':'",
+     "add the colon, or close the quote opened above"),
+    ("expected <block end>", "this line's indentation does not fit the lines above it",
+     "line it up with its siblings (same number of spaces)"),
+    ("did not find expected key", "this line's indentation does not fit the keys above it",
+     "line it up with its siblings (same number of spaces)"),
+    ("did not find expected '-' indicator", "list items do not line up",
+     "start every '- ' item of one list in the same column"),
+    ("found unexpected end of stream", "the file ends inside a quoted text or bracket",
+     "close the quote or bracket that was opened"),
+    ("found undefined alias", "'*' starts an alias in YAML", "put text starting with '*' in quotes"),
+    ("cannot start any token", "a character that cannot start a value",
+     "put text starting with this character in quotes"),
+    ("expected ',' or '}'", "a { } mapping is broken",
+     "inside { } write text containing ?, :, [ ] or { } in quotes"),
+    ("expected ',' or ']'", "a [ ] list is broken",
+     "inside [ ] write text containing ?, :, [ ] or { } in quotes"),
 )
 
 
@@ -61,12 +73,12 @@ def _syntax_issue(issues: Issues, err: yaml.YAMLError) -> None:
     problem = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
     context_mark = getattr(err, "context_mark", None)
-    message = f"YAML syntax error: {problem}"
+    plain, todo = next(((p, t) for key, p, t in _SYNTAX_HINTS if key in problem), (problem, ""))
+    message = f"YAML syntax error: {plain}"
     if context and context_mark is not None:
-        message += f" ({context} started on line {context_mark.line + 1})"
-    hint = next((h for key, h in _SYNTAX_HINTS if key in problem), None)
-    if hint:
-        message += f"; {hint}"
+        message += f" (in the part that starts on line {context_mark.line + 1})"
+    if todo:
+        message += f"; {todo}"
     issues.add(mark, message)
 
 

@@ -227,6 +227,9 @@ def _check_budgets(issues: Issues, g: MapReader, guide: Guide) -> None:
 def read_consent(issues: Issues, node: Node | None) -> ConsentForm:
     """The consent form: versioned text plus the items a participant agrees to one by one."""
     c = MapReader(issues, node, "consent", CONSENT_KEYS, "the consent form")
+    version = c.text("version", required=c.ok) or ""
+    title = c.text("title", required=c.ok) or ""
+    text = c.text("text", required=c.ok) or ""
     ids = IdRegistry(issues, "the consent form's items")
     items = []
     for path, item_node in c.items("items", required=c.ok, nonempty=True):
@@ -255,9 +258,9 @@ def read_consent(issues: Issues, node: Node | None) -> ConsentForm:
             "consent",
         )
     return ConsentForm(
-        version=c.text("version", required=c.ok) or "",
-        title=c.text("title", required=c.ok) or "",
-        text=c.text("text", required=c.ok) or "",
+        version=version,
+        title=title,
+        text=text,
         items=tuple(items),
         recording_item=recording_item,
     )
@@ -287,7 +290,9 @@ def read_field(issues: Issues, node: Node, path: str, ids: IdRegistry) -> Demogr
             + (f" (did you mean '{hint}'?)" if hint else ""),
             path + ".type",
         )
-    low, high = _range(f, kind)
+    known_type = kind in FIELD_TYPES
+    # With an unknown type, checks that depend on the type would only repeat the problem.
+    low, high = _range(f, kind) if known_type else (None, None)
     return DemographicField(
         id=field_id,
         type=kind,  # type: ignore[arg-type]  # checked above
@@ -296,7 +301,7 @@ def read_field(issues: Issues, node: Node, path: str, ids: IdRegistry) -> Demogr
         unit=f.text("unit"),
         min=low,
         max=high,
-        choices=_choices(issues, f, kind),
+        choices=_choices(issues, f, kind) if known_type else (),
         prefer_not_to_say=f.boolean("prefer_not_to_say", False),
         help=f.text("help"),
         line=f.line,

@@ -144,6 +144,8 @@ class MapReader:
         self.known = tuple(known)
         self.values: dict[str, Node] = {}
         self._keys: dict[str, Node] = {}
+        #: known key -> the unknown key that was probably meant as it (already reported).
+        self._misspelled: dict[str, str] = {}
         self._constructor = SafeConstructor()
         self.ok = isinstance(node, MappingNode)
         if node is None:
@@ -175,6 +177,8 @@ class MapReader:
                 suggestion = (
                     f"; did you mean '{hint}'?" if hint else f"; known keys: {', '.join(self.known)}"
                 )
+                if hint:
+                    self._misspelled.setdefault(hint, name)
                 issues.add(key_node, f"unknown key '{name}'{suggestion}", join(path, name))
                 continue
             self.values[name] = value_node
@@ -196,7 +200,7 @@ class MapReader:
         node = self.values.get(key)
         if not is_null(node):
             return node
-        if required and self.ok:
+        if required and self.ok and key not in self._misspelled:
             if node is None:
                 self.issues.add(self.node, f"missing required key '{key}'", self.path)
             else:
