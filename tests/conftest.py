@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.study",
     "tests.fixtures.export",
     "tests.fixtures.audio",
+    "tests.fixtures.records",
 ]
 
 

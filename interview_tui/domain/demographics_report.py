@@ -86,8 +86,17 @@ def _has_plurals(fs: FieldSummary) -> bool:
     return fs.field.type == "single_choice" and any(c.plural for c in fs.field.choices)
 
 
+def _noun(choice_label: str, plural: str | None, count: int) -> str:
+    """'women' for several, 'woman' for one (the label is the singular)."""
+    return _lower_first(choice_label) if count == 1 or not plural else plural
+
+
 def _plural_counts(fs: FieldSummary) -> list[tuple[int, str]]:
-    return [(fs.counts[c.id], c.plural or _lower_first(c.label)) for c in fs.field.choices if fs.counts[c.id]]
+    return [(fs.counts[c.id], _noun(c.label, c.plural, fs.counts[c.id])) for c in fs.field.choices if fs.counts[c.id]]
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _opening(summary: DemographicSummary, lead: FieldSummary | None, age: FieldSummary | None) -> str:
@@ -115,7 +124,7 @@ def _numeric_sentence(fs: FieldSummary, n_total: int) -> str:
 
 
 def _plural_sentence(fs: FieldSummary) -> str:
-    parts = [f"{k} were {noun}" for k, noun in _plural_counts(fs)]
+    parts = [f"{k} was {_article(noun)}" if k == 1 else f"{k} were {noun}" for k, noun in _plural_counts(fs)]
     first_count = _plural_counts(fs)[0][0]
     parts[0] = number_word(first_count, capital=True) + parts[0][len(str(first_count)) :]
     return _join(parts, oxford=True) + _gaps(fs) + "."
