@@ -30,11 +30,12 @@ from interview_tui.export.model import (
     GuideCode,
     TranscriptVersion,
 )
-from interview_tui.domain.demographics import PREFER_NOT
+from interview_tui.domain.demographics import PREFER_NOT, summarize
 from interview_tui.storage import db as storage_db
 from interview_tui.storage import exports as q
-from interview_tui.storage.consent import latest_consent
-from interview_tui.storage.demographics import get_demographics
+from interview_tui.export.methods import MethodsReport, build_report
+from interview_tui.storage.consent import latest_consent, recruitment_counts
+from interview_tui.storage.demographics import all_demographics, get_demographics
 from interview_tui.storage.participants import list_participants
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import participant_sessions, session_events
@@ -237,3 +238,11 @@ def gather_project(
         questions={qu.id: qu.text for qu in study.guide.questions()},
         skipped=tuple(skipped),
     )
+
+
+def gather_methods(db: Database, root: Path, study: Study) -> MethodsReport:
+    """The methods report for `study`: the sample is exactly the participants an export holds."""
+    project = gather_project(db, root, study)
+    answers = all_demographics(db)
+    summary = summarize(study.demographics, [answers.get(p.code, {}) for p in project.participants])
+    return build_report(project, summary, recruitment_counts(db))
