@@ -13,6 +13,22 @@ from interview_tui.domain.loader import (
     load_study,
     validate_study_file,
 )
+from interview_tui.domain.study import Study
+
+
+def study_from_option(study_path: str | Path | None) -> Study:
+    """The study for a `--study` option value (None: the default study), or a ClickException listing every problem."""
+    from interview_tui.config import DEFAULT_STUDY_FILE
+
+    target = Path(study_path) if study_path else DEFAULT_STUDY_FILE
+    try:
+        return load_study(target)
+    except StudyFileError as err:
+        lines = "\n".join(str(i) for i in err.issues)
+        raise click.ClickException(
+            f"{target} is not a valid study file; fix these and check again with "
+            f"'interview-tui guide validate {target}':\n{lines}"
+        ) from None
 
 
 @main.group()
@@ -25,25 +41,26 @@ def guide() -> None:
 
 @guide.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check study files; print every problem as FILE:LINE:COL: message.
+@click.option("--strict", is_flag=True, help="Count warnings as errors.")
+def validate(paths: tuple[Path, ...], strict: bool) -> None:
+    """Check study files; print every problem as FILE:LINE:COL: message (at key.path).
 
     Prints one OK line per valid file.  Warnings are shown but do not fail a
-    file.  Exits with status 0 only when every file is valid, 1 otherwise.
+    file unless --strict is given.  Exits with status 0 only when every file
+    is valid, 1 otherwise.
     """
     failed = 0
     for path in paths:
         issues = validate_study_file(path)
         for issue in issues:
-            click.echo(str(issue), err=False)
+            click.echo(str(issue))
         errors = sum(1 for i in issues if i.is_error)
         warnings = len(issues) - errors
-        if errors:
+        if errors or (strict and warnings):
             failed += 1
             click.echo(f"{path}: INVALID ({errors} error(s), {warnings} warning(s))")
         else:
-            extra = f" ({warnings} warning(s))" if warnings else ""
-            click.echo(f"{path}: OK{extra}")
+            click.echo(f"{path}: OK" + (f" ({warnings} warning(s))" if warnings else ""))
     if failed:
         raise SystemExit(1)
 
@@ -55,15 +72,4 @@ def show(path: Path | None) -> None:
 
     Without PATH, shows the shipped default study.
     """
-    from interview_tui.config import DEFAULT_STUDY_FILE
-
-    target = path or DEFAULT_STUDY_FILE
-    try:
-        study = load_study(target)
-    except StudyFileError as err:
-        lines = "\n".join(str(i) for i in err.issues)
-        raise click.ClickException(
-            f"{target} is not a valid study file; fix these and run "
-            f"'interview-tui guide validate {target}':\n{lines}"
-        ) from None
-    click.echo(format_outline(study), nl=False)
+    click.echo(format_outline(study_from_option(path)), nl=False)

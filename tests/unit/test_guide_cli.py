@@ -59,6 +59,15 @@ def test_validate_reports_every_problem_of_a_file(runner, write_study) -> None:
     assert "INVALID (6 error(s), 1 warning(s))" in result.output
 
 
+def test_validate_strict_fails_on_warnings(runner, write_study, minimal_study_text) -> None:
+    path = write_study(minimal_study_text.replace("time_budget_min: 20", "time_budget_min: 70"))
+    lenient = runner.invoke(main, ["guide", "validate", str(path)])
+    assert lenient.exit_code == 0 and f"{path}: OK (1 warning(s))" in lenient.output
+    assert f"{path}:6:3: warning: section time budgets add up to 70 min" in lenient.output
+    strict = runner.invoke(main, ["guide", "validate", "--strict", str(path)])
+    assert strict.exit_code == 1 and "INVALID (0 error(s), 1 warning(s))" in strict.output
+
+
 def test_validate_needs_a_path(runner) -> None:
     result = runner.invoke(main, ["guide", "validate"])
     assert result.exit_code == 2 and "Missing argument" in result.output
