@@ -2,7 +2,7 @@
 
 Participants who withdrew are never read.  For each recording the transcript
 used is the latest reviewed version when one exists, else the latest machine
-version (`storage.exports.chosen_transcript`); the model records which, and
+version (`choose_version`); the model records which, and
 every writer states it.
 """
 
@@ -32,13 +32,13 @@ from interview_tui.export.model import (
 )
 from interview_tui.domain.demographics import PREFER_NOT, summarize
 from interview_tui.storage import db as storage_db
-from interview_tui.storage import exports as q
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.storage.consent import latest_consent, recruitment_counts
 from interview_tui.storage.demographics import all_demographics, get_demographics
 from interview_tui.storage.participants import list_participants
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import participant_sessions, session_events
+from interview_tui.storage.transcripts import list_transcripts, load_transcript
 
 MARK_KINDS = ("note", "bookmark")
 
@@ -134,10 +134,23 @@ def _sessions(db: Database, code: str, recordings: list[dict[str, Any]]) -> tupl
     return tuple(out)
 
 
+def choose_version(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The transcript version to export from a recording's `transcripts` rows.
+
+    The latest *reviewed* version (kind 'review' with `reviewed_at` set) when
+    there is one, else the latest machine version.  Unfinished review drafts
+    (kind 'review' without `reviewed_at`) are never exported.
+    """
+    reviewed = [v for v in versions if v["kind"] == "review" and v["reviewed_at"]]
+    machine = [v for v in versions if v["kind"] == "machine"]
+    pool = reviewed or machine
+    return max(pool, key=lambda v: v["version"]) if pool else None
+
+
 def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> tuple[ExportTranscript, ...]:
     out = []
     for r in recordings:
-        row = q.chosen_transcript(db, r["id"])
+        row = choose_version(list_transcripts(db, r["id"]))
         if row is None:
             continue
         version = TranscriptVersion(
@@ -146,8 +159,8 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> 
             reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
         )
         segments = tuple(
-            ExportSegment(s["start_s"], s["end_s"], s["text"], s["speaker"], s["question_id"])
-            for s in q.transcript_segments(db, row["id"])
+            ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id)
+            for s in load_transcript(db, row["id"]).segments
         )
         audio = root / r["path"]
         out.append(
