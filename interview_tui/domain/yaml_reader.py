@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable, Literal
 
 import yaml
@@ -305,8 +305,6 @@ class MapReader:
         except ValueError:
             self._wrong(node, key, expected)
             return None
-        if isinstance(value, datetime):  # pragma: no cover - fromisoformat on date never gives one
-            value = value.date()
         return value
 
     def items(self, key: str, required: bool = False, nonempty: bool = False) -> list[tuple[str, Node]]:

@@ -264,6 +264,10 @@ BROKEN = [
      ["8:1: tab character in the indentation", "10:3: tab character in the indentation"]),
     ("unclosed quote", [("text: You agree.", 'text: "You agree.')],
      ["33:1: YAML syntax error: the file ends inside a quoted text or bracket (in the part that starts on line 22)"]),
+    ("question written as plain text", [('closing: {id: close, text: "Closing question?"}', "closing: Any ideas?")],
+     ["18:12: expected a question as a mapping with keys such as id, text, note, prompts; found 'Any ideas?'"]),
+    ("list where a mapping belongs", [("{id: age, type: integer, label: Age, min: 18, max: 99}", "[age, integer]")],
+     ["28:5: expected a demographic field as a mapping with keys such as id, type, label, required; found a list"]),
     ("many problems at once", [
         ("id: mini", "id: mini\nlanguag: en"),
         ("\n          prompts:", "\n          promts:"),
