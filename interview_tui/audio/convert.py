@@ -90,7 +90,7 @@ def probe_audio(path: Path) -> AudioInfo:
         raise ConversionError(f"{path.name}: ffprobe cannot read it ({exc})") from exc
     streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
-        raise ConversionError(f"{path.name}: no audio stream found; is it an audio file?")
+        raise ConversionError(f"{path.name}: no audio stream found: the file is damaged or not an audio file")
     stream = streams[0]
     try:
         duration = float(stream.get("duration") or info.get("format", {}).get("duration"))
