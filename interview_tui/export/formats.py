@@ -1,0 +1,159 @@
+"""Transcript files: plain text, SRT, WebVTT, JSON and a question-by-question Markdown.
+
+The layouts are regular so that other tools (and our tests) can parse them back:
+
+* txt: a `#` header, then one paragraph per speaker turn: `[hh:mm:ss] Speaker: text`
+* srt: one cue per segment, text `Speaker: text`
+* vtt: `WEBVTT`, one cue per segment, text `<v Speaker>text`
+* json: `{"meta": {...}, "questions": {id: text}, "segments": [{start, end, speaker, ...}]}`
+* md: `## <question text>` per guide question (in the order asked), turns as
+  `**[hh:mm:ss] Speaker:** text`
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterator
+
+from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+
+FORMATS = ("txt", "srt", "vtt", "json", "md")
+NO_QUESTION_HEADING = "Before the first guide question"
+
+
+def hms(seconds: float) -> str:
+    """`hh:mm:ss` (whole seconds)."""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _stamp(seconds: float, sep: str) -> str:
+    ms = int(round(seconds * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def turns(segments: list[Segment]) -> Iterator[list[Segment]]:
+    """Runs of consecutive segments by the same speaker under the same question."""
+    run: list[Segment] = []
+    for seg in segments:
+        if run and (seg.speaker != run[-1].speaker or seg.question_id != run[-1].question_id):
+            yield run
+            run = []
+        run.append(seg)
+    if run:
+        yield run
+
+
+def _label(seg: Segment) -> str:
+    return seg.speaker or "Speaker"
+
+
+def _header(meta: TranscriptMeta) -> list[str]:
+    facts = [
+        ("source", meta.source),
+        ("participant", meta.participant_code),
+        ("version", meta.version),
+        ("model", meta.model),
+        ("engine", meta.engine),
+        ("language", meta.language),
+        ("mode", "verbatim" if meta.options.get("verbatim", True) else "clean"),
+    ]
+    return [f"{k}: {v}" for k, v in facts if v is not None]
+
+
+def to_txt(t: Transcript) -> str:
+    """Plain text: header lines starting with `#`, then one paragraph per turn."""
+    lines = [f"# {h}" for h in _header(t.meta)] + [""]
+    for run in turns(t.segments):
+        text = " ".join(s.text for s in run if s.text)
+        lines += [f"[{hms(run[0].start)}] {_label(run[0])}: {text}", ""]
+    return "\n".join(lines)
+
+
+def to_srt(t: Transcript) -> str:
+    """SubRip subtitles, one cue per segment."""
+    cues = []
+    for i, s in enumerate(t.segments, 1):
+        cues.append(f"{i}\n{_stamp(s.start, ',')} --> {_stamp(s.end, ',')}\n{_label(s)}: {s.text}\n")
+    return "\n".join(cues)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_vtt(t: Transcript) -> str:
+    """WebVTT with voice spans `<v Speaker>`."""
+    out = ["WEBVTT", ""]
+    for i, s in enumerate(t.segments, 1):
+        out += [str(i), f"{_stamp(s.start, '.')} --> {_stamp(s.end, '.')}",
+                f"<v {_vtt_escape(_label(s))}>{_vtt_escape(s.text)}", ""]
+    return "\n".join(out)
+
+
+def to_json(t: Transcript) -> str:
+    """Everything, words included, as JSON."""
+    doc = {
+        "meta": asdict(t.meta),
+        "questions": t.questions,
+        "segments": [asdict(s) for s in t.segments],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def from_json(text: str) -> Transcript:
+    """The Transcript a `to_json` document holds."""
+    doc = json.loads(text)
+    segments = [
+        Segment(**{**s, "words": [Word.from_dict(w) for w in s.get("words", [])]}) for s in doc["segments"]
+    ]
+    return Transcript(TranscriptMeta(**doc["meta"]), segments, doc.get("questions", {}))
+
+
+def to_md(t: Transcript) -> str:
+    """Markdown read question by question: a heading per guide question, turns under it."""
+    title = t.meta.participant_code or (Path(t.meta.source).name if t.meta.source else "recording")
+    lines = [f"# Transcript: {title}", ""] + [f"- {h}" for h in _header(t.meta)] + [""]
+    current: object = object()
+    for run in turns(t.segments):
+        qid = run[0].question_id
+        if qid != current:
+            heading = t.questions.get(qid, qid) if qid else (NO_QUESTION_HEADING if t.questions else "Transcript")
+            lines += [f"## {heading}", ""]
+            current = qid
+        text = " ".join(s.text for s in run if s.text)
+        lines += [f"**[{hms(run[0].start)}] {_label(run[0])}:** {text}", ""]
+    return "\n".join(lines)
+
+
+WRITERS: dict[str, Callable[[Transcript], str]] = {
+    "txt": to_txt, "srt": to_srt, "vtt": to_vtt, "json": to_json, "md": to_md,
+}
+
+
+def parse_formats(spec: str) -> list[str]:
+    """`"txt,srt"` -> `["txt", "srt"]`; raises ValueError naming an unknown format."""
+    chosen = [f.strip().lower().lstrip(".") for f in spec.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in WRITERS]
+    if unknown or not chosen:
+        raise ValueError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def write_outputs(t: Transcript, stem: Path, formats: list[str]) -> list[Path]:
+    """Write `stem.<fmt>` for each format, each atomically (temp file, then rename)."""
+    written = []
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    for fmt in formats:
+        path = stem.with_name(f"{stem.name}.{fmt}")
+        tmp = path.with_name(path.name + ".partial")
+        tmp.write_text(WRITERS[fmt](t), encoding="utf-8")
+        os.replace(tmp, path)
+        written.append(path)
+    return written

@@ -1,0 +1,232 @@
+"""Transcribing many recordings or files: one failure is reported and skipped, never fatal.
+
+A batch is a list of `Job`s.  Project recordings are stored as a new transcript version as
+soon as each one finishes, so an interrupted `transcribe --all` resumes where it stopped
+(finished recordings are no longer "untranscribed").  Plain files outside a project get
+their output files next to them (or in `out_dir`) and are skipped when those exist.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+from sqlite_utils import Database
+
+from interview_tui.config import Project
+from interview_tui.domain.study import Study
+from interview_tui.export.formats import write_outputs
+from interview_tui.storage import transcripts as store
+from interview_tui.transcription.align import timeline_from_events
+from interview_tui.transcription.audio_input import AudioInputError, probe_duration
+from interview_tui.transcription.engine import ProgressCallback, TranscribeOptions, TranscriptionCancelled
+from interview_tui.transcription.models import ModelError, normalize_language, resolve_model
+from interview_tui.transcription.pipeline import AudioContext, transcribe_path
+from interview_tui.transcription.speakers import labels_for
+
+
+class JobError(Exception):
+    """A job cannot run (withdrawn participant, unfinished recording...); message says why."""
+
+
+@dataclass
+class Settings:
+    """Per-run choices from the CLI or the TUI (None = from the study, else automatic)."""
+
+    model: str | None = None
+    language: str | None = None  # "auto" = detect
+    options: TranscribeOptions = field(default_factory=TranscribeOptions)
+    formats: list[str] = field(default_factory=list)
+    out_dir: Path | None = None
+    study: Study | None = None  # overrides the recording's own study
+    force: bool = False  # files: overwrite outputs; recordings: add a new version
+
+
+@dataclass
+class JobResult:
+    label: str
+    ok: bool
+    message: str
+    outputs: list[Path] = field(default_factory=list)
+    transcript_id: int | None = None
+    skipped: bool = False
+
+
+@dataclass
+class Job:
+    """One unit of work; `run` does it and returns its result (or raises a clear error)."""
+
+    label: str
+    duration_s: float | None
+    run: Callable[[ProgressCallback, threading.Event | None], JobResult]
+
+
+class BatchListener(Protocol):
+    def job_started(self, index: int, total: int, job: Job) -> None: ...
+    def job_progress(self, done_s: float, total_s: float) -> None: ...
+    def job_finished(self, result: JobResult) -> None: ...
+
+
+@dataclass
+class BatchReport:
+    results: list[JobResult] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def done(self) -> list[JobResult]:
+        return [r for r in self.results if r.ok and not r.skipped]
+
+
+def run_batch(jobs: list[Job], listener: BatchListener, cancel: threading.Event | None = None) -> BatchReport:
+    """Run jobs in order; expected failures become failed results and the batch goes on."""
+    report = BatchReport()
+    for i, job in enumerate(jobs):
+        if cancel is not None and cancel.is_set():
+            report.cancelled = True
+            break
+        listener.job_started(i, len(jobs), job)
+        try:
+            result = job.run(listener.job_progress, cancel)
+        except TranscriptionCancelled:
+            report.cancelled = True
+            listener.job_finished(JobResult(job.label, False, "cancelled; nothing stored"))
+            break
+        except (AudioInputError, ModelError, JobError) as exc:
+            result = JobResult(job.label, False, str(exc))
+        except Exception as exc:  # keep the batch alive; the message names the unexpected error
+            result = JobResult(job.label, False, f"unexpected error: {type(exc).__name__}: {exc}")
+        report.results.append(result)
+        listener.job_finished(result)
+    return report
+
+
+def _language(settings: Settings, study: Study | None) -> str | None:
+    if settings.language is not None:
+        return normalize_language(settings.language)
+    return normalize_language(study.language) if study is not None else None
+
+
+# -- plain files -------------------------------------------------------------------------
+
+
+def file_jobs(paths: list[Path], settings: Settings) -> list[Job]:
+    """Jobs for audio files outside any project (outputs next to each file or in `out_dir`)."""
+    return [_file_job(Path(p), settings) for p in paths]
+
+
+def _file_job(path: Path, settings: Settings) -> Job:
+    stem = (settings.out_dir or path.parent) / path.stem
+
+    def run(on_progress: ProgressCallback, cancel: threading.Event | None) -> JobResult:
+        outputs = [stem.with_name(f"{stem.name}.{f}") for f in settings.formats]
+        if outputs and all(o.exists() for o in outputs) and not settings.force:
+            return JobResult(str(path), True, "already transcribed (outputs exist; --force to redo)", outputs, skipped=True)
+        language = _language(settings, settings.study)
+        model = resolve_model(settings.model, language=language,
+                              study_model=settings.study.model if settings.study else None)
+        ctx = AudioContext(source=str(path))
+        if settings.study is not None:
+            ctx.questions = {q.id: q.text for q in settings.study.guide.questions()}
+        transcript = transcribe_path(path, model, settings.options.with_(language=language), ctx,
+                                     on_progress=on_progress, cancel=cancel)
+        written = write_outputs(transcript, stem, settings.formats)
+        return JobResult(str(path), True, f"{len(transcript.segments)} segments", written)
+
+    return Job(str(path), probe_duration(path) if path.is_file() else None, run)
+
+
+# -- project recordings ------------------------------------------------------------------
+
+
+def recording_ids_to_do(
+    db: Database, *, all_pending: bool, recording_ids: list[int], session_ids: list[int], force: bool
+) -> tuple[list[int], list[str]]:
+    """The recordings to transcribe, and notes on those skipped (already transcribed, unknown)."""
+    notes: list[str] = []
+    wanted: list[int] = []
+    if all_pending:
+        wanted += [r["id"] for r in store.untranscribed_recordings(db)]
+    for sid in session_ids:
+        ids = store.session_recording_ids(db, sid)
+        if not ids:
+            notes.append(f"session {sid}: no recordings")
+        wanted += ids
+    for rid in recording_ids:
+        if store.recording_context(db, rid) is None:
+            notes.append(f"recording {rid}: no such recording (see: interview-tui clips / recordings list)")
+        else:
+            wanted.append(rid)
+    out: list[int] = []
+    for rid in dict.fromkeys(wanted):
+        if not force and store.has_transcript(db, rid):
+            notes.append(f"recording {rid}: already transcribed (use --force for a new version)")
+            continue
+        out.append(rid)
+    return out, notes
+
+
+def _study_for(db: Database, ctx: dict) -> Study | None:
+    from interview_tui.domain.loader import parse_study
+
+    if ctx.get("study_content"):
+        study, _ = parse_study(ctx["study_content"].encode("utf-8"), ctx.get("study_source") or "study.yaml")
+        if study is not None:
+            return study
+    from interview_tui.storage.studies import load_registered_study
+
+    return load_registered_study(db, ctx["study_slug"]) if ctx.get("study_slug") else None
+
+
+def recording_job(db: Database, project: Project, recording_id: int, settings: Settings) -> Job:
+    """A job transcribing one project recording into a new stored transcript version.
+
+    `db` must belong to the thread that runs the job.
+    """
+    row = store.recording_context(db, recording_id)
+    label = f"recording {recording_id}" + (f" ({row['participant_code']})" if row else "")
+    duration = None
+    if row:
+        from interview_tui.storage.recordings import get_recording
+
+        rec = get_recording(db, recording_id)
+        duration = rec.get("duration_s") if rec else None
+
+    def run(on_progress: ProgressCallback, cancel: threading.Event | None) -> JobResult:
+        if row is None:
+            raise JobError(f"recording {recording_id} does not exist")
+        if row["withdrawn_at"]:
+            raise JobError(f"{label}: the participant withdrew; their audio is not transcribed")
+        if row["state"] not in ("complete", "recovered"):
+            raise JobError(f"{label}: the recording is '{row['state']}', not finished (try: interview-tui recover)")
+        study = settings.study or _study_for(db, row)
+        language = _language(settings, study)
+        model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
+        ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
+        interviewer = row["interviewer_name"]
+        if interviewer and row["interviewer_role"]:
+            interviewer = f"{interviewer} ({row['interviewer_role']})"
+        ctx.labels = labels_for(interviewer, row["participant_code"])
+        if study is not None:
+            ctx.questions = {q.id: q.text for q in study.guide.questions()}
+        if row["session_id"] is not None:
+            from interview_tui.storage.sessions import session_events
+
+            ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
+        transcript = transcribe_path(project.root / row["path"], model, settings.options.with_(language=language),
+                                     ctx, on_progress=on_progress, cancel=cancel)
+        transcript_id = store.save_transcript(db, recording_id, transcript)
+        written: list[Path] = []
+        if settings.formats:
+            out = settings.out_dir or project.exports_dir / "transcripts"
+            stem = out / f"{row['participant_code']}-rec{recording_id}-v{transcript.meta.version}"
+            written = write_outputs(transcript, stem, settings.formats)
+        return JobResult(label, True, f"version {transcript.meta.version}, {len(transcript.segments)} segments",
+                         written, transcript_id)
+
+    return Job(label, duration, run)
