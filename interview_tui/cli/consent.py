@@ -113,6 +113,7 @@ def consent_show(db, code: str) -> None:
          ", ".join(r["items_given"]) or "-", r["interviewer"] or "-"]
         for r in records
     ]
+    click.echo(f"Consent records of {participant['code']}, oldest first:")
     click.echo(render_table(["Recorded (UTC)", "Form", "Decision", "Method", "Items given", "Interviewer"], rows))
 
 
