@@ -42,3 +42,5 @@ from interview_tui.cli import participants as _participants  # noqa: E402,F401
 from interview_tui.cli import consent as _consent  # noqa: E402,F401
 from interview_tui.cli import demographics as _demographics  # noqa: E402,F401
 from interview_tui.cli import transcribe as _transcribe  # noqa: E402,F401
+from interview_tui.cli import export as _export  # noqa: E402,F401
+from interview_tui.cli import report as _report  # noqa: E402,F401

@@ -1,0 +1,178 @@
+"""`interview-tui export ...`: hand transcripts, demographics and audio to analysis tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from interview_tui.cli import main
+from interview_tui.cli.common import get_project, pass_db, study_option
+
+AUDIT_ACTION = "export.made"
+
+
+def resolve_study(db, study_path: str | None):
+    """`--study PATH`, else the one study registered for the project's participants, else the default."""
+    from interview_tui.cli.participants import load_cli_study
+    from interview_tui.storage.participants import list_participants
+    from interview_tui.storage.studies import load_registered_study
+
+    if study_path:
+        return load_cli_study(study_path)
+    slugs = sorted({p.study_slug for p in list_participants(db)})
+    if len(slugs) > 1:
+        raise click.ClickException(
+            f"this project has participants in several studies ({', '.join(slugs)}); "
+            "choose one with --study PATH"
+        )
+    if slugs:
+        study = load_registered_study(db, slugs[0])
+        if study is not None:
+            return study
+    return load_cli_study(None)
+
+
+def gather_for_cli(db, study_path: str | None, codes: tuple[str, ...]):
+    """The export model, with notes on stderr about who is left out and what is missing."""
+    from interview_tui.export.gather import ExportError, gather_project
+
+    study = resolve_study(db, study_path)
+    try:
+        project = gather_project(db, get_project().root, study, codes=list(codes) or None)
+    except ExportError as err:
+        raise click.ClickException(str(err)) from None
+    for code, reason in project.skipped:
+        click.echo(f"Note: {code} left out ({reason}).", err=True)
+    if not project.participants:
+        raise click.ClickException(
+            f"nothing to export: no participant of study '{study.id}' has consent on file "
+            "(record it with `interview-tui consent record`)"
+        )
+    for p in project.participants:
+        if not p.transcripts:
+            click.echo(f"Note: {p.code} has no transcript yet (run `interview-tui transcribe`).", err=True)
+        for t in p.transcripts:
+            if t.audio_path is None:
+                click.echo(f"Note: {p.code} recording {t.recording_id}: audio file missing; exported without audio.", err=True)
+    return project
+
+
+def log_export(db, fmt: str, out: Path, project) -> None:
+    """One audit entry per export: format, where, which codes and transcript versions (no values)."""
+    from interview_tui.storage import audit
+
+    audit.log(
+        db,
+        AUDIT_ACTION,
+        details={
+            "format": fmt,
+            "out": str(out),
+            "participants": [p.code for p in project.participants],
+            "transcripts": [
+                {"recording_id": t.recording_id, "transcript_id": t.version.transcript_id, "kind": t.version.kind,
+                 "version": t.version.version}
+                for p in project.participants
+                for t in p.transcripts
+            ],
+        },
+    )
+
+
+def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...], write: Callable) -> None:
+    from interview_tui.export.folder import FolderExportError
+
+    project = gather_for_cli(db, study_path, codes)
+    target = Path(out).expanduser().resolve()
+    try:
+        write(project, target)
+    except FolderExportError as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(
+            f"cannot write {err.filename or target}: {err.strerror or err} (check the folder exists, "
+            "is writable and the disk has space)"
+        ) from None
+    log_export(db, fmt, target, project)
+    n_t = sum(len(p.transcripts) for p in project.participants)
+    reviewed = sum(1 for p in project.participants for t in p.transcripts if t.version.kind == "review")
+    click.echo(
+        f"Wrote {target}: {len(project.participants)} participant(s), {n_t} transcript(s) "
+        f"({reviewed} reviewed, {n_t - reviewed} machine-only)."
+    )
+
+
+def _codes_option(f):
+    return click.option(
+        "--participant", "-p", "codes", multiple=True, metavar="CODE",
+        help="Export only this participant (repeatable; default: everyone with consent who has not withdrawn).",
+    )(f)
+
+
+@main.group()
+def export() -> None:
+    """Export transcripts, audio and demographics for analysis (withdrawn participants never included)."""
+
+
+@export.command("qdpx")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--link-audio", is_flag=True, help="Link the audio files by absolute path instead of copying them into the project.")
+@_codes_option
+@study_option
+@pass_db
+def export_qdpx(db, out: str, link_audio: bool, codes: tuple[str, ...], study_path: str | None) -> None:
+    """Write a REFI-QDA project (.qdpx) for NVivo, MAXQDA, ATLAS.ti or QualCoder."""
+    from interview_tui.export.qdpx import write_qdpx
+
+    _run(db, "qdpx", out, study_path, codes, lambda project, target: write_qdpx(project, target, link_audio=link_audio))
+
+
+@export.command("maxqda")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@_codes_option
+@study_option
+@pass_db
+def export_maxqda(db, out_dir: str, codes: tuple[str, ...], study_path: str | None) -> None:
+    """Write MAXQDA transcripts (`Name: text` turns with #hh:mm:ss-d# timestamps) into OUT_DIR."""
+    from interview_tui.export.qda_text import write_maxqda
+
+    _run(db, "maxqda", out_dir, study_path, codes, write_maxqda)
+
+
+@export.command("nvivo")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@_codes_option
+@study_option
+@pass_db
+def export_nvivo(db, out_dir: str, codes: tuple[str, ...], study_path: str | None) -> None:
+    """Write NVivo transcripts (timestamped paragraphs .txt and Timespan/Speaker/Content .tsv) into OUT_DIR."""
+    from interview_tui.export.qda_text import write_nvivo
+
+    _run(db, "nvivo", out_dir, study_path, codes, write_nvivo)
+
+
+@export.command("docx")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--line-numbers", is_flag=True, help="Turn on Word line numbering (for coding by line).")
+@_codes_option
+@study_option
+@pass_db
+def export_docx(db, out_dir: str, line_numbers: bool, codes: tuple[str, ...], study_path: str | None) -> None:
+    """Write Word transcripts (header, question headings, timed turns) into OUT_DIR."""
+    from interview_tui.export.docx import write_docx
+
+    _run(db, "docx", out_dir, study_path, codes,
+         lambda project, target: write_docx(project, target, line_numbers=line_numbers))
+
+
+@export.command("folder")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@_codes_option
+@study_option
+@pass_db
+def export_folder(db, out_dir: str, codes: tuple[str, ...], study_path: str | None) -> None:
+    """Write one folder per participant (audio, all transcript formats, demographics, consent, events) and a sha256 manifest."""
+    from interview_tui.export.folder import write_folder
+
+    _run(db, "folder", out_dir, study_path, codes, write_folder)
