@@ -43,9 +43,7 @@ def demographics_import(db, file: str, add_missing: bool, study_path: str | None
         raise click.ClickException(f"{file} has no participant rows; nothing was imported")
     register_study(db, study)
     try:
-        counts = import_demographics(
-            db, rows, study_slug=study.id, add_missing=add_missing, source=Path(file).name
-        )
+        counts = import_demographics(db, rows, study_slug=study.id, add_missing=add_missing)
     except ParticipantError as err:
         raise click.ClickException(f"{err}; nothing was imported") from None
     added = f"; added {counts['added']} new participant(s)" if counts["added"] else ""

@@ -173,7 +173,6 @@ def import_demographics(
     study_slug: str,
     add_missing: bool = False,
     updated_by: str | None = None,
-    source: str | None = None,
 ) -> dict[str, int]:
     """Save already checked rows in ONE transaction; returns counts (participants, values, added).
 
@@ -203,6 +202,7 @@ def import_demographics(
                 "demographics.import",
                 actor=updated_by,
                 participant_code=participant["code"],
-                details={"fields": sorted(answers), "source": source},
+                # field ids only: file names and values may identify someone
+                details={"fields": sorted(answers), "method": "csv"},
             )
     return counts

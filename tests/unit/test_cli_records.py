@@ -180,3 +180,30 @@ def test_broken_study_file_is_reported(cli, tmp_path) -> None:
     result = cli("participants", "add", "--study", str(broken))
     assert result.exit_code == 1
     assert f"{broken}:" in result.output and "Traceback" not in result.output
+
+
+def test_import_is_audited_without_values(cli, project, demographics_csv) -> None:
+    cli("demographics", "import", str(demographics_csv), "--add-missing")
+    from interview_tui.storage.audit import entries
+
+    logged = entries(_db(project), action="demographics.import")
+    assert [e["participant_code"] for e in logged] == [f"P{n:02d}" for n in range(1, 11)]
+    assert logged[0]["details"] == {
+        "fields": ["age", "gender", "profession", "special_education", "years_experience", "years_involuntary"],
+        "method": "csv",
+    }
+    assert all(set(e["details"]) == {"fields", "method"} for e in logged)  # no values, no file name
+
+
+def test_records_core_does_not_import_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import interview_tui.storage.consent, interview_tui.storage.demographics, interview_tui.storage.studies\n"
+        "import interview_tui.domain.demographics_report, interview_tui.domain.demographics_csv\n"
+        "import interview_tui.cli.participants, interview_tui.cli.consent, interview_tui.cli.demographics\n"
+        "assert 'textual' not in sys.modules, 'textual imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
