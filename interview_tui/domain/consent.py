@@ -34,8 +34,8 @@ def consent_text(form: ConsentForm) -> str:
     """
     lines = [form.title, f"Version {form.version}", "", form.text.strip(), ""]
     for number, item in enumerate(form.items, start=1):
-        marker = "" if item.required else " (optional)"
-        lines.append(f"{number}. {item.text.strip()}{marker}")
+        kind = "required" if item.required else "optional"
+        lines.append(f"{number}. {' '.join(item.text.split())} ({kind})")
     return "\n".join(lines) + "\n"
 
 

@@ -35,7 +35,7 @@ def test_consent_text_holds_title_text_and_every_item() -> None:
     text = consent_text(FORM)
     assert text.splitlines()[:2] == [FORM.title, "Version 1.0"]
     assert FORM.text in text
-    assert "1. I agree to take part in the interview." in text
+    assert "1. I agree to take part in the interview. (required)" in text
     assert "3. I agree that anonymous quotes may be published. (optional)" in text
     assert consent_text_hash(FORM) == hashlib.sha256(text.encode("utf-8")).hexdigest()
 
