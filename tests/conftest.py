@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.export",
     "tests.fixtures.audio",
     "tests.fixtures.records",
+    "tests.fixtures.tui",
     "tests.fixtures.speech",
 ]
 

@@ -12,11 +12,11 @@ together; it is what the interview screen drives.  No Textual in here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Literal
 
-from interview_tui.domain.study import Guide, Prompt, Question
+from interview_tui.domain.study import Guide, Question
 
 EventKind = Literal[
     "session_started",
@@ -285,6 +285,8 @@ def summarize(state: SessionState) -> Summary:
 EventWriter = Callable[[Event], Event]
 #: The running recording, if any: (recording id, seconds on its timeline).
 RecordingClock = Callable[[], "tuple[int, float] | None"]
+#: A moment: wall clock and recording position.
+Stamp = tuple[datetime, "tuple[int, float] | None"]
 
 
 def _utcnow() -> datetime:
@@ -315,6 +317,10 @@ class Interview:
         self.recording_clock = recording_clock
         self.state = SessionState.replay(guide, events)
 
+    def stamp(self) -> "Stamp":
+        """The moment now: wall clock and recording position (to stamp an event written later)."""
+        return self.clock(), (self.recording_clock() if self.recording_clock else None)
+
     def elapsed_s(self) -> float:
         """Seconds since the session started, by the clock."""
         return seconds_between(self.started_at, self.clock())
@@ -326,10 +332,10 @@ class Interview:
         question_id: str | None = None,
         prompt_id: str | None = None,
         text: str | None = None,
+        stamp: "Stamp | None" = None,
     ) -> Event:
-        """Stamp, store and apply one event; returns it as stored."""
-        now = self.clock()
-        rec = self.recording_clock() if self.recording_clock else None
+        """Stamp (now, or with `stamp` taken earlier), store and apply one event; returns it as stored."""
+        now, rec = stamp or self.stamp()
         event = Event(
             kind=kind,
             at=utc_iso(now),
@@ -387,9 +393,9 @@ class Interview:
             raise KeyError(prompt_id)
         return self.record("probe_opened", question_id=qid, prompt_id=prompt_id)
 
-    def note(self, text: str) -> Event:
-        """A time-stamped note on the current question."""
-        return self.record("note", question_id=self.state.current_id, text=text.strip())
+    def note(self, text: str, stamp: "Stamp | None" = None) -> Event:
+        """A time-stamped note on the current question (`stamp`: when the interviewer began it)."""
+        return self.record("note", question_id=self.state.current_id, text=text.strip(), stamp=stamp)
 
     def bookmark(self, text: str = "") -> Event:
         """A bookmark on a quotable moment (optional label)."""
@@ -412,11 +418,3 @@ class Interview:
     def summary(self) -> Summary:
         return summarize(self.state)
 
-
-def prompt_rows(question: Question) -> list[tuple[int, Prompt]]:
-    """A question's prompts in display order with their depth."""
-    return list(question.walk_prompts())
-
-
-def with_seq(event: Event, seq: int) -> Event:
-    return replace(event, seq=seq)

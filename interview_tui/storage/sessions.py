@@ -123,12 +123,6 @@ def participant_sessions(db: Database, participant_code: str) -> list[dict]:
     return _session_rows(db, "p.code = ?", [participant_code])
 
 
-def study_content(db: Database, study_id: int) -> str | None:
-    """The exact study file text a session used (to show it read-only later)."""
-    row = db.execute("SELECT content FROM studies WHERE id = ?", [study_id]).fetchone()
-    return row[0] if row else None
-
-
 def session_events(db: Database, session_id: int) -> list[Event]:
     """A session's events in the order they happened."""
     cursor = db.execute(
@@ -141,3 +135,12 @@ def session_events(db: Database, session_id: int) -> list[Event]:
               recording_id=r[6], recording_offset_s=r[7], seq=r[8])
         for r in cursor.fetchall()
     ]
+
+
+def latest_session_defaults(db: Database) -> dict | None:
+    """Interviewer name and place of the most recent session (to pre-fill the start screen)."""
+    row = db.execute(
+        "SELECT i.name, s.place FROM sessions s LEFT JOIN interviewers i ON i.id = s.interviewer_id"
+        " ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
+    ).fetchone()
+    return {"interviewer": row[0], "place": row[1]} if row else None

@@ -233,3 +233,15 @@ def test_close_session_leaves_no_open_session(db, session_id: int) -> None:
     assert session["state"] == "closed" and session["ended_at"]
     assert [e.seq for e in store.session_events(db, session_id)] == [1, 2]
     assert store.participant_sessions(db, "P01")[0]["id"] == session_id
+
+
+def test_note_keeps_the_moment_it_was_begun() -> None:
+    running = [(3, 40.0)]
+    interview, clock, writer = new_interview(recording_clock=lambda: running[0])
+    interview.start()
+    clock.advance(100)
+    begun = interview.stamp()
+    clock.advance(25)  # typing the note
+    running[0] = (3, 65.0)
+    interview.note("said 'it is a paradox'", begun)
+    assert (writer.events[-1].session_offset_s, writer.events[-1].recording_offset_s) == (100.0, 40.0)

@@ -1,0 +1,93 @@
+"""The interview app: start screen, consent, demographics, interview, closing, resume."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from textual.app import App
+from textual.binding import Binding
+
+from interview_tui.config import Project
+from interview_tui.tui.context import AppContext, utc_now
+
+
+class InterviewApp(App[None]):
+    """The Textual front end over one project folder and one study file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "interview-tui"
+    BINDINGS = [
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+    #: the layout switches between narrow (80 columns) and wide.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    def __init__(
+        self,
+        project: Project,
+        study_path: str | Path | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        offer_resume: bool = True,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.study_path = Path(study_path) if study_path else None
+        self.clock = clock
+        self.offer_resume = offer_resume
+        self.ctx: AppContext | None = None
+
+    def on_mount(self) -> None:
+        from interview_tui.tui.screens.start import StartScreen, StudyErrorScreen
+
+        try:
+            self.ctx = self._open()
+        except Exception as error:  # a broken study file must say where, not crash
+            self.push_screen(StudyErrorScreen(_describe(error)))
+            return
+        self.sub_title = self.ctx.study.title
+        self.push_screen(StartScreen())
+        if self.offer_resume:
+            self.call_after_refresh(self.offer_open_sessions)
+
+    def _open(self) -> AppContext:
+        from interview_tui.domain.loader import default_study, load_study
+        from interview_tui.storage import open_db
+        from interview_tui.storage.studies import register_study
+
+        study = load_study(self.study_path) if self.study_path else default_study()
+        db = open_db(self.project.ensure().db_path)
+        return AppContext(self.project, db, study, register_study(db, study), clock=self.clock)
+
+    def offer_open_sessions(self) -> None:
+        """After a crash or kill, offer to resume the session left open."""
+        from interview_tui.storage.sessions import open_sessions
+        from interview_tui.tui.screens.dialogs import ResumeDialog
+
+        assert self.ctx is not None
+        sessions = open_sessions(self.ctx.db)
+        if sessions:
+            self.push_screen(ResumeDialog(sessions), self.resume_session)
+
+    def resume_session(self, choice: str | None) -> None:
+        if choice is not None:
+            from interview_tui.tui.screens.interview import InterviewScreen
+
+            self.push_screen(InterviewScreen(int(choice)))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def on_unmount(self) -> None:
+        if self.ctx is not None:
+            self.ctx.db.close()
+
+
+def _describe(error: Exception) -> str:
+    issues = getattr(error, "issues", None)
+    if issues:
+        return "\n".join(str(i) for i in issues)
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,28 @@
+"""Messages the widgets post upwards (attributes flow down, messages flow up)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class QuestionChosen(Message):
+    """The interviewer picked a main question in the outline."""
+
+    question_id: str
+
+
+@dataclass
+class ProbeChosen(Message):
+    """The interviewer asked a follow-up or probe of the current question."""
+
+    prompt_id: str
+
+
+@dataclass
+class NoteSubmitted(Message):
+    """A note typed into the note bar."""
+
+    text: str

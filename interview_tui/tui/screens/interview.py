@@ -1,0 +1,250 @@
+"""The interview screen: guide outline, current question, clock, recorder slot, activity."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from interview_tui.domain.session import Event, Interview
+from interview_tui.domain.study import Section, Study
+from interview_tui.storage import sessions as store
+from interview_tui.tui.context import AppContext
+from interview_tui.tui.messages import ProbeChosen, QuestionChosen
+from interview_tui.tui.screens.dialogs import ConfirmDialog, NoteDialog
+from interview_tui.tui.widgets.activity import ActivityLog
+from interview_tui.tui.widgets.clock import SessionClock
+from interview_tui.tui.widgets.outline import GuideOutline
+from interview_tui.tui.widgets.question import QuestionPanel
+
+
+def budget_section(path: tuple[Section, ...]) -> Section | None:
+    """The innermost section on the path that has a time budget, else the outermost."""
+    for section in reversed(path):
+        if section.time_budget_min:
+            return section
+    return path[0] if path else None
+
+
+class InterviewScreen(Screen[None]):
+    """Runs one session; every key press that changes something is stored at once."""
+
+    BINDINGS = [
+        Binding("n", "step(1)", "Next"),
+        Binding("p", "step(-1)", "Prev"),
+        Binding("g", "goto", "Go to"),
+        Binding("c", "mark('covered')", "Covered"),
+        Binding("s", "mark('skipped')", "Skip"),
+        Binding("a", "note", "Note"),
+        Binding("b", "bookmark", "Bookmark"),
+        Binding("e", "wrap_up", "Wrap up"),
+        Binding("escape", "leave", "Leave"),
+        *[Binding(str(i), f"probe({i})", f"Probe {i}", show=False) for i in range(1, 10)],
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.interview: Interview | None = None
+        self.recorder = None  # the RecorderPanel, when the audio module is installed
+
+    @property
+    def ctx(self) -> AppContext:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        self.study = study = self._study()
+        yield Header()
+        with Horizontal(id="interview-body"):
+            yield GuideOutline(study.guide, id="outline")
+            with Vertical(id="interview-main"):
+                yield SessionClock(id="clock")
+                yield QuestionPanel(id="question")
+                yield Container(id="recorder-slot")
+                yield ActivityLog(study.guide, id="activity")
+        yield Footer()
+
+    def _study(self) -> Study:
+        session = store.get_session(self.ctx.db, self.session_id)
+        if session is None:
+            raise LookupError(f"no session {self.session_id}")
+        self.session = session
+        if session["study_id"] == self.ctx.study_id:
+            return self.ctx.study
+        # A session left open under another study file: load the file it was started with.
+        from interview_tui.domain.loader import load_study
+
+        return load_study(session["study_source"])
+
+    def on_mount(self) -> None:
+        study = self.study
+        activity = self.query_one(ActivityLog)
+        writer = store.event_writer(self.ctx.db, self.session_id)
+
+        def write_and_show(event: Event) -> Event:
+            stored = writer(event)  # committed before anything is shown
+            activity.add(stored)
+            return stored
+
+        events = store.session_events(self.ctx.db, self.session_id)
+        for event in events:
+            activity.add(event)
+        self.title = f"{self.session['participant_code']} · interview"
+        self.sub_title = " · ".join(x for x in (self.session["interviewer"], self.session["place"]) if x)
+        self.interview = Interview(
+            study.guide,
+            self.session["started_at"],
+            write_and_show,
+            events,
+            clock=self.ctx.clock,
+            recording_clock=self.recording_clock,
+        )
+        self._mount_recorder()
+        self.interview.start()
+        self.refresh_view()
+        self.set_interval(1.0, self.tick)
+        self.query_one("#prompts").focus()
+
+    # -- recorder -----------------------------------------------------------------------
+
+    def _mount_recorder(self) -> None:
+        slot = self.query_one("#recorder-slot", Container)
+        try:
+            from interview_tui.tui.widgets.recorder import RecorderPanel
+        except ImportError as error:
+            slot.mount(Static(f"Recorder unavailable: {error}. The interview is logged without audio.",
+                              classes="unavailable"))
+            return
+        self.recorder = RecorderPanel(
+            project=self.ctx.project,
+            db=self.ctx.db,
+            session_id=self.session_id,
+            participant_code=self.session["participant_code"],
+        )
+        slot.mount(self.recorder)
+
+    def recording_clock(self) -> tuple[int, float] | None:
+        return self.recorder.recording_clock() if self.recorder is not None else None
+
+    # -- view ---------------------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        assert self.interview is not None
+        state, guide = self.interview.state, self.interview.guide
+        self.query_one(GuideOutline).show_state(state)
+        question = state.current
+        path = guide.section_of(question.id) if question else ()
+        panel = self.query_one(QuestionPanel)
+        if state.phase == "final_prompt":
+            panel.show(question, path, [], title=guide.final_prompt,
+                       hint="Final prompt. Press e to end the interview and see the summary.")
+        elif question is not None and question.id == guide.closing.id:
+            panel.show(question, path, state.probes_for(question.id),
+                       hint="Closing question. Press e next for the final prompt (“anything further…?”).")
+        elif question is not None:
+            panel.show(question, path, state.probes_for(question.id))
+        self.tick()
+
+    def tick(self) -> None:
+        if self.interview is None:
+            return
+        state = self.interview.state
+        elapsed = self.interview.elapsed_s()
+        section = None
+        if state.current_id:
+            section = budget_section(self.interview.guide.section_of(state.current_id))
+        spent = state.section_seconds(section.id, elapsed) if section else 0.0
+        self.query_one(SessionClock).show(self.interview.guide, elapsed, section, spent)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _open(self) -> bool:
+        return self.interview is not None and self.interview.state.phase != "closed"
+
+    def action_step(self, delta: int) -> None:
+        if self._open() and self.interview.step(delta):  # type: ignore[union-attr]
+            self.refresh_view()
+
+    def action_goto(self) -> None:
+        self.query_one(GuideOutline).focus()
+        self.notify("Pick a question with ↑/↓ and press Enter.", timeout=3)
+
+    def on_question_chosen(self, message: QuestionChosen) -> None:
+        if self._open():
+            self.interview.go_to(message.question_id)  # type: ignore[union-attr]
+            self.refresh_view()
+            self.query_one("#prompts").focus()
+
+    def action_mark(self, kind: str) -> None:
+        if self._open() and self.interview.mark(kind):  # type: ignore[union-attr,arg-type]
+            self.refresh_view()
+
+    def action_probe(self, number: int) -> None:
+        prompt_id = self.query_one(QuestionPanel).prompt_at(number)
+        if prompt_id:
+            self.post_message(ProbeChosen(prompt_id))
+
+    def on_probe_chosen(self, message: ProbeChosen) -> None:
+        if self._open():
+            self.interview.open_probe(message.prompt_id)  # type: ignore[union-attr]
+            self.refresh_view()
+
+    def action_note(self) -> None:
+        if not self._open():
+            return
+        stamp = self.interview.stamp()  # type: ignore[union-attr]
+
+        def save(text: str | None) -> None:
+            if text:
+                self.interview.note(text, stamp)  # type: ignore[union-attr]
+                self.refresh_view()
+
+        self.app.push_screen(NoteDialog("Note (time-stamped to when you pressed a)"), save)
+
+    def action_bookmark(self) -> None:
+        if self._open():
+            event = self.interview.bookmark()  # type: ignore[union-attr]
+            self.notify(f"Bookmark at {event.session_offset_s // 60:.0f} min", timeout=2)
+            self.refresh_view()
+
+    def action_wrap_up(self) -> None:
+        """Closing question → final prompt → end (with a confirmation)."""
+        if not self._open():
+            return
+        interview = self.interview
+        assert interview is not None
+        state = interview.state
+        if state.phase == "final_prompt":
+            self.app.push_screen(
+                ConfirmDialog(f"End the interview with {self.session['participant_code']}?", "End", "Not yet"),
+                self._end,
+            )
+            return
+        if state.current_id != interview.guide.closing.id:
+            interview.reach_closing()
+        else:
+            interview.final_prompt()
+        self.refresh_view()
+
+    def _end(self, confirmed: bool | None) -> None:
+        if not confirmed or self.interview is None:
+            return
+        if self.recorder is not None and hasattr(self.recorder, "stop_recording"):
+            self.recorder.stop_recording()
+        self.interview.close()
+        store.close_session(self.ctx.db, self.session_id)
+        from interview_tui.tui.screens.session_view import SessionViewScreen
+
+        self.app.switch_screen(SessionViewScreen(self.session_id, just_closed=True))
+
+    def action_leave(self) -> None:
+        def leave(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmDialog("Leave this interview? It stays open; start it again to resume.", "Leave", "Stay"),
+            leave,
+        )

@@ -1,0 +1,88 @@
+"""A session, read-only: the end-of-interview summary and every event."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from interview_tui.domain.session import SessionState, format_duration, summarize
+from interview_tui.domain.study import Guide
+from interview_tui.storage import sessions as store
+from interview_tui.tui.context import AppContext
+from interview_tui.tui.widgets.activity import describe
+from interview_tui.tui.widgets.outline import short
+
+
+def question_list(guide: Guide, ids: list[str]) -> str:
+    if not ids:
+        return "  none"
+    return "\n".join(f"  • {escape(short(guide.question(q).text, 70))}" for q in ids)
+
+
+class SessionViewScreen(Screen[None]):
+    """Summary (duration, covered, skipped, never reached, notes, bookmarks) and the event list."""
+
+    BINDINGS = [Binding("escape,q", "back", "Back")]
+
+    def __init__(self, session_id: int, *, just_closed: bool = False) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.just_closed = just_closed
+
+    @property
+    def ctx(self) -> AppContext:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="summary"):
+            yield Static(id="summary-text")
+            yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        session = store.get_session(self.ctx.db, self.session_id)
+        assert session is not None
+        guide = self.ctx.study.guide
+        if session["study_id"] != self.ctx.study_id and session["study_source"]:
+            from interview_tui.domain.loader import load_study
+
+            guide = load_study(session["study_source"]).guide
+        events = store.session_events(self.ctx.db, self.session_id)
+        state = SessionState.replay(guide, events)
+        s = summarize(state)
+        self.title = f"{session['participant_code']} · {'interview closed' if self.just_closed else 'session'}"
+        self.sub_title = "read-only"
+        head = "[b]Interview closed. Summary:[/]" if self.just_closed else "[b]Session (read-only)[/]"
+        where = ", ".join(escape(x) for x in (session["interviewer"], session["place"]) if x)
+        parts = [
+            head,
+            f"{session['participant_code']} · {session['started_at'][:16].replace('T', ' ')} UTC"
+            + (f" · {where}" if where else "") + f" · state: {session['state']}",
+            f"Duration [b]{format_duration(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
+            f" · {len(s.never_reached)} never reached · {s.probes_opened} follow-ups asked"
+            f" · {len(s.notes)} notes · {len(s.bookmarks)} bookmarks",
+            "",
+            "[b $success]Covered[/]", question_list(guide, s.covered),
+            "[b $warning]Skipped[/]", question_list(guide, s.skipped),
+            "[b]Never reached[/]", question_list(guide, s.never_reached),
+        ]
+        if s.visited_unmarked:
+            parts += ["[b]Visited, not marked[/]", question_list(guide, s.visited_unmarked)]
+        parts.append("[b]Notes and bookmarks[/]")
+        marks = sorted(s.notes + s.bookmarks, key=lambda e: e.seq)
+        parts += [f"  {format_duration(e.session_offset_s):>7}  {escape(describe(e, guide))}" for e in marks] or ["  none"]
+        parts += ["", "[b]All events[/]"]
+        self.query_one("#summary-text", Static).update("\n".join(parts))
+        table = self.query_one("#events", DataTable)
+        table.add_columns("#", "time", "recording", "event")
+        for e in events:
+            rec = f"{format_duration(e.recording_offset_s)}" if e.recording_offset_s is not None else ""
+            table.add_row(str(e.seq), format_duration(e.session_offset_s), rec, describe(e, guide))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

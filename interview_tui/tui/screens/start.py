@@ -1,0 +1,250 @@
+"""The start screen: study, interviewer, place and the participant list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from interview_tui.domain.session import utc_iso
+from interview_tui.storage import sessions as store
+from interview_tui.storage.consent import consent_on_file
+from interview_tui.storage.interviewers import get_or_add_interviewer, list_interviewers
+from interview_tui.storage.participants import ParticipantError, add_participant, get_participant, list_participants
+from interview_tui.tui.context import AppContext
+from interview_tui.tui.screens.dialogs import ConfirmDialog, PickDialog
+
+YES, NO = "✓", "·"
+CONSENT = {"given": "✓ given", "declined": "✗ declined", "none": "·"}
+
+
+class StartScreen(Screen[None]):
+    """Pick the interviewer, the place and a participant; start an interview or fill forms."""
+
+    BINDINGS = [
+        Binding("a", "add_participant", "Add participant"),
+        Binding("i", "interview", "Interview"),
+        Binding("c", "consent", "Consent"),
+        Binding("d", "demographics", "Demographics"),
+        Binding("v", "view_sessions", "Sessions"),
+        Binding("t", "transcription", "Transcription"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    @property
+    def ctx(self) -> AppContext:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        study = self.ctx.study
+        yield Header()
+        with Vertical(id="start"):
+            yield Static(
+                f"[b]Study[/] {escape(study.id)} v{escape(study.version)}  [$text-muted]·  consent form "
+                f"{escape(study.consent.version)}  ·  planned {study.guide.planned_min:g}–"
+                f"{study.guide.planned_max:g} min[/]",
+                id="study-line",
+            )
+            with Horizontal(id="setup-row"):
+                with Vertical(classes="setup-field"):
+                    yield Label("Interviewer (name or initials)")
+                    yield Input(placeholder="e.g. MP", id="interviewer")
+                with Vertical(classes="setup-field"):
+                    yield Label("Place of the interview")
+                    yield Select([(p, p) for p in study.places], prompt="Choose the place", id="place")
+            yield Label("Participants", id="participants-label")
+            yield DataTable(id="participants", cursor_type="row", zebra_stripes=True)
+            yield Static(id="start-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "interview-tui"
+        table = self.query_one("#participants", DataTable)
+        table.add_columns("Code", "Consent", "Demographics", "Interviewed", "Recorded", "Transcribed")
+        names = [i["name"] for i in list_interviewers(self.ctx.db)]
+        box = self.query_one("#interviewer", Input)
+        box.suggester = SuggestFromList(names, case_sensitive=False)
+        defaults = store.latest_session_defaults(self.ctx.db)
+        if defaults and defaults["interviewer"]:
+            box.value = defaults["interviewer"]
+        elif len(names) == 1:
+            box.value = names[0]
+        if defaults and defaults["place"] in self.ctx.study.places:
+            self.query_one("#place", Select).value = defaults["place"]
+        self.refresh_participants()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_participants()
+
+    def refresh_participants(self, select: str | None = None) -> None:
+        """Reload the participant list, keeping (or moving to) the selected code."""
+        table = self.query_one("#participants", DataTable)
+        keep = select or self.selected_code()
+        table.clear()
+        for p in list_participants(self.ctx.db, self.ctx.study):
+            table.add_row(
+                p.code, CONSENT[p.consent], YES if p.demographics_done else NO, YES if p.interviewed else NO,
+                YES if p.recorded else NO, YES if p.transcribed else NO, key=p.code,
+            )
+        if keep and keep in [r.value for r in table.rows]:
+            table.move_cursor(row=table.get_row_index(keep))
+        hint = self.query_one("#start-hint", Static)
+        if table.row_count:
+            hint.update("Select a participant (↑/↓), then [b]i[/] interview · [b]c[/] consent · [b]d[/] demographics")
+        else:
+            hint.update("No participants yet. Press [b]a[/] to add one (the next free code, e.g. P01).")
+
+    def selected_code(self) -> str | None:
+        table = self.query_one("#participants", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _require_code(self) -> str | None:
+        code = self.selected_code()
+        if code is None:
+            self.notify("Add a participant first: press a.", severity="warning")
+        return code
+
+    def _require_interviewer(self) -> bool:
+        box = self.query_one("#interviewer", Input)
+        name = " ".join(box.value.split())
+        if not name:
+            self.notify("Type the interviewer's name or initials first.", title="Interviewer", severity="error")
+            box.focus()
+            return False
+        self.ctx.interviewer_id = get_or_add_interviewer(self.ctx.db, name)
+        self.ctx.interviewer_name = name
+        place = self.query_one("#place", Select).value
+        self.ctx.place = place if isinstance(place, str) else None
+        return True
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_add_participant(self) -> None:
+        try:
+            row = add_participant(self.ctx.db, self.ctx.study.id, actor=self.ctx.interviewer_name or None)
+        except ParticipantError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.refresh_participants(select=row["code"])
+        self.notify(f"Added {row['code']}. Next: c for consent, or i to start the interview.")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_interview()
+
+    def action_consent(self) -> None:
+        from interview_tui.tui.screens.consent import ConsentScreen
+
+        code = self._require_code()
+        if code:
+            if self.query_one("#interviewer", Input).value.strip():
+                self._require_interviewer()
+            self.app.push_screen(ConsentScreen(code))
+
+    def action_demographics(self) -> None:
+        from interview_tui.tui.screens.demographics import DemographicsScreen
+
+        code = self._require_code()
+        if code:
+            self.app.push_screen(DemographicsScreen(code))
+
+    def action_interview(self) -> None:
+        """Resume the participant's open session, or check consent and start a new one."""
+        code = self._require_code()
+        if not code or not self._require_interviewer():
+            return
+        sessions = store.participant_sessions(self.ctx.db, code)
+        still_open = [s for s in sessions if s["state"] == "open"]
+        if still_open:
+            self._enter(still_open[-1]["id"])
+            return
+        record = consent_on_file(self.ctx.db, code, self.ctx.study.consent.version)
+        if record is None or record["decision"] != "given":
+            from interview_tui.tui.screens.consent import ConsentScreen
+
+            def after_consent(decision: str | None) -> None:
+                if decision == "given":
+                    self._new_session(code, confirm_again=bool(sessions))
+
+            self.app.push_screen(ConsentScreen(code), after_consent)
+            return
+        self._new_session(code, confirm_again=bool(sessions))
+
+    def _new_session(self, code: str, *, confirm_again: bool) -> None:
+        def start(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            participant = get_participant(self.ctx.db, code)
+            assert participant is not None
+            session_id = store.open_session(
+                self.ctx.db,
+                participant_id=participant["id"],
+                study_id=self.ctx.study_id,
+                interviewer_id=self.ctx.interviewer_id,
+                place=self.ctx.place,
+                started_at=utc_iso(self.ctx.clock()),
+            )
+            self._enter(session_id)
+
+        if confirm_again:
+            self.app.push_screen(ConfirmDialog(f"{code} was interviewed before. Start another session?"), start)
+        else:
+            start(True)
+
+    def _enter(self, session_id: int) -> None:
+        from interview_tui.tui.screens.interview import InterviewScreen
+
+        self.app.push_screen(InterviewScreen(session_id))
+
+    def action_view_sessions(self) -> None:
+        from interview_tui.tui.screens.session_view import SessionViewScreen
+
+        code = self._require_code()
+        if not code:
+            return
+        sessions = store.participant_sessions(self.ctx.db, code)
+        if not sessions:
+            self.notify(f"{code} has no interview sessions yet.")
+        elif len(sessions) == 1:
+            self.app.push_screen(SessionViewScreen(sessions[0]["id"]))
+        else:
+            options = [(str(s["id"]), f"{s['started_at'][:16].replace('T', ' ')} UTC · {s['state']}"
+                        f" · {s['event_count']} events") for s in sessions]
+
+            def show(choice: str | None) -> None:
+                if choice:
+                    self.app.push_screen(SessionViewScreen(int(choice)))
+
+            self.app.push_screen(PickDialog(f"Sessions of {code}", options), show)
+
+    def action_transcription(self) -> None:
+        try:
+            from interview_tui.tui.screens import transcription
+        except ImportError as error:
+            self.notify(f"Transcription screen not available: {error}", severity="warning")
+            return
+        self.app.push_screen(transcription.TranscriptionScreen())
+
+
+class StudyErrorScreen(Screen[None]):
+    """Shown instead of the app when the study file cannot be loaded: every problem, file:line:col."""
+
+    BINDINGS = [Binding("q,escape", "app.quit", "Quit")]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="study-error"):
+            yield Static("[b $error]The study file cannot be used.[/] Fix these problems and start again "
+                         "(check with: interview-tui guide validate FILE):")
+            yield Static(escape(self.message), id="study-error-text")
+        yield Footer()

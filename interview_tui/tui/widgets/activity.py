@@ -1,0 +1,58 @@
+"""The running list of what happened in the session (every stored event, newest last)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import RichLog
+
+from interview_tui.domain.session import Event, format_duration
+from interview_tui.domain.study import Guide
+from interview_tui.tui.widgets.outline import short
+
+STYLES = {"note": "bold", "bookmark": "bold magenta", "covered": "green", "skipped": "dark_orange3"}
+
+
+def describe(event: Event, guide: Guide) -> str:
+    """A one-line, human description of an event."""
+
+    def q() -> str:
+        try:
+            return short(guide.question(event.question_id or "").text, 40)
+        except KeyError:
+            return event.question_id or ""
+
+    kind = event.kind
+    if kind == "session_started":
+        return "Interview started"
+    if kind == "question_reached":
+        return f"→ {q()}"
+    if kind == "closing_reached":
+        return f"→ closing: {q()}"
+    if kind in ("covered", "skipped"):
+        return f"{kind.capitalize()}: {q()}"
+    if kind == "probe_opened":
+        prompt = next((p for _, p in guide.question(event.question_id or "").walk_prompts()
+                       if p.id == event.prompt_id), None)
+        return f"Asked: {short(prompt.text, 50) if prompt else event.prompt_id}"
+    if kind == "note":
+        return f"Note: {event.text}"
+    if kind == "bookmark":
+        return f"Bookmark{': ' + event.text if event.text else ''}"
+    if kind == "final_prompt":
+        return "Final prompt asked"
+    if kind == "session_closed":
+        return "Interview closed"
+    return kind.replace("_", " ").capitalize() + (f": {event.text}" if event.text else "")
+
+
+class ActivityLog(RichLog):
+    """Every event of the session with its time since the start."""
+
+    def __init__(self, guide: Guide, **kwargs) -> None:
+        super().__init__(wrap=True, markup=False, highlight=False, **kwargs)
+        self.guide = guide
+
+    def add(self, event: Event) -> None:
+        line = Text(f"{format_duration(event.session_offset_s):>7}  ", style="dim")
+        line.append(describe(event, self.guide), style=STYLES.get(event.kind, ""))
+        self.write(line)

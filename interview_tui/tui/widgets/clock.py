@@ -1,0 +1,39 @@
+"""Elapsed time against the planned duration and the current section's time budget."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from interview_tui.domain.session import TimeStatus, budget_status, format_duration, time_status
+from interview_tui.domain.study import Guide, Section
+
+
+def _paint(widget: Static, text: str, status: TimeStatus) -> None:
+    widget.update(text)
+    widget.set_class(status == "near", "-near")
+    widget.set_class(status == "over", "-over")
+
+
+class SessionClock(Horizontal):
+    """Elapsed / planned (45-75 min) and the current section's time / budget, each coloured
+    by the classes `-near` and `-over` (see app.tcss)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="clock-total")
+        yield Static(id="clock-section")
+
+    def show(self, guide: Guide, elapsed_s: float, section: Section | None, section_s: float) -> None:
+        status = time_status(elapsed_s, guide.planned_min * 60, guide.planned_max * 60)
+        total = f"⏱ {format_duration(elapsed_s)} of {guide.planned_min:g}–{guide.planned_max:g} min"
+        if status == "over":
+            total += " · past plan"
+        _paint(self.query_one("#clock-total", Static), total, status)
+        part, sec_status = "", "ok"
+        if section is not None:
+            part = f"{section.title}: {format_duration(section_s)}"
+            if section.time_budget_min:
+                part += f" of {section.time_budget_min:g} min"
+                sec_status = budget_status(section_s, section.time_budget_min)
+        _paint(self.query_one("#clock-section", Static), part, sec_status)

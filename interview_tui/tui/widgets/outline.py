@@ -1,0 +1,72 @@
+"""The guide as an outline: sections and questions with covered/skipped/current marks."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from interview_tui.domain.session import SessionState
+from interview_tui.domain.study import Guide, Question, Section
+from interview_tui.tui.messages import QuestionChosen
+
+#: mark and Rich style per question status (Tree labels are Rich text; these colours read on
+#: light and dark backgrounds alike).
+MARKS: dict[str, tuple[str, str]] = {
+    "covered": ("✓", "green"),
+    "skipped": ("–", "dark_orange3"),
+    "current": ("▶", "bold"),
+    "visited": ("·", ""),
+    "not_reached": (" ", "dim"),
+}
+
+
+def short(text: str, width: int = 60) -> str:
+    """The first `width` characters of a question, on one line."""
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= width else one_line[: width - 1] + "…"
+
+
+class GuideOutline(Tree[str]):
+    """Sections as branches, main questions as leaves; Enter or a click jumps to a question."""
+
+    def __init__(self, guide: Guide, **kwargs) -> None:
+        super().__init__(guide.title, **kwargs)
+        self.guide = guide
+        self.show_root = False
+        self.guide_depth = 2
+        self._question_nodes: dict[str, TreeNode[str]] = {}
+        for section in guide.sections:
+            self._add_section(self.root, section)
+        closing = self.root.add(Text("Closing", style="bold"), expand=True)
+        self._add_question(closing, guide.closing)
+        self.root.expand()
+
+    def _add_section(self, parent: TreeNode[str], section: Section) -> None:
+        node = parent.add(Text(section.title, style="bold"), expand=True)
+        for question in section.questions:
+            self._add_question(node, question)
+        for sub in section.sections:
+            self._add_section(node, sub)
+
+    def _add_question(self, parent: TreeNode[str], question: Question) -> None:
+        label = Text(f"  {short(question.text)}", style=MARKS["not_reached"][1])
+        self._question_nodes[question.id] = parent.add_leaf(label, data=question.id)
+
+    def show_state(self, state: SessionState) -> None:
+        """Update every question's mark and keep the current question in view."""
+        for qid, node in self._question_nodes.items():
+            status = state.status_of(qid)
+            if status in ("covered", "skipped") and qid == state.current_id:
+                status_mark, style = MARKS[status][0], MARKS["current"][1]
+            else:
+                status_mark, style = MARKS[status]
+            node.set_label(Text(f"{status_mark} {short(self.guide.question(qid).text)}", style=style))
+        current = self._question_nodes.get(state.current_id or "")
+        if current is not None and not self.has_focus:
+            self.move_cursor(current)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        event.stop()
+        if event.node.data:
+            self.post_message(QuestionChosen(event.node.data))

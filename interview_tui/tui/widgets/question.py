@@ -1,0 +1,82 @@
+"""The current question, large, with its follow-ups and its conditional probes set apart."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from interview_tui.domain.study import Prompt, Question, Section
+from interview_tui.tui.messages import ProbeChosen
+
+
+def prompt_label(number: int, depth: int, prompt: Prompt, asked: bool) -> str:
+    """One follow-up line: number key, asked mark, indentation; probes lead with their condition."""
+    mark = "[$success]✓[/]" if asked else "[$text-muted]○[/]"
+    key = f"[b]{number}[/]" if number <= 9 else " "
+    indent = "   " * depth
+    text = escape(" ".join(prompt.text.split()))
+    if prompt.is_probe:
+        condition = escape(prompt.condition or "").strip().rstrip(":")
+        condition = condition[:1].upper() + condition[1:]
+        if not condition.lower().startswith("if"):
+            condition = f"If {condition}"
+        text = f"[b $warning]{condition}:[/] [i]{text}[/]"
+    note = f" [$text-muted]({escape(prompt.note)})[/]" if prompt.note else ""
+    return f"{key} {mark} {indent}{text}{note}"
+
+
+class QuestionPanel(VerticalScroll):
+    """Shows one main question; Enter or a number key on a follow-up records that it was asked."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.prompt_ids: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="q-path")
+        yield Static(id="q-text")
+        yield Static(id="q-note")
+        yield OptionList(id="prompts")
+        yield Static(id="q-hint")
+
+    def show(
+        self,
+        question: Question | None,
+        path: tuple[Section, ...],
+        asked: list[str],
+        *,
+        title: str | None = None,
+        hint: str = "",
+    ) -> None:
+        """Display `question` (or just `title`, e.g. the final prompt) with its prompts."""
+        crumbs = " › ".join(s.title for s in path) if path else "Closing"
+        self.query_one("#q-path", Static).update(escape(crumbs))
+        self.query_one("#q-text", Static).update(escape(title or (question.text if question else "")))
+        note = question.note if question and not title else None
+        self.query_one("#q-note", Static).update(escape(note or ""))
+        self.query_one("#q-note").display = bool(note)
+        options = self.query_one("#prompts", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        rows = list(question.walk_prompts()) if question and not title else []
+        self.prompt_ids = [p.id for _, p in rows]
+        options.add_options(
+            [Option(prompt_label(i, depth, p, p.id in asked), id=p.id) for i, (depth, p) in enumerate(rows, 1)]
+        )
+        options.display = bool(rows)
+        if rows:
+            options.highlighted = min(highlighted or 0, len(rows) - 1)
+        self.query_one("#q-hint", Static).update(hint)
+        self.query_one("#q-hint").display = bool(hint)
+
+    def prompt_at(self, number: int) -> str | None:
+        """The id of follow-up number `number` (1-based), if there is one."""
+        return self.prompt_ids[number - 1] if 0 < number <= len(self.prompt_ids) else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(ProbeChosen(event.option.id))

@@ -1,0 +1,383 @@
+"""The recorder panel: start/pause/resume/stop, live level meter, elapsed time, free disk space.
+
+The recording runs in a thread worker with its own database connection (a
+connection belongs to one thread); PortAudio and the file writer run on
+their own threads (`interview_tui.audio.capture`).  Levels come back as
+`LevelChanged` messages that coalesce, so a busy UI only ever draws the
+latest one.  Changes the session should store (recording started, pause,
+resume, stopped) bubble up as `RecorderPanel.SessionEvent`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from sqlite_utils import Database
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from interview_tui.audio.capture import RecorderConfig, RecorderError
+from interview_tui.audio.levels import FLOOR_DBFS, Level
+from interview_tui.audio.recording import ActiveRecording, RecordingSummary
+from interview_tui.config import Project
+from interview_tui.domain.session import format_duration
+from interview_tui.domain.study import Study
+
+PanelState = Literal["idle", "starting", "recording", "paused", "stopping", "stopped", "failed"]
+
+#: The meter's scale: -60 dBFS (left end) to 0 dBFS.
+METER_FLOOR_DBFS = -60.0
+#: Warn when the disk holds less recording time than this.
+LOW_DISK_S = 30 * 60
+#: How long a clip stays flagged after the last clipped block.
+CLIP_HOLD_S = 2.0
+
+
+def meter_bar(peak_dbfs: float, rms_dbfs: float, width: int = 30) -> str:
+    """`█` up to the RMS, `▓` from there to the peak, `░` for the rest (scale -60..0 dBFS)."""
+
+    def cells(db: float) -> int:
+        fraction = (max(db, METER_FLOOR_DBFS) - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
+        return round(min(fraction, 1.0) * width)
+
+    rms, peak = cells(rms_dbfs), max(cells(peak_dbfs), cells(rms_dbfs))
+    return "█" * rms + "▓" * (peak - rms) + "░" * (width - peak)
+
+
+def _db(value: float) -> str:
+    return "  -inf" if value <= FLOOR_DBFS else f"{value:6.1f}"
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+class RecorderPanel(Vertical):
+    """Records the interview; see the module docstring for threads and messages."""
+
+    DEFAULT_CSS = (Path(__file__).with_suffix(".tcss")).read_text(encoding="utf-8")
+
+    @dataclass
+    class LevelChanged(Message):
+        """The latest block's levels (coalesces: only the newest waiting one is handled)."""
+
+        level: Level
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RecorderPanel.LevelChanged)
+
+    @dataclass
+    class Started(Message):
+        recording_id: int
+        path: Path
+
+    @dataclass
+    class Refused(Message):
+        """Recording could not start: consent, device, folder, disk; `reason` says what to do."""
+
+        reason: str
+
+    @dataclass
+    class Failed(Message):
+        """The recording stopped on its own (disk full, device lost); what was written is kept."""
+
+        error: RecorderError
+
+    @dataclass
+    class Finished(Message):
+        summary: RecordingSummary
+
+    @dataclass
+    class SessionEvent(Message):
+        """For the interview to store: kind is recording_started, pause, resume or recording_stopped."""
+
+        kind: str
+        recording: tuple[int, float]
+        at: datetime
+        text: str | None = None
+
+    def __init__(
+        self,
+        project: Project,
+        db: Database,
+        session_id: int | None,
+        participant_code: str,
+        *,
+        study: Study | None = None,
+        device: str | None = None,
+        config: RecorderConfig = RecorderConfig(),
+        silence_warning_s: float = 10.0,
+        id: str | None = "recorder",
+    ) -> None:
+        super().__init__(id=id)
+        self.project = project
+        self.db = db  # the UI thread's connection: only for reading settings
+        self.session_id = session_id
+        self.participant_code = participant_code
+        self.study = study
+        self.device = device
+        self.config = config
+        self.silence_warning_s = silence_warning_s
+        self.state: PanelState = "idle"
+        self.summary: RecordingSummary | None = None
+        self.error_text: str | None = None
+        self._active: ActiveRecording | None = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._done.set()
+        self._silent_since: float | None = None
+        self._clipped_at: float | None = None
+        self._level: Level | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="rec-controls"):
+            yield Static("○ not recording", id="rec-state")
+            yield Static("", id="rec-elapsed")
+            yield Button("● Record", id="rec-start", variant="error", compact=True)
+            yield Button("Pause", id="rec-pause", compact=True, disabled=True)
+            yield Button("■ Stop", id="rec-stop", compact=True, disabled=True)
+        for ch in range(self.config.channels):
+            yield Static(self._meter_line(ch, None), id=f"rec-meter-{ch}", classes="rec-meter")
+        with Horizontal(id="rec-status"):
+            yield Static("", id="rec-disk")
+            yield Static("", id="rec-warning")
+
+    def on_mount(self) -> None:
+        self._show_disk()
+        self.set_interval(5.0, self._show_disk)
+        self.set_interval(0.5, self._show_elapsed)
+
+    # -- what the interview asks ---------------------------------------------------------
+
+    def recording_clock(self) -> tuple[int, float] | None:
+        """(recording id, seconds on its timeline) while recording or paused, else None."""
+        active = self._active
+        if active is None or self.state not in ("recording", "paused"):
+            return None
+        return active.clock()
+
+    @property
+    def is_recording(self) -> bool:
+        return self.state in ("starting", "recording", "paused", "stopping")
+
+    # -- actions -------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "rec-start":
+            self.start_recording()
+        elif event.button.id == "rec-pause":
+            self.toggle_pause()
+        elif event.button.id == "rec-stop":
+            self.stop_recording()
+
+    def start_recording(self) -> None:
+        """Start a new recording (refused with a message when consent, device or disk say no)."""
+        if self.is_recording:
+            return
+        self.state, self.error_text, self.summary = "starting", None, None
+        self._stop.clear()
+        self._done.clear()
+        self._silent_since = self._clipped_at = None
+        self._show_state()
+        self._record()
+
+    def toggle_pause(self) -> None:
+        """Pause or resume adding audio to the file (stored as session events)."""
+        active = self._active
+        if active is None:
+            return
+        if self.state == "recording":
+            active.pause()
+            self.state = "paused"
+            self._session_event("pause")
+        elif self.state == "paused":
+            active.resume()
+            self.state = "recording"
+            self._session_event("resume")
+        self._show_state()
+
+    def stop_recording(self, wait: bool = False) -> None:
+        """Stop the recording; the worker finishes the file and the database row.
+
+        `wait=True` blocks until that is done (when the app is closing).
+        """
+        if self.state in ("recording", "paused"):
+            self._session_event("recording_stopped")
+            self.state = "stopping"
+            self._show_state()
+        self._stop.set()
+        if wait:
+            self._done.wait(timeout=30)
+
+    def on_unmount(self) -> None:
+        # Leaving the screen or quitting must not leave a recording half-written.
+        self.stop_recording(wait=True)
+
+    # -- the worker ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="recorder")
+    def _record(self) -> None:
+        from interview_tui.audio.devices import AudioDeviceError
+        from interview_tui.audio.recording import RecordingRefused
+        from interview_tui.storage import open_db
+
+        db = open_db(self.project.db_path)  # this thread's own connection
+        try:
+            try:
+                active = ActiveRecording.start(
+                    db, self.project, self.participant_code, study=self.study, session_id=self.session_id,
+                    device=self.device, config=self.config,
+                    on_level=lambda level: self.post_message(self.LevelChanged(level)),
+                    on_error=lambda error: self.post_message(self.Failed(error)),
+                )
+            except (RecordingRefused, AudioDeviceError) as exc:
+                self.post_message(self.Refused(str(exc)))
+                return
+            except OSError as exc:
+                self.post_message(self.Refused(f"Cannot create the recording file: {exc}"))
+                return
+            self._active = active
+            self.post_message(self.Started(active.recording_id, active.path))
+            while not self._stop.wait(0.1):
+                if active.recorder.state == "failed":
+                    break
+            self.post_message(self.Finished(active.finish()))
+        finally:
+            db.close()
+            self._done.set()
+
+    # -- messages from the worker ----------------------------------------------------------
+
+    def on_recorder_panel_started(self, message: Started) -> None:
+        if self.state == "starting":
+            self.state = "recording"
+        self.post_message(self.SessionEvent("recording_started", (message.recording_id, 0.0), _now()))
+        self._show_state()
+
+    def on_recorder_panel_refused(self, message: Refused) -> None:
+        self.state, self.error_text = "idle", message.reason
+        self.notify(message.reason, title="Not recording", severity="error", timeout=10)
+        self._show_state()
+
+    def on_recorder_panel_failed(self, message: Failed) -> None:
+        active = self._active
+        if active is not None:
+            self.post_message(self.SessionEvent(
+                "recording_stopped", (active.recording_id, message.error.seconds_kept), _now(), message.error.message
+            ))
+        self.state, self.error_text = "failed", message.error.message
+        self._stop.set()
+        self.notify(message.error.message, title="Recording stopped", severity="error", timeout=30)
+        self._show_state()
+
+    def on_recorder_panel_finished(self, message: Finished) -> None:
+        self.summary = message.summary
+        if self.state != "failed":
+            self.state = "stopped"
+        if message.summary.overflow_count:
+            self.error_text = (f"{message.summary.overflow_count} audio block(s) were lost (overflow); "
+                               "close other programs before the next recording.")
+        self._show_state()
+
+    def on_recorder_panel_level_changed(self, message: LevelChanged) -> None:
+        level, now = message.level, time.monotonic()
+        self._level = level
+        if level.clipping:
+            self._clipped_at = now
+        if level.silent:
+            self._silent_since = self._silent_since or now
+        else:
+            self._silent_since = None
+        for ch in range(self.config.channels):
+            self.query_one(f"#rec-meter-{ch}", Static).update(self._meter_line(ch, level))
+        self._show_warning()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _session_event(self, kind: str, text: str | None = None) -> None:
+        clock = self._active.clock() if self._active is not None else None
+        if clock is not None:
+            self.post_message(self.SessionEvent(kind, clock, _now(), text))
+
+    def _meter_line(self, ch: int, level: Level | None) -> str:
+        name = ("L", "R")[ch] if self.config.channels == 2 else " "
+        if level is None:
+            return f"{name} {meter_bar(FLOOR_DBFS, FLOOR_DBFS)}  peak   -inf  rms   -inf dBFS"
+        peak, rms = level.peak_dbfs[ch], level.rms_dbfs[ch]
+        return f"{name} {meter_bar(peak, rms)}  peak {_db(peak)}  rms {_db(rms)} dBFS"
+
+    def _show_state(self) -> None:
+        labels = {
+            "idle": "○ not recording", "starting": "… starting", "recording": "● REC",
+            "paused": "‖ paused", "stopping": "… finishing", "stopped": "■ saved", "failed": "✖ stopped",
+        }
+        state = self.query_one("#rec-state", Static)
+        state.update(labels[self.state])
+        for cls in ("-recording", "-paused", "-failed"):
+            state.set_class(self.state == cls[1:], cls)
+        self.query_one("#rec-start", Button).disabled = self.is_recording
+        pause = self.query_one("#rec-pause", Button)
+        pause.disabled = self.state not in ("recording", "paused")
+        pause.label = "Resume" if self.state == "paused" else "Pause"
+        self.query_one("#rec-stop", Button).disabled = self.state not in ("recording", "paused")
+        self._show_elapsed()
+        self._show_warning()
+
+    def _show_elapsed(self) -> None:
+        active = self._active
+        if active is None:
+            return
+        seconds = self.summary.duration_s if self.summary else active.recorder.current_offset()
+        self.query_one("#rec-elapsed", Static).update(format_duration(seconds))
+
+    def _show_disk(self) -> None:
+        try:
+            free = shutil.disk_usage(self.project.root).free
+        except OSError:
+            return
+        seconds = free / (self.config.samplerate * self.config.channels * 2)
+        disk = self.query_one("#rec-disk", Static)
+        disk.update(f"disk {_size(free)} free (≈ {format_duration(seconds)} of audio)")
+        disk.set_class(seconds < LOW_DISK_S, "-low")
+        self._disk_low = seconds < LOW_DISK_S
+        self._show_warning()
+
+    def _warnings(self) -> list[tuple[str, str]]:
+        """(text, severity) for what the interviewer should know now, most urgent first."""
+        found: list[tuple[str, str]] = []
+        if self.error_text:
+            found.append((self.error_text, "error"))
+        now = time.monotonic()
+        if self.state in ("recording", "paused"):
+            if self._clipped_at is not None and now - self._clipped_at < CLIP_HOLD_S:
+                found.append(("Clipping: the input is too loud; lower the gain or move the microphone back.", "warn"))
+            if self._silent_since is not None and now - self._silent_since >= self.silence_warning_s:
+                found.append((f"No signal for {now - self._silent_since:.0f} s: is the microphone muted?", "warn"))
+        if getattr(self, "_disk_low", False):
+            found.append(("Disk space is short: free some space or keep this interview brief.", "warn"))
+        return found
+
+    def _show_warning(self) -> None:
+        found = self._warnings()
+        warning = self.query_one("#rec-warning", Static)
+        warning.update(found[0][0] if found else "")
+        warning.set_class(bool(found) and found[0][1] == "error", "-error")
+        warning.set_class(bool(found) and found[0][1] == "warn", "-warn")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

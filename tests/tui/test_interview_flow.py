@@ -1,0 +1,200 @@
+"""A whole interview on the default study, driven by keys, checked in the database afterwards."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import Input, Select, SelectionList, Static
+
+from interview_tui.storage import open_db
+from interview_tui.storage.sessions import session_events
+from interview_tui.tui.screens.consent import ConsentScreen
+from interview_tui.tui.screens.demographics import DemographicsScreen
+from interview_tui.tui.screens.interview import InterviewScreen
+from interview_tui.tui.screens.session_view import SessionViewScreen
+from interview_tui.tui.screens.start import StartScreen
+
+pytestmark = pytest.mark.anyio
+
+SIZE = (120, 40)
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+async def choose(pilot, select_id: str, downs: int) -> None:
+    """Open a Select with Enter and pick the option `downs` rows below the blank prompt."""
+    pilot.app.screen.query_one(select_id, Select).focus()
+    await pilot.press("enter", *["down"] * downs, "enter")
+
+
+async def tick(pilot, box_id: str) -> None:
+    """Tick a checkbox the keyboard way: focus it (scrolls it into view), press space."""
+    pilot.app.screen.query_one(box_id).focus()
+    await pilot.press("space")
+
+
+async def start_on_start_screen(pilot) -> None:
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StartScreen)
+
+
+async def fill_demographics(pilot) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, DemographicsScreen)
+    await choose(pilot, "#f-gender", 1)  # Woman
+    screen.query_one("#f-age", Input).focus()
+    await type_text(pilot, "150")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    # Refused, with the field and the reason; nothing saved.
+    error = str(screen.query_one("#err-age", Static).render())
+    assert "Age" in error and "above the maximum 100 years" in error
+    assert pilot.app.screen is screen
+    screen.query_one("#f-age", Input).value = ""
+    screen.query_one("#f-age", Input).focus()
+    await type_text(pilot, "44")
+    await choose(pilot, "#f-profession", 2)  # Psychiatrist
+    screen.query_one("#f-years_experience", Input).focus()
+    await type_text(pilot, "12,5")
+    screen.query_one("#f-years_involuntary", Input).focus()
+    await type_text(pilot, "8")
+    screen.query_one("#f-special_education", SelectionList).focus()
+    await pilot.press("space")  # highlighted first: cognitive behavioural therapy
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+@pytest.mark.slow
+async def test_whole_interview_is_stored_exactly(make_app, clock, project) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_on_start_screen(pilot)
+        await pilot.press("a")
+        screen = app.screen
+        screen.query_one("#interviewer", Input).focus()
+        await type_text(pilot, "MP")
+        await choose(pilot, "#place", 2)  # University of Bergen
+        screen.query_one("#participants").focus()
+
+        await pilot.press("d")
+        await pilot.pause()
+        await fill_demographics(pilot)
+        assert isinstance(app.screen, StartScreen)
+
+        await pilot.press("i")
+        await pilot.pause()
+        consent = app.screen
+        assert isinstance(consent, ConsentScreen)
+        for box in ("#item-voluntary_participation", "#item-audio_recording", "#item-data_processing",
+                    "#item-anonymised_quotations"):
+            await tick(pilot, box)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen)
+        await pilot.press("1")  # follow-up 1 of the first question
+        clock.advance(300)
+        await pilot.press("c")  # covered: goes on to the next open question
+        clock.advance(60)
+        # Out of order: jump in the outline to "What challenges have you met ...".
+        await pilot.press("g", *["down"] * 6, "enter")
+        await pilot.pause()
+        assert interview.interview.state.current_id == "bond-challenges"
+        await pilot.press("1")  # the conditional probe "If yes: how did you proceed ..."
+        clock.advance(42)
+        await pilot.press("a")
+        await type_text(pilot, "hesitates before answering")
+        await pilot.press("enter")
+        await pilot.press("b")
+        clock.advance(100)
+        await pilot.press("s")  # skipped: on to the next open question
+        clock.advance(30)
+        await pilot.press("e")  # to the closing question
+        await pilot.press("c")
+        await pilot.press("e")  # the final prompt
+        await pilot.press("a")
+        await type_text(pilot, "nothing to add")
+        await pilot.press("enter")
+        clock.advance(10)
+        await pilot.press("e", "y")  # end, confirmed
+        await pilot.pause()
+        assert isinstance(app.screen, SessionViewScreen)
+        summary = str(app.screen.query_one("#summary-text", Static).render())
+        assert "Interview closed" in summary and "Duration 9:02" in summary
+        assert "2 covered · 1 skipped · 12 never reached" in summary
+
+    db = open_db(project.db_path)
+    try:
+        assert [r["code"] for r in db["participants"].rows] == ["P01"]
+        [consent_row] = list(db["consent_records"].rows)
+        assert consent_row["decision"] == "given" and consent_row["method"] == "app"
+        assert json.loads(consent_row["items_given"]) == [
+            "voluntary_participation", "audio_recording", "data_processing", "anonymised_quotations"]
+        assert json.loads(consent_row["items_declined"]) == ["follow_up_contact"]
+        values = {r["field_id"]: json.loads(r["value"]) for r in db["demographic_values"].rows}
+        assert values == {"gender": "woman", "age": 44, "profession": "psychiatrist", "years_experience": 12.5,
+                          "years_involuntary": 8.0, "special_education": ["cbt"]}
+        [session] = list(db["sessions"].rows)
+        assert (session["state"], session["place"]) == ("closed", "University of Bergen")
+        assert db["interviewers"].get(session["interviewer_id"])["name"] == "MP"
+        events = session_events(db, session["id"])
+        assert [(e.kind, e.question_id, e.prompt_id, e.text) for e in events] == [
+            ("session_started", None, None, None),
+            ("question_reached", "intro-describe", None, None),
+            ("probe_opened", "intro-describe", "intro-executing", None),
+            ("covered", "intro-describe", None, None),
+            ("question_reached", "alliance-contact", None, None),
+            ("question_reached", "bond-challenges", None, None),
+            ("probe_opened", "bond-challenges", "bond-rupture-solve", None),
+            ("note", "bond-challenges", None, "hesitates before answering"),
+            ("bookmark", "bond-challenges", None, None),
+            ("skipped", "bond-challenges", None, None),
+            ("question_reached", "bond-safe", None, None),
+            ("closing_reached", "conclusion", None, None),
+            ("covered", "conclusion", None, None),
+            ("final_prompt", None, None, "Is there anything further you would like to add that we did not cover?"),
+            ("note", "conclusion", None, "nothing to add"),
+            ("session_closed", None, None, None),
+        ]
+        assert [e.session_offset_s for e in events] == [0, 0, 0, 300, 300, 360, 360, 402, 402, 502, 502, 532, 532,
+                                                        532, 532, 542]
+        assert events[0].at == session["started_at"] == "2026-03-02T09:30:00.000000+00:00"
+        assert all(e.recording_id is None for e in events)  # no recorder in this test
+    finally:
+        db.close()
+
+
+async def test_refusing_a_required_item_blocks_the_interview(make_app, project) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_on_start_screen(pilot)
+        await pilot.press("a")
+        app.screen.query_one("#interviewer", Input).value = "KNH"
+        app.screen.query_one("#participants").focus()
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsentScreen)
+        await tick(pilot, "#item-voluntary_participation")
+        await tick(pilot, "#item-data_processing")  # audio recording (required) left unticked
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        status = str(screen.query_one("#consent-status", Static).render())
+        assert "Required item 2 not ticked" in status and "cannot start" in status
+        # The participant declines: recorded as declined, and no interview starts.
+        await pilot.press("ctrl+d", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+    db = open_db(project.db_path)
+    try:
+        [row] = list(db["consent_records"].rows)
+        assert row["decision"] == "declined"
+        assert json.loads(row["items_given"]) == ["voluntary_participation", "data_processing"]
+        assert list(db["sessions"].rows) == []
+    finally:
+        db.close()
