@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Literal
 
 from interview_tui.domain.demographics import DemographicSummary, FieldSummary
@@ -49,6 +50,11 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+def _third_person(label: str) -> str:
+    """Form labels address the participant ("your field"); the methods prose speaks of them."""
+    return re.sub(r"\byour\b", "their", re.sub(r"\bYour\b", "Their", label))
 
 
 def _join(parts: list[str], *, oxford: bool = False) -> str:
@@ -114,7 +120,7 @@ def _opening(summary: DemographicSummary, lead: FieldSummary | None, age: FieldS
 def _numeric_sentence(fs: FieldSummary, n_total: int) -> str:
     stats = fs.numeric
     assert stats is not None
-    what = _lower_first(fs.field.label)
+    what = _lower_first(_third_person(fs.field.label))
     if stats.min == stats.max:
         return f"The {what} was {fmt_mean(stats.min)}{_unit(fs.field)} for all {stats.n}."
     return (
@@ -134,7 +140,7 @@ def _choice_sentence(fs: FieldSummary) -> str:
     listed = [
         f"{_lower_first(c.label)} (n = {fs.counts[c.id]})" for c in fs.field.choices if fs.counts[c.id]
     ]
-    label = fs.field.label.strip()
+    label = _third_person(fs.field.label.strip())
     if fs.field.type == "single_choice":
         return f"{label}: {_join(listed)}{_gaps(fs)}."
     sentence = f"{label} included {_join(listed)}{_gaps(fs)}." if listed else f"{label}: none reported."

@@ -273,3 +273,9 @@ def test_single_counts_use_the_singular() -> None:
     records = [dict(r, gender="woman") for r in records]
     text = methods_paragraph(summarize(FORM, records))
     assert "One was a clinical psychologist, and 2 were psychiatrists." in text
+
+
+def test_labels_addressing_the_participant_read_in_third_person() -> None:
+    form = DemographicForm(fields=(DemographicField("y", "decimal", "Years in your current job", unit="years"),))
+    text = methods_paragraph(summarize(form, [{"y": 1.5}, {"y": 3.0}]))
+    assert text.endswith("The years in their current job ranged from 1.5 to 3 years (M = 2.25, SD = 1.06).")
