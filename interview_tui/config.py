@@ -8,6 +8,7 @@ with `--data-dir` or the `INTERVIEW_TUI_DATA_DIR` environment variable.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +16,16 @@ DATA_DIR_ENV = "INTERVIEW_TUI_DATA_DIR"
 DB_NAME = "interview.db"
 RECORDINGS_DIR = "recordings"
 
-#: The folder with the shipped study files (the repository's `guides/`).
-GUIDES_DIR = Path(__file__).resolve().parent.parent / "guides"
+
+def _guides_dir() -> Path:
+    """The shipped study files: the repository's `guides/`, else the installed copy."""
+    repo = Path(__file__).resolve().parent.parent / "guides"
+    installed = Path(sys.prefix) / "share" / "interview-tui" / "guides"
+    return repo if repo.is_dir() or not installed.is_dir() else installed
+
+
+#: The folder with the shipped study files.
+GUIDES_DIR = _guides_dir()
 DEFAULT_STUDY_FILE = GUIDES_DIR / "involuntary-treatment-alliance.yaml"
 
 
