@@ -62,17 +62,17 @@ def transcript_document(project: ExportProject, p: ExportParticipant, t: ExportT
     doc = Document()
     facts = details(project, p, t)
     header = doc.sections[0].header.paragraphs[0]
-    header.text = " | ".join(f"{k}: {v}" for k, v in facts[:4])
+    header.text = " | ".join(f"{k}: {clean(v)}" for k, v in facts[:4])
     doc.add_heading(f"Interview transcript {p.code}", level=1)
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for key, value in facts:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = key, value
+        cells[0].text, cells[1].text = key, clean(value)
     current_q: str | None = None
     for turn in turns(t.segments):
         if turn.question_id and turn.question_id != current_q:
-            doc.add_heading(project.questions.get(turn.question_id, turn.question_id), level=2)
+            doc.add_heading(clean(project.questions.get(turn.question_id, turn.question_id)), level=2)
             current_q = turn.question_id
         para = doc.add_paragraph()
         for i, seg in enumerate(turn.segments):

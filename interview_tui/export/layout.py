@@ -9,18 +9,28 @@ Unicode code points, which is how REFI-QDA counts positions).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from interview_tui.export.model import ExportSegment
 
+# Characters XML 1.0 forbids (and Word refuses): C0 controls other than tab/newline/CR, and
+# unpaired surrogates.  A model or a pasted note can produce them; exports drop them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold."""
+    return _NOT_XML.sub("", text)
+
 
 def clean(text: str) -> str:
-    """One line of text: tabs and line breaks become spaces, ends stripped.
+    """One line of text: tabs and line breaks become spaces, ends stripped, XML-unsafe characters dropped.
 
     Exports put one turn per paragraph and tabs between columns, so a stray
     newline or tab inside a segment would break them.
     """
-    return " ".join(text.split())
+    return " ".join(xml_safe(text).split())
 
 
 @dataclass(frozen=True)

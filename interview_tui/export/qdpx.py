@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from interview_tui import __version__
-from interview_tui.export.layout import Span, TextLayout, lay_out
+from interview_tui.export.layout import Span, TextLayout, lay_out, xml_safe
 from interview_tui.export.model import (
     DemographicValue,
     ExportMark,
@@ -67,9 +67,9 @@ def guid(*key: object) -> str:
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
-    node = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: str(v) for k, v in attrs.items() if v is not None})
+    node = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: xml_safe(str(v)) for k, v in attrs.items() if v is not None})
     if text is not None:
-        node.text = text
+        node.text = xml_safe(text)
     return node
 
 
@@ -305,7 +305,7 @@ def _add_transcript(
         )
         _el(sel, "NoteRef", targetGUID=note_guid)
         note = _el(notes_el, "Note", guid=note_guid, name=f"{p.code} {m.kind} at {clock(m.recording_offset_s or 0.0)}")
-        _el(note, "PlainTextContent", m.text or m.kind.title())
+        _el(note, "PlainTextContent", xml_safe(m.text) or m.kind.title())
 
     if t.audio_path is None:
         return

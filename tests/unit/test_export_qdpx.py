@@ -154,3 +154,20 @@ def test_same_data_gives_same_guids(sample_export: ExportProject, tmp_path: Path
     a = zipfile.ZipFile(write_qdpx(sample_export, tmp_path / "a.qdpx")).read("project.qde")
     b = zipfile.ZipFile(write_qdpx(sample_export, tmp_path / "b.qdpx")).read("project.qde")
     assert a == b
+
+
+def test_control_characters_and_missing_audio(sample_export: ExportProject, tmp_path: Path, schema) -> None:
+    """A transcript with characters XML cannot hold, and a recording whose audio file is gone."""
+    from dataclasses import replace
+
+    from interview_tui.export.model import ExportSegment
+
+    p = sample_export.participant("P01")
+    t = replace(p.transcripts[0], audio_path=None,
+                segments=(ExportSegment(0.0, 1.0, "bad\x00 char\x1b here\x0c", "Interviewer", "q1"),))
+    project = replace(sample_export, participants=(replace(p, transcripts=(t,)),))
+    zf, root = _read(write_qdpx(project, tmp_path / "x.qdpx"))
+    schema.assertValid(etree.fromstring(zf.read("project.qde")))
+    assert root.find(".//q:AudioSource", NS) is None
+    source = root.find(".//q:TextSource", NS)
+    assert _internal(zf, source.get("plainTextPath")).decode("utf-8").endswith("Interviewer: bad char here\n")
