@@ -39,9 +39,9 @@ class _Bars:
             self.file.total = round(total_s, 1)
         step = max(0.0, done_s - self._last)
         self._last = done_s
-        self.file.update(round(step, 1))
-        if self.total_s:
-            self.overall.update(round(step, 1))
+        self.file.update(round(min(step, max(0.0, self.file.total - self.file.n)), 1))
+        if self.total_s:  # header durations can be a little short; never run past 100 %
+            self.overall.update(round(min(step, max(0.0, self.overall.total - self.overall.n)), 1))
 
     def job_finished(self, result) -> None:
         if self.file is not None:
