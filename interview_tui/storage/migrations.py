@@ -154,3 +154,28 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_privacy_audit_chain(db: Database) -> None:
+    """Audit log hash chain (prev_hash, hash) over existing entries, then triggers making it append-only."""
+    from interview_tui.privacy.hashchain import GENESIS, entry_hash
+
+    db.execute("ALTER TABLE audit_log ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE audit_log ADD COLUMN hash TEXT")
+    prev = GENESIS
+    rows = db.execute(
+        "SELECT id, at, actor, action, participant_code, details FROM audit_log ORDER BY id"
+    ).fetchall()
+    for row in rows:
+        digest = entry_hash(*row, prev)
+        db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", [prev, digest, row[0]])
+        prev = digest
+    db.executescript(
+        """
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
+        """
+    )
