@@ -111,6 +111,9 @@ class InterviewScreen(Screen[None]):
 
     def _mount_recorder(self) -> None:
         slot = self.query_one("#recorder-slot", Container)
+        if not getattr(self.app, "recorder_enabled", True):
+            slot.mount(Static("Recorder not used in this run.", classes="unavailable"))
+            return
         try:
             from interview_tui.tui.widgets.recorder import RecorderPanel
         except ImportError as error:
@@ -122,8 +125,16 @@ class InterviewScreen(Screen[None]):
             db=self.ctx.db,
             session_id=self.session_id,
             participant_code=self.session["participant_code"],
+            study=self.study,
+            on_session_event=self._recorder_event,
         )
         slot.mount(self.recorder)
+
+    def _recorder_event(self, kind: str, recording: tuple[int, float], text: str | None) -> None:
+        """Store what the recorder reports (started, pause, resume, stopped) with its own recording stamp."""
+        if self._open():
+            now, _ = self.interview.stamp()  # type: ignore[union-attr]
+            self.interview.record(kind, text=text, stamp=(now, recording))  # type: ignore[union-attr]
 
     def recording_clock(self) -> tuple[int, float] | None:
         return self.recorder.recording_clock() if self.recorder is not None else None

@@ -5,7 +5,10 @@ connection belongs to one thread); PortAudio and the file writer run on
 their own threads (`interview_tui.audio.capture`).  Levels come back as
 `LevelChanged` messages that coalesce, so a busy UI only ever draws the
 latest one.  Changes the session should store (recording started, pause,
-resume, stopped) bubble up as `RecorderPanel.SessionEvent`.
+resume, stopped) go to `on_session_event(kind, (recording id, offset), text)`
+at once, on the UI thread (so a stop right before the session closes is
+stored before it); without that callback they bubble up as
+`RecorderPanel.SessionEvent` messages.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 from sqlite_utils import Database
 from textual import work
@@ -32,6 +35,7 @@ from interview_tui.config import Project
 from interview_tui.domain.session import format_duration
 from interview_tui.domain.study import Study
 
+SessionEventSink = Callable[[str, "tuple[int, float]", "str | None"], None]
 PanelState = Literal["idle", "starting", "recording", "paused", "stopping", "stopped", "failed"]
 
 #: The meter's scale: -60 dBFS (left end) to 0 dBFS.
@@ -101,6 +105,13 @@ class RecorderPanel(Vertical):
         summary: RecordingSummary
 
     @dataclass
+    class Recovered(Message):
+        """An unfinished recording from a crash was repaired (or could not be)."""
+
+        text: str
+        failed: bool
+
+    @dataclass
     class SessionEvent(Message):
         """For the interview to store: kind is recording_started, pause, resume or recording_stopped."""
 
@@ -120,6 +131,7 @@ class RecorderPanel(Vertical):
         device: str | None = None,
         config: RecorderConfig = RecorderConfig(),
         silence_warning_s: float = 10.0,
+        on_session_event: SessionEventSink | None = None,
         id: str | None = "recorder",
     ) -> None:
         super().__init__(id=id)
@@ -131,6 +143,7 @@ class RecorderPanel(Vertical):
         self.device = device
         self.config = config
         self.silence_warning_s = silence_warning_s
+        self.on_session_event = on_session_event
         self.state: PanelState = "idle"
         self.summary: RecordingSummary | None = None
         self.error_text: str | None = None
@@ -156,6 +169,7 @@ class RecorderPanel(Vertical):
             yield Static("", id="rec-warning")
 
     def on_mount(self) -> None:
+        self._recover()
         self._show_disk()
         self.set_interval(5.0, self._show_disk)
         self.set_interval(0.5, self._show_elapsed)
@@ -260,12 +274,30 @@ class RecorderPanel(Vertical):
             db.close()
             self._done.set()
 
+    @work(thread=True, exit_on_error=False, group="recorder-recovery")
+    def _recover(self) -> None:
+        """Repair recordings a crash left unfinished (a resumed session gets its audio back)."""
+        from interview_tui.audio.recovery import recover_unfinished
+        from interview_tui.storage import open_db
+
+        db = open_db(self.project.db_path)
+        try:
+            reports = [r for r in recover_unfinished(db, self.project) if r.action != "in_use"]
+        finally:
+            db.close()
+        for report in reports:
+            self.post_message(self.Recovered(str(report), report.action == "failed"))
+
     # -- messages from the worker ----------------------------------------------------------
+
+    def on_recorder_panel_recovered(self, message: Recovered) -> None:
+        self.notify(message.text, title="Interrupted recording found",
+                    severity="error" if message.failed else "information", timeout=15)
 
     def on_recorder_panel_started(self, message: Started) -> None:
         if self.state == "starting":
             self.state = "recording"
-        self.post_message(self.SessionEvent("recording_started", (message.recording_id, 0.0), _now()))
+        self._emit("recording_started", (message.recording_id, 0.0))
         self._show_state()
 
     def on_recorder_panel_refused(self, message: Refused) -> None:
@@ -276,9 +308,7 @@ class RecorderPanel(Vertical):
     def on_recorder_panel_failed(self, message: Failed) -> None:
         active = self._active
         if active is not None:
-            self.post_message(self.SessionEvent(
-                "recording_stopped", (active.recording_id, message.error.seconds_kept), _now(), message.error.message
-            ))
+            self._emit("recording_stopped", (active.recording_id, message.error.seconds_kept), message.error.message)
         self.state, self.error_text = "failed", message.error.message
         self._stop.set()
         self.notify(message.error.message, title="Recording stopped", severity="error", timeout=30)
@@ -311,7 +341,13 @@ class RecorderPanel(Vertical):
     def _session_event(self, kind: str, text: str | None = None) -> None:
         clock = self._active.clock() if self._active is not None else None
         if clock is not None:
-            self.post_message(self.SessionEvent(kind, clock, _now(), text))
+            self._emit(kind, clock, text)
+
+    def _emit(self, kind: str, recording: tuple[int, float], text: str | None = None) -> None:
+        if self.on_session_event is not None:
+            self.on_session_event(kind, recording, text)
+        else:
+            self.post_message(self.SessionEvent(kind, recording, _now(), text))
 
     def _meter_line(self, ch: int, level: Level | None) -> str:
         name = ("L", "R")[ch] if self.config.channels == 2 else " "
