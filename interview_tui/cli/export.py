@@ -10,9 +10,6 @@ import click
 from interview_tui.cli import main
 from interview_tui.cli.common import get_project, pass_db, study_option
 
-AUDIT_ACTION = "export.made"
-
-
 def resolve_study(db, study_path: str | None):
     """`--study PATH`, else the one study registered for the project's participants, else the default."""
     from interview_tui.cli.participants import load_cli_study
@@ -59,27 +56,6 @@ def gather_for_cli(db, study_path: str | None, codes: tuple[str, ...]):
     return project
 
 
-def log_export(db, fmt: str, out: Path, project) -> None:
-    """One audit entry per export: format, where, which codes and transcript versions (no values)."""
-    from interview_tui.storage import audit
-
-    audit.log(
-        db,
-        AUDIT_ACTION,
-        details={
-            "format": fmt,
-            "out": str(out),
-            "participants": [p.code for p in project.participants],
-            "transcripts": [
-                {"recording_id": t.recording_id, "transcript_id": t.version.transcript_id, "kind": t.version.kind,
-                 "version": t.version.version}
-                for p in project.participants
-                for t in p.transcripts
-            ],
-        },
-    )
-
-
 def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...], write: Callable) -> None:
     from interview_tui.export.folder import FolderExportError
 
@@ -94,6 +70,8 @@ def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...],
             f"cannot write {err.filename or target}: {err.strerror or err} (check the folder exists, "
             "is writable and the disk has space)"
         ) from None
+    from interview_tui.export.log import log_export
+
     log_export(db, fmt, target, project)
     n_t = sum(len(p.transcripts) for p in project.participants)
     reviewed = sum(1 for p in project.participants for t in p.transcripts if t.version.kind == "review")

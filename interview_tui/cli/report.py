@@ -8,7 +8,7 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.common import get_project, pass_db, study_option
-from interview_tui.cli.export import AUDIT_ACTION, resolve_study
+from interview_tui.cli.export import resolve_study
 
 
 @main.group()
@@ -26,19 +26,20 @@ def report() -> None:
 @pass_db
 def report_methods(db, fmt: str, out: str | None, study_path: str | None) -> None:
     """Recruitment, sample (n, counts, range/M/SD), interview dates, durations and interviewers."""
-    from interview_tui.export.gather import gather_methods
+    from interview_tui.export.gather import gather_project, methods_from
+    from interview_tui.export.log import log_export
     from interview_tui.export.methods import render
-    from interview_tui.storage import audit
 
     study = resolve_study(db, study_path)
-    methods = gather_methods(db, get_project().root, study)
+    project = gather_project(db, get_project().root, study)
+    methods = methods_from(db, study, project)
     if methods.summary.n == 0:
         raise click.ClickException(
             f"no participant of study '{study.id}' has consent on file yet; nothing to report"
         )
     text = render(methods, fmt)
-    if out:
-        target = Path(out).expanduser().resolve()
+    target = Path(out).expanduser().resolve() if out else None
+    if target is not None:
         try:
             target.write_text(text, encoding="utf-8")
         except OSError as err:
@@ -46,5 +47,5 @@ def report_methods(db, fmt: str, out: str | None, study_path: str | None) -> Non
         click.echo(f"Wrote {target}")
     else:
         click.echo(text, nl=False)
-    audit.log(db, AUDIT_ACTION, details={"format": f"methods-{fmt}", "out": str(Path(out).resolve()) if out else None,
-                                         "participants": methods.summary.n})
+    # The codes are logged so that a later withdrawal finds (and removes) a report written to a file.
+    log_export(db, f"methods-{fmt}", target, project)

@@ -255,7 +255,11 @@ def gather_project(
 
 def gather_methods(db: Database, root: Path, study: Study) -> MethodsReport:
     """The methods report for `study`: the sample is exactly the participants an export holds."""
-    project = gather_project(db, root, study)
+    return methods_from(db, study, gather_project(db, root, study))
+
+
+def methods_from(db: Database, study: Study, project: ExportProject) -> MethodsReport:
+    """The methods report for the participants in an already gathered `project`."""
     answers = all_demographics(db)
     summary = summarize(study.demographics, [answers.get(p.code, {}) for p in project.participants])
     return build_report(project, summary, recruitment_counts(db))

@@ -149,3 +149,33 @@ def test_several_recordings_of_one_participant(full_project: SeededStudy, tmp_pa
     assert sorted(p.name for p in (tmp_path / "nv").iterdir()) == [
         "P02-1.tsv", "P02-1.txt", "P02-2.tsv", "P02-2.txt", "versions.txt"
     ]
+
+
+def test_withdrawal_erases_earlier_exports(full_project: SeededStudy, tmp_path: Path) -> None:
+    """Exports made before P01 withdrew lose every byte of P01; P02's files stay."""
+    from interview_tui.export.erase import erase_participant_exports
+    from interview_tui.storage.participants import withdraw_participant
+
+    root, db = full_project.project.root, full_project.db
+    [rec2] = list_recordings(db, "P02")
+    meta = TranscriptMeta(model="base", model_sha256=None, engine="faster-whisper 1.2.1", language="en", options={})
+    save_transcript(db, rec2["id"], Transcript(meta, P01_SEGMENTS[:2]))
+    out = tmp_path / "exports"
+    _invoke(root, "export", "qdpx", str(out / "study.qdpx"))
+    for fmt in ("maxqda", "nvivo", "docx", "folder"):
+        _invoke(root, "export", fmt, str(out / fmt))
+    _invoke(root, "report", "methods", "--out", str(out / "methods.txt"))
+
+    withdraw_participant(db, "P01")
+    erased = erase_participant_exports(db, "P01")
+    assert sorted(p.name for p in erased.redo) == ["methods.txt", "study.qdpx"]
+    for name, data in _all_bytes(out):
+        assert b"P01" not in data and b"very demanding" not in data, name
+    assert (out / "maxqda" / "P02.txt").is_file() and (out / "docx" / "P02.docx").is_file()
+    assert (out / "folder" / "P02").is_dir()
+    manifest = json.loads((out / "folder" / "manifest.json").read_text("utf-8"))
+    assert "P01" not in manifest["participants"] and "P02" in manifest["participants"]
+    # exporting again now leaves P01 out by itself
+    _invoke(root, "export", "qdpx", str(out / "study.qdpx"))
+    with zipfile.ZipFile(out / "study.qdpx") as zf:
+        assert b"P01" not in zf.read("project.qde")
