@@ -35,7 +35,7 @@ from interview_tui.storage import db as storage_db
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.storage.consent import latest_consent, recruitment_counts
 from interview_tui.storage.demographics import all_demographics, get_demographics
-from interview_tui.storage.participants import list_participants
+from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import participant_sessions, session_events
 from interview_tui.storage.transcripts import list_transcripts, load_transcript
@@ -218,6 +218,10 @@ def gather_project(
     """
     rows = [r for r in list_participants(db, study) if r.study_slug == study.id and r.withdrawn_at is None]
     if codes:
+        try:
+            codes = list(dict.fromkeys(normalize_code(c) for c in codes))
+        except ParticipantError as err:
+            raise ExportError(str(err)) from None
         known = {r.code: r for r in rows}
         missing = [c for c in codes if c not in known]
         if missing:

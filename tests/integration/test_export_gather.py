@@ -27,6 +27,11 @@ def test_withdrawn_and_declined_are_left_out(seeded: SeededStudy) -> None:
     assert WITHDRAWN_TOKEN not in repr(project)
     with pytest.raises(ExportError, match="P17"):
         gather_project(seeded.db, seeded.project.root, seeded.study, codes=["P17"])
+    with pytest.raises(ExportError, match="not a participant code"):
+        gather_project(seeded.db, seeded.project.root, seeded.study, codes=["Anna"])
+    # codes as people type them
+    picked = gather_project(seeded.db, seeded.project.root, seeded.study, codes=["p3", "P3", "p01"])
+    assert [p.code for p in picked.participants] == ["P03", "P01"]
 
 
 def test_latest_reviewed_version_wins_over_later_machine_and_drafts(seeded: SeededStudy) -> None:
