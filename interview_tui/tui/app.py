@@ -32,12 +32,15 @@ class InterviewApp(App[None]):
         *,
         clock: Callable[[], datetime] = utc_now,
         offer_resume: bool = True,
+        recorder: bool = True,
     ) -> None:
         super().__init__()
         self.project = project
         self.study_path = Path(study_path) if study_path else None
         self.clock = clock
         self.offer_resume = offer_resume
+        #: False leaves the recorder slot empty (snapshot tests, where device state would vary).
+        self.recorder_enabled = recorder
         self.ctx: AppContext | None = None
 
     def on_mount(self) -> None:

@@ -76,10 +76,10 @@ class ConsentScreen(Screen[str | None]):
                 yield Checkbox("Signed on a paper form (kept separately)", id="paper")
             yield Static(id="consent-status")
             with Horizontal(id="consent-buttons"):
-                yield Button("Consent given (ctrl+s)", id="give", variant="success")
-                yield Button("Participant declines (ctrl+d)", id="decline", variant="error")
-                yield Button("Back (esc)", id="back")
-        yield Footer()
+                yield Button("Consent given (ctrl+s)", id="give", variant="success", compact=True)
+                yield Button("Participant declines (ctrl+d)", id="decline", variant="error", compact=True)
+                yield Button("Back (esc)", id="back", compact=True)
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = f"{self.code} · consent"

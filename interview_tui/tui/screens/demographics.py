@@ -70,22 +70,22 @@ class DemographicsScreen(Screen[bool]):
                     with Horizontal(classes="field-input"):
                         yield self._widget(field)
                         if field.prefer_not_to_say:
-                            yield Checkbox("Prefer not to say", id=f"pn-{field.id}", classes="prefer-not")
+                            yield Checkbox("Prefer not to say", id=f"pn-{field.id}", classes="prefer-not", compact=True)
                     yield Static("", id=f"err-{field.id}", classes="field-error")
         with Horizontal(id="demographics-buttons"):
             yield Static(id="demographics-status")
-            yield Button("Save (ctrl+s)", id="save", variant="primary")
-            yield Button("Back (esc)", id="back")
-        yield Footer()
+            yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+            yield Button("Back (esc)", id="back", compact=True)
+        yield Footer(show_command_palette=False)
 
     def _widget(self, field: DemographicField) -> Widget:
         wid = f"f-{field.id}"
         if field.type == "single_choice":
-            return Select([(c.label, c.id) for c in field.choices], prompt="Choose…", id=wid)
+            return Select([(c.label, c.id) for c in field.choices], prompt="Choose…", id=wid, compact=True)
         if field.type == "multiple_choice":
             options = [(c.label, c.id) for c in field.choices] + [("None of these", NONE_ID)]
             return SelectionList[str](*options, id=wid)
-        return Input(placeholder=hint(field), id=wid, classes=f"-{field.type}")
+        return Input(placeholder=hint(field), id=wid, classes=f"-{field.type}", compact=True)
 
     def on_mount(self) -> None:
         self.title = f"{self.code} · demographics"

@@ -40,7 +40,7 @@ class InterviewScreen(Screen[None]):
         Binding("a", "note", "Note"),
         Binding("b", "bookmark", "Bookmark"),
         Binding("e", "wrap_up", "Wrap up"),
-        Binding("escape", "leave", "Leave"),
+        Binding("escape", "leave", "Leave", show=False),
         *[Binding(str(i), f"probe({i})", f"Probe {i}", show=False) for i in range(1, 10)],
     ]
 
@@ -64,7 +64,7 @@ class InterviewScreen(Screen[None]):
                 yield QuestionPanel(id="question")
                 yield Container(id="recorder-slot")
                 yield ActivityLog(study.guide, id="activity")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _study(self) -> Study:
         session = store.get_session(self.ctx.db, self.session_id)

@@ -42,7 +42,7 @@ class SessionViewScreen(Screen[None]):
         with VerticalScroll(id="summary"):
             yield Static(id="summary-text")
             yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         session = store.get_session(self.ctx.db, self.session_id)

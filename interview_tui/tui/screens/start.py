@@ -59,7 +59,7 @@ class StartScreen(Screen[None]):
             yield Label("Participants", id="participants-label")
             yield DataTable(id="participants", cursor_type="row", zebra_stripes=True)
             yield Static(id="start-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = "interview-tui"
@@ -247,4 +247,4 @@ class StudyErrorScreen(Screen[None]):
             yield Static("[b $error]The study file cannot be used.[/] Fix these problems and start again "
                          "(check with: interview-tui guide validate FILE):")
             yield Static(escape(self.message), id="study-error-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)

@@ -45,6 +45,12 @@ def describe(event: Event, guide: Guide) -> str:
     return kind.replace("_", " ").capitalize() + (f": {event.text}" if event.text else "")
 
 
+def clock_text(seconds: float) -> str:
+    """Seconds as MM:SS (H:MM:SS past an hour), fixed width so the list lines up."""
+    text = format_duration(seconds)
+    return text.rjust(5, "0") if len(text) < 5 else text
+
+
 class ActivityLog(RichLog):
     """Every event of the session with its time since the start."""
 
@@ -53,6 +59,6 @@ class ActivityLog(RichLog):
         self.guide = guide
 
     def add(self, event: Event) -> None:
-        line = Text(f"{format_duration(event.session_offset_s):>7}  ", style="dim")
+        line = Text(f"{clock_text(event.session_offset_s)}  ", style="dim")
         line.append(describe(event, self.guide), style=STYLES.get(event.kind, ""))
         self.write(line)

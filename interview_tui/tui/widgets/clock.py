@@ -26,14 +26,14 @@ class SessionClock(Horizontal):
 
     def show(self, guide: Guide, elapsed_s: float, section: Section | None, section_s: float) -> None:
         status = time_status(elapsed_s, guide.planned_min * 60, guide.planned_max * 60)
-        total = f"⏱ {format_duration(elapsed_s)} of {guide.planned_min:g}–{guide.planned_max:g} min"
+        total = f"{format_duration(elapsed_s)} of {guide.planned_min:g}–{guide.planned_max:g} min"
         if status == "over":
             total += " · past plan"
         _paint(self.query_one("#clock-total", Static), total, status)
         part, sec_status = "", "ok"
         if section is not None:
-            part = f"{section.title}: {format_duration(section_s)}"
+            part = f"{section.title} {format_duration(section_s)}"
             if section.time_budget_min:
-                part += f" of {section.time_budget_min:g} min"
+                part += f"/{section.time_budget_min:g} min"
                 sec_status = budget_status(section_s, section.time_budget_min)
         _paint(self.query_one("#clock-section", Static), part, sec_status)

@@ -1,0 +1,77 @@
+"""Snapshots of the consent, demographics and interview screens at 80x24 and 120x40.
+
+Times come from a fixed clock so the pictures are the same on every run.
+Update with `pytest tests/tui/test_snapshots.py --snapshot-update`, after
+looking at the new SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from interview_tui.domain.loader import default_study
+from interview_tui.domain.session import Interview
+from interview_tui.storage import open_db
+from interview_tui.storage import sessions as store
+from interview_tui.storage.consent import record_consent
+from interview_tui.storage.participants import add_participant
+from interview_tui.storage.studies import register_study
+from tests.fixtures.tui import T0, ManualClock
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def seed(project, *, consented: bool = False, interview: bool = False) -> None:
+    """P01 (and its consent and an interview in progress when asked), written before the app starts."""
+    db = open_db(project.db_path)
+    study = default_study()
+    study_id = register_study(db, study)
+    participant = add_participant(db, study.id)
+    if consented:
+        form = study.consent
+        record_consent(db, "P01", form, given=[i.id for i in form.items], declined=[], decision="given",
+                       method="app", study_id=study_id)
+    if interview:
+        session_id = store.open_session(db, participant_id=participant["id"], study_id=study_id,
+                                        place="University of Bergen", started_at=T0.isoformat())
+        clock = ManualClock()
+        run = Interview(study.guide, T0.isoformat(), store.event_writer(db, session_id), clock=clock)
+        run.start()
+        clock.advance(240)
+        run.open_probe("intro-executing")
+        run.mark("covered")
+        clock.advance(400)
+        run.go_to("bond-challenges")
+        clock.advance(500)
+        run.open_probe("bond-rupture-solve")
+        run.note("describes a restraint episode")
+        run.bookmark()
+    db.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_consent_screen(snap_compare, make_app, project, size) -> None:
+    seed(project)
+    assert snap_compare(make_app(), press=["c"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_demographics_screen_with_an_invalid_age(snap_compare, make_app, project, size) -> None:
+    seed(project)
+
+    async def fill(pilot) -> None:
+        await pilot.press("d")
+        await pilot.pause()
+        pilot.app.screen.query_one("#f-age").focus()
+        await pilot.press("1", "5", "0")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=fill, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_interview_screen_resumed(snap_compare, make_app, project, clock, size) -> None:
+    seed(project, consented=True, interview=True)
+    # The app's clock: 38 minutes in, 27 of them on "Therapeutic bond" (budget 18 min): shown as over.
+    clock.advance(38 * 60)
+    assert snap_compare(make_app(recorder=False), press=["enter"], terminal_size=size)
