@@ -209,6 +209,7 @@ def build_project_xml(project: ExportProject, *, link_audio: bool = False) -> tu
     notes_el = ET.Element(f"{{{NS}}}Notes")
     links_el = ET.Element(f"{{{NS}}}Links")
     cases_el = _el(root, "Cases") if project.participants else None
+    loose_notes: list[str] = []
     for p in project.participants:
         case = _el(cases_el, "Case", guid=guid(slug, "case", p.code), name=p.code)  # type: ignore[arg-type]
         _el(case, "Description", f"Participant {p.code}")
@@ -223,8 +224,16 @@ def build_project_xml(project: ExportProject, *, link_audio: bool = False) -> tu
             _el(case, "SourceRef", targetGUID=guid(slug, "text", t.recording_id))
             if t.audio_path is not None:
                 _el(case, "SourceRef", targetGUID=guid(slug, "audio", t.recording_id))
+        placed: set[ExportMark] = set()
         for t in p.transcripts:
-            _add_transcript(sources_el, notes_el, links_el, files, project, p, t, code_guid, user, link_audio)
+            placed |= _add_transcript(sources_el, notes_el, links_el, files, project, p, t, code_guid, user, link_audio)
+        # Notes made while nothing was recording (or before transcription) still travel, on the project.
+        for n, m in enumerate(m for m in p.marks if m not in placed):
+            note_guid = guid(slug, "loose-note", p.code, n)
+            note = _el(notes_el, "Note", guid=note_guid,
+                       name=f"{p.code} {m.kind} at {clock(m.session_offset_s)} into the session")
+            _el(note, "PlainTextContent", xml_safe(m.text) or m.kind.title())
+            loose_notes.append(note_guid)
 
     if len(sources_el):
         root.append(sources_el)
@@ -238,6 +247,8 @@ def build_project_xml(project: ExportProject, *, link_audio: bool = False) -> tu
         f"Exported by interview-tui {__version__} from study '{project.study_slug}' version "
         f"{project.study_version} on {project.generated_at}. Participants who withdrew are not included.",
     )
+    for note_guid in loose_notes:
+        _el(root, "NoteRef", targetGUID=note_guid)
     ET.indent(root)
     return ET.ElementTree(root), files
 
@@ -253,7 +264,8 @@ def _add_transcript(
     code_guid: dict[str, str],
     user: str,
     link_audio: bool,
-) -> None:
+) -> set[ExportMark]:
+    """Add one transcript's text and audio sources; returns the notes/bookmarks placed on it."""
     slug = project.study_slug
     layout = lay_out(t.segments, header=_transcript_header(p, t))
     text_guid = guid(slug, "text", t.recording_id)
@@ -308,7 +320,7 @@ def _add_transcript(
         _el(note, "PlainTextContent", xml_safe(m.text) or m.kind.title())
 
     if t.audio_path is None:
-        return
+        return {m for m, _span, _idx in mark_spans}
     audio_guid = guid(slug, "audio", t.recording_id)
     if link_audio:
         audio_ref = t.audio_path.resolve().as_uri()
@@ -348,6 +360,7 @@ def _add_transcript(
         originGUID=text_guid,
         targetGUID=audio_guid,
     )
+    return {m for m, _span, _idx in mark_spans}
 
 
 def _ms(seconds: float) -> int:

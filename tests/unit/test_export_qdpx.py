@@ -194,3 +194,22 @@ def test_opens_in_an_independent_reader(sample_export: ExportProject, tmp_path: 
     assert [p.time_stamp for p in starts] == [round(s.start * 1000) for s in segments]
     coded = [s for s in text_source.plain_text_selection if s.coding]
     assert len(coded) == 3 and all(s.coding[0].code_ref.target_guid for s in coded)
+
+
+def test_notes_without_a_transcript_position_travel_on_the_project(sample_export: ExportProject, tmp_path: Path, schema) -> None:
+    from dataclasses import replace
+
+    from interview_tui.export.model import ExportMark
+
+    p02 = sample_export.participant("P02")
+    loose = ExportMark("note", "Asked to pause the recorder", "2026-01-11T09:10:00+00:00", 600.0, "q1")
+    session = replace(p02.sessions[0], marks=(loose,))
+    project = replace(sample_export, participants=(sample_export.participants[0], replace(p02, sessions=(session,))))
+    zf, root = _read(write_qdpx(project, tmp_path / "x.qdpx"))
+    schema.assertValid(etree.fromstring(zf.read("project.qde")))
+    notes = {n.get("guid"): n for n in root.find("q:Notes", NS)}
+    [ref] = root.findall("q:NoteRef", NS)
+    note = notes[ref.get("targetGUID")]
+    assert note.find("q:PlainTextContent", NS).text == "Asked to pause the recorder"
+    assert note.get("name") == "P02 note at 00:10:00.0 into the session"
+    assert len(notes) == 3  # P01's two placed marks are not repeated as loose notes
