@@ -48,7 +48,7 @@ def as_transcript(project: ExportProject, p: ExportParticipant, t: ExportTranscr
         model_sha256=None,
         engine=t.version.engine or "",
         language=t.version.language,
-        options={},
+        options={} if t.version.verbatim is None else {"verbatim": t.version.verbatim},
         duration_s=t.duration_s,
         source=f"recording {t.recording_id}, {t.version.label}",
         version=t.version.version,

@@ -157,6 +157,7 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> 
             transcript_id=row["id"], version=row["version"], kind=row["kind"], created_at=row["created_at"],
             model=row["model"], engine=row["engine"], language=row["language"],
             reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
+            verbatim=(row["options"] or {}).get("verbatim"),
         )
         segments = tuple(
             ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id)

@@ -47,6 +47,8 @@ class TranscriptVersion:
     language: str | None = None
     reviewed_by: str | None = None
     reviewed_at: str | None = None
+    #: True: verbatim text (fillers, pauses), False: clean read; None when not recorded.
+    verbatim: bool | None = None
 
     @property
     def label(self) -> str:
