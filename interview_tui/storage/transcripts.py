@@ -137,3 +137,14 @@ def recording_context(db: Database, recording_id: int) -> dict[str, Any] | None:
         [recording_id],
     )
     return rows[0] if rows else None
+
+
+def recordings_overview(db: Database) -> list[dict[str, Any]]:
+    """Every recording of active participants with its newest transcript version (0 = none), oldest first."""
+    return _rows(
+        db,
+        "SELECT r.id, p.code AS participant_code, r.session_id, r.source, r.state, r.started_at, r.duration_s,"
+        " r.channels, COALESCE((SELECT MAX(version) FROM transcripts t WHERE t.recording_id = r.id), 0) AS versions"
+        " FROM recordings r JOIN participants p ON p.id = r.participant_id"
+        " WHERE p.withdrawn_at IS NULL ORDER BY r.started_at, r.id",
+    )
