@@ -40,26 +40,33 @@ def gather_for_cli(db, study_path: str | None, codes: tuple[str, ...]):
         project = gather_project(db, get_project().root, study, codes=list(codes) or None)
     except ExportError as err:
         raise click.ClickException(str(err)) from None
+    by_reason: dict[str, list[str]] = {}
     for code, reason in project.skipped:
-        click.echo(f"Note: {code} left out ({reason}).", err=True)
+        by_reason.setdefault(reason, []).append(code)
+    for reason, codes_left in by_reason.items():
+        click.echo(f"Note: left out ({reason}): {', '.join(codes_left)}.", err=True)
     if not project.participants:
         raise click.ClickException(
             f"nothing to export: no participant of study '{study.id}' has consent on file "
             "(record it with `interview-tui consent record`)"
         )
+    untranscribed = [p.code for p in project.participants if not p.transcripts]
+    if untranscribed:
+        click.echo(f"Note: no transcript yet for {', '.join(untranscribed)} (run `interview-tui transcribe`).", err=True)
     for p in project.participants:
-        if not p.transcripts:
-            click.echo(f"Note: {p.code} has no transcript yet (run `interview-tui transcribe`).", err=True)
         for t in p.transcripts:
             if t.audio_path is None:
                 click.echo(f"Note: {p.code} recording {t.recording_id}: audio file missing; exported without audio.", err=True)
     return project
 
 
-def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...], write: Callable) -> None:
+def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...], write: Callable,
+         *, needs_transcripts: bool = False) -> None:
     from interview_tui.export.folder import FolderExportError
 
     project = gather_for_cli(db, study_path, codes)
+    if needs_transcripts and not any(p.transcripts for p in project.participants):
+        raise click.ClickException("nothing to export: no transcripts yet; run `interview-tui transcribe --all` first")
     target = Path(out).expanduser().resolve()
     try:
         write(project, target)
@@ -115,7 +122,7 @@ def export_maxqda(db, out_dir: str, codes: tuple[str, ...], study_path: str | No
     """Write MAXQDA transcripts (`Name: text` turns with #hh:mm:ss-d# timestamps) into OUT_DIR."""
     from interview_tui.export.qda_text import write_maxqda
 
-    _run(db, "maxqda", out_dir, study_path, codes, write_maxqda)
+    _run(db, "maxqda", out_dir, study_path, codes, write_maxqda, needs_transcripts=True)
 
 
 @export.command("nvivo")
@@ -127,7 +134,7 @@ def export_nvivo(db, out_dir: str, codes: tuple[str, ...], study_path: str | Non
     """Write NVivo transcripts (timestamped paragraphs .txt and Timespan/Speaker/Content .tsv) into OUT_DIR."""
     from interview_tui.export.qda_text import write_nvivo
 
-    _run(db, "nvivo", out_dir, study_path, codes, write_nvivo)
+    _run(db, "nvivo", out_dir, study_path, codes, write_nvivo, needs_transcripts=True)
 
 
 @export.command("docx")
@@ -141,7 +148,7 @@ def export_docx(db, out_dir: str, line_numbers: bool, codes: tuple[str, ...], st
     from interview_tui.export.docx import write_docx
 
     _run(db, "docx", out_dir, study_path, codes,
-         lambda project, target: write_docx(project, target, line_numbers=line_numbers))
+         lambda project, target: write_docx(project, target, line_numbers=line_numbers), needs_transcripts=True)
 
 
 @export.command("folder")

@@ -179,3 +179,10 @@ def test_withdrawal_erases_earlier_exports(full_project: SeededStudy, tmp_path: 
     _invoke(root, "export", "qdpx", str(out / "study.qdpx"))
     with zipfile.ZipFile(out / "study.qdpx") as zf:
         assert b"P01" not in zf.read("project.qde")
+
+
+def test_text_exports_need_a_transcript(seeded: SeededStudy, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--data-dir", str(seeded.project.root), "export", "maxqda", str(tmp_path / "m")])
+    assert result.exit_code == 1 and "no transcripts yet" in result.output
+    assert "left out (consent declined): P11, P12, P13, P14, P15, P16." in result.output
+    assert not (tmp_path / "m").exists()
