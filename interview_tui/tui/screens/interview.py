@@ -40,6 +40,7 @@ class InterviewScreen(Screen[None]):
         Binding("a", "note", "Note"),
         Binding("b", "bookmark", "Bookmark"),
         Binding("e", "wrap_up", "Wrap up"),
+        Binding("r", "record", "Rec/pause"),
         Binding("escape", "leave", "Leave", show=False),
         *[Binding(str(i), f"probe({i})", f"Probe {i}", show=False) for i in range(1, 10)],
     ]
@@ -64,7 +65,7 @@ class InterviewScreen(Screen[None]):
                 yield QuestionPanel(id="question")
                 yield Container(id="recorder-slot")
                 yield ActivityLog(study.guide, id="activity")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def _study(self) -> Study:
         session = store.get_session(self.ctx.db, self.session_id)
@@ -135,6 +136,15 @@ class InterviewScreen(Screen[None]):
         if self._open():
             now, _ = self.interview.stamp()  # type: ignore[union-attr]
             self.interview.record(kind, text=text, stamp=(now, recording))  # type: ignore[union-attr]
+
+    def action_record(self) -> None:
+        """Start recording, or pause/resume a running one (stopping is the panel's Stop or the end)."""
+        if self.recorder is None:
+            self.notify("No recorder in this run.", severity="warning")
+        elif self._open() and self.recorder.is_recording:
+            self.recorder.toggle_pause()
+        elif self._open():
+            self.recorder.start_recording()
 
     def recording_clock(self) -> tuple[int, float] | None:
         return self.recorder.recording_clock() if self.recorder is not None else None
@@ -242,7 +252,7 @@ class InterviewScreen(Screen[None]):
     def _end(self, confirmed: bool | None) -> None:
         if not confirmed or self.interview is None:
             return
-        if self.recorder is not None and hasattr(self.recorder, "stop_recording"):
+        if self.recorder is not None:  # its recording_stopped event goes in before session_closed
             self.recorder.stop_recording()
         self.interview.close()
         store.close_session(self.ctx.db, self.session_id)
@@ -255,7 +265,9 @@ class InterviewScreen(Screen[None]):
             if confirmed:
                 self.app.pop_screen()
 
+        recording = " The recording stops." if self.recorder is not None and self.recorder.is_recording else ""
         self.app.push_screen(
-            ConfirmDialog("Leave this interview? It stays open; start it again to resume.", "Leave", "Stay"),
+            ConfirmDialog(f"Leave this interview? It stays open; start it again to resume.{recording}",
+                          "Leave", "Stay"),
             leave,
         )

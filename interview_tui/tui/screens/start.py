@@ -229,7 +229,7 @@ class StartScreen(Screen[None]):
         except ImportError as error:
             self.notify(f"Transcription screen not available: {error}", severity="warning")
             return
-        self.app.push_screen(transcription.TranscriptionScreen())
+        self.app.push_screen(transcription.TranscriptionScreen(self.ctx.project))
 
 
 class StudyErrorScreen(Screen[None]):
