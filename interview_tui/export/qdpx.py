@@ -373,20 +373,24 @@ def write_qdpx(project: ExportProject, out: Path, *, link_audio: bool = False) -
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("project.qde", "w") as fh:
-            fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n')
-            tree.write(fh, encoding="utf-8", xml_declaration=False)
-        for f in files:
-            target = f"sources/{f.name}"
-            if f.data is not None:
-                zf.writestr(target, f.data)
-            else:
-                assert f.copy_from is not None
-                # Audio is already compressed or large; storing avoids minutes of deflate.
-                with f.copy_from.open("rb") as src, zf.open(
-                    zipfile.ZipInfo(target, date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True
-                ) as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            with zf.open("project.qde", "w") as fh:
+                fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n')
+                tree.write(fh, encoding="utf-8", xml_declaration=False)
+            for f in files:
+                target = f"sources/{f.name}"
+                if f.data is not None:
+                    zf.writestr(target, f.data)
+                else:
+                    assert f.copy_from is not None
+                    # Audio is already compressed or large; storing avoids minutes of deflate.
+                    with f.copy_from.open("rb") as src, zf.open(
+                        zipfile.ZipInfo(target, date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True
+                    ) as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave half a project behind (full disk, Ctrl-C)
+        raise
     tmp.replace(out)
     return out
