@@ -22,9 +22,10 @@ from interview_tui.storage import transcripts as store
 from interview_tui.transcription.align import timeline_from_events
 from interview_tui.transcription.audio_input import AudioInputError, probe_duration
 from interview_tui.transcription.engine import ProgressCallback, TranscribeOptions, TranscriptionCancelled
-from interview_tui.transcription.models import ModelError, normalize_language, resolve_model
+from interview_tui.transcription.models import LocalModel, ModelError, normalize_language, resolve_model
 from interview_tui.transcription.pipeline import AudioContext, transcribe_path
 from interview_tui.transcription.speakers import labels_for
+from interview_tui.transcription.types import Transcript
 
 
 class JobError(Exception):
@@ -183,6 +184,70 @@ def _study_for(db: Database, ctx: dict) -> Study | None:
     return load_registered_study(db, ctx["study_slug"]) if ctx.get("study_slug") else None
 
 
+@dataclass
+class RecordingWork:
+    """One project recording ready to transcribe: everything read from the database beforehand.
+
+    Transcribing it needs no database (`transcribe_path(audio_path, model, options, context)`),
+    so it can run in another process or on another machine (`transcription.cluster`).
+    """
+
+    recording_id: int
+    label: str
+    participant_code: str
+    audio_path: Path
+    model: LocalModel
+    options: TranscribeOptions
+    context: AudioContext
+
+
+def prepare_recording(
+    db: Database, project: Project, recording_id: int, settings: Settings, row: dict | None = None
+) -> RecordingWork:
+    """Check a recording can be transcribed and gather its model, options and context.
+
+    Raises JobError (missing, withdrawn, unfinished) or ModelError.
+    """
+    row = row if row is not None else store.recording_context(db, recording_id)
+    if row is None:
+        raise JobError(f"recording {recording_id} does not exist")
+    label = f"recording {recording_id} ({row['participant_code']})"
+    if row["withdrawn_at"]:
+        raise JobError(f"{label}: the participant withdrew; their audio is not transcribed")
+    if row["state"] not in ("complete", "recovered"):
+        raise JobError(f"{label}: the recording is '{row['state']}', not finished (try: interview-tui recover)")
+    study = settings.study or _study_for(db, row)
+    language = _language(settings, study)
+    model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
+    ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
+    interviewer = row["interviewer_name"]
+    if interviewer and row["interviewer_role"]:
+        interviewer = f"{interviewer} ({row['interviewer_role']})"
+    ctx.labels = labels_for(interviewer, row["participant_code"])
+    if study is not None:
+        ctx.questions = {q.id: q.text for q in study.guide.questions()}
+    if row["session_id"] is not None:
+        from interview_tui.storage.sessions import session_events
+
+        ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
+    return RecordingWork(recording_id, label, row["participant_code"], project.root / row["path"], model,
+                         settings.options.with_(language=language), ctx)
+
+
+def store_recording(
+    db: Database, project: Project, work: RecordingWork, transcript: Transcript, settings: Settings
+) -> JobResult:
+    """Store a finished transcript as the recording's next version and write the asked-for outputs."""
+    transcript_id = store.save_transcript(db, work.recording_id, transcript)
+    written: list[Path] = []
+    if settings.formats:
+        out = settings.out_dir or project.exports_dir / "transcripts"
+        stem = out / f"{work.participant_code}-rec{work.recording_id}-v{transcript.meta.version}"
+        written = write_outputs(transcript, stem, settings.formats)
+    return JobResult(work.label, True, f"version {transcript.meta.version}, {len(transcript.segments)} segments",
+                     written, transcript_id)
+
+
 def recording_job(db: Database, project: Project, recording_id: int, settings: Settings) -> Job:
     """A job transcribing one project recording into a new stored transcript version.
 
@@ -200,33 +265,9 @@ def recording_job(db: Database, project: Project, recording_id: int, settings: S
     def run(on_progress: ProgressCallback, cancel: threading.Event | None) -> JobResult:
         if row is None:
             raise JobError(f"recording {recording_id} does not exist")
-        if row["withdrawn_at"]:
-            raise JobError(f"{label}: the participant withdrew; their audio is not transcribed")
-        if row["state"] not in ("complete", "recovered"):
-            raise JobError(f"{label}: the recording is '{row['state']}', not finished (try: interview-tui recover)")
-        study = settings.study or _study_for(db, row)
-        language = _language(settings, study)
-        model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
-        ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
-        interviewer = row["interviewer_name"]
-        if interviewer and row["interviewer_role"]:
-            interviewer = f"{interviewer} ({row['interviewer_role']})"
-        ctx.labels = labels_for(interviewer, row["participant_code"])
-        if study is not None:
-            ctx.questions = {q.id: q.text for q in study.guide.questions()}
-        if row["session_id"] is not None:
-            from interview_tui.storage.sessions import session_events
-
-            ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
-        transcript = transcribe_path(project.root / row["path"], model, settings.options.with_(language=language),
-                                     ctx, on_progress=on_progress, cancel=cancel)
-        transcript_id = store.save_transcript(db, recording_id, transcript)
-        written: list[Path] = []
-        if settings.formats:
-            out = settings.out_dir or project.exports_dir / "transcripts"
-            stem = out / f"{row['participant_code']}-rec{recording_id}-v{transcript.meta.version}"
-            written = write_outputs(transcript, stem, settings.formats)
-        return JobResult(label, True, f"version {transcript.meta.version}, {len(transcript.segments)} segments",
-                         written, transcript_id)
+        work = prepare_recording(db, project, recording_id, settings, row)
+        transcript = transcribe_path(work.audio_path, work.model, work.options, work.context,
+                                     on_progress=on_progress, cancel=cancel)
+        return store_recording(db, project, work, transcript, settings)
 
     return Job(label, duration, run)
