@@ -33,9 +33,9 @@ P01_SEGMENTS = [
 
 
 @pytest.fixture
-def full_project(seeded: SeededStudy) -> SeededStudy:
+def full_project(export_seeded: SeededStudy) -> SeededStudy:
     """P01 gets audio, a machine transcript and a reviewed one, a note and a bookmark."""
-    db, project = seeded.db, seeded.project
+    db, project = export_seeded.db, export_seeded.project
     [rec] = list_recordings(db, "P01")
     audio = project.root / rec["path"]
     audio.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +51,7 @@ def full_project(seeded: SeededStudy) -> SeededStudy:
                        recording_id=rec["id"], recording_offset_s=6.0)
     sessions.add_event(db, rec["session_id"], "bookmark", session_offset_s=17.0, recording_id=rec["id"],
                        recording_offset_s=17.0)
-    return seeded
+    return export_seeded
 
 
 def _invoke(project_root: Path, *args: str) -> str:
@@ -181,8 +181,8 @@ def test_withdrawal_erases_earlier_exports(full_project: SeededStudy, tmp_path: 
         assert b"P01" not in zf.read("project.qde")
 
 
-def test_text_exports_need_a_transcript(seeded: SeededStudy, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["--data-dir", str(seeded.project.root), "export", "maxqda", str(tmp_path / "m")])
+def test_text_exports_need_a_transcript(export_seeded: SeededStudy, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--data-dir", str(export_seeded.project.root), "export", "maxqda", str(tmp_path / "m")])
     assert result.exit_code == 1 and "no transcripts yet" in result.output
     assert "left out (consent declined): P11, P12, P13, P14, P15, P16." in result.output
     assert not (tmp_path / "m").exists()

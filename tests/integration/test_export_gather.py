@@ -14,36 +14,36 @@ SEGS = (
 )
 
 
-def _recording_id(seeded: SeededStudy, code: str) -> int:
+def _recording_id(export_seeded: SeededStudy, code: str) -> int:
     from interview_tui.storage.recordings import list_recordings
 
-    return list_recordings(seeded.db, code)[0]["id"]
+    return list_recordings(export_seeded.db, code)[0]["id"]
 
 
-def test_withdrawn_and_declined_are_left_out(seeded: SeededStudy) -> None:
-    project = gather_project(seeded.db, seeded.project.root, seeded.study)
+def test_withdrawn_and_declined_are_left_out(export_seeded: SeededStudy) -> None:
+    project = gather_project(export_seeded.db, export_seeded.project.root, export_seeded.study)
     assert [p.code for p in project.participants] == [f"P{n:02d}" for n in range(1, 11)]
     assert dict(project.skipped) == {f"P{n}": "consent declined" for n in range(11, 17)}
     assert WITHDRAWN_TOKEN not in repr(project)
     with pytest.raises(ExportError, match="P17"):
-        gather_project(seeded.db, seeded.project.root, seeded.study, codes=["P17"])
+        gather_project(export_seeded.db, export_seeded.project.root, export_seeded.study, codes=["P17"])
     with pytest.raises(ExportError, match="not a participant code"):
-        gather_project(seeded.db, seeded.project.root, seeded.study, codes=["Anna"])
+        gather_project(export_seeded.db, export_seeded.project.root, export_seeded.study, codes=["Anna"])
     # codes as people type them
-    picked = gather_project(seeded.db, seeded.project.root, seeded.study, codes=["p3", "P3", "p01"])
+    picked = gather_project(export_seeded.db, export_seeded.project.root, export_seeded.study, codes=["p3", "P3", "p01"])
     assert [p.code for p in picked.participants] == ["P03", "P01"]
 
 
-def test_latest_reviewed_version_wins_over_later_machine_and_drafts(seeded: SeededStudy) -> None:
-    rid = _recording_id(seeded, "P01")
-    add_transcript(seeded.db, rid, 1, "machine", SEGS)
-    add_transcript(seeded.db, rid, 2, "review", SEGS[:1], reviewed_at="2026-01-20T10:00:00+00:00")
-    add_transcript(seeded.db, rid, 3, "machine", SEGS)  # a re-run with another model
-    add_transcript(seeded.db, rid, 4, "review", SEGS, reviewed_at=None)  # a review draft
-    rid2 = _recording_id(seeded, "P02")
-    add_transcript(seeded.db, rid2, 1, "machine", SEGS[:1])
-    add_transcript(seeded.db, rid2, 2, "machine", SEGS)
-    project = gather_project(seeded.db, seeded.project.root, seeded.study, codes=["P01", "P02"])
+def test_latest_reviewed_version_wins_over_later_machine_and_drafts(export_seeded: SeededStudy) -> None:
+    rid = _recording_id(export_seeded, "P01")
+    add_transcript(export_seeded.db, rid, 1, "machine", SEGS)
+    add_transcript(export_seeded.db, rid, 2, "review", SEGS[:1], reviewed_at="2026-01-20T10:00:00+00:00")
+    add_transcript(export_seeded.db, rid, 3, "machine", SEGS)  # a re-run with another model
+    add_transcript(export_seeded.db, rid, 4, "review", SEGS, reviewed_at=None)  # a review draft
+    rid2 = _recording_id(export_seeded, "P02")
+    add_transcript(export_seeded.db, rid2, 1, "machine", SEGS[:1])
+    add_transcript(export_seeded.db, rid2, 2, "machine", SEGS)
+    project = gather_project(export_seeded.db, export_seeded.project.root, export_seeded.study, codes=["P01", "P02"])
     [t1] = project.participant("P01").transcripts
     assert (t1.version.kind, t1.version.version, t1.version.reviewed_by) == ("review", 2, "MP")
     assert t1.segments == SEGS[:1]
@@ -54,8 +54,8 @@ def test_latest_reviewed_version_wins_over_later_machine_and_drafts(seeded: Seed
     assert t2.audio_path is None  # the fixture made no audio file for P02
 
 
-def test_demographics_are_typed_with_choice_labels(seeded: SeededStudy) -> None:
-    project = gather_project(seeded.db, seeded.project.root, seeded.study)
+def test_demographics_are_typed_with_choice_labels(export_seeded: SeededStudy) -> None:
+    project = gather_project(export_seeded.db, export_seeded.project.root, export_seeded.study)
     p05 = project.participant("P05")
     assert p05.demographic("years_involuntary").value == 7.5
     assert p05.demographic("age").value == 48

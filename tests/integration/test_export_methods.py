@@ -27,8 +27,8 @@ PAPER_SENTENCES = [
 ]
 
 
-def test_paragraph_reproduces_the_seed_paper(seeded_paper: SeededStudy) -> None:
-    report = gather_methods(seeded_paper.db, seeded_paper.project.root, seeded_paper.study)
+def test_paragraph_reproduces_the_seed_paper(export_seeded_paper: SeededStudy) -> None:
+    report = gather_methods(export_seeded_paper.db, export_seeded_paper.project.root, export_seeded_paper.study)
     text = render(report, "text")
     paragraph = text.split("\n")[0]
     for sentence in PAPER_SENTENCES:
@@ -37,16 +37,16 @@ def test_paragraph_reproduces_the_seed_paper(seeded_paper: SeededStudy) -> None:
     assert "Interview duration (min)" in text and "M = 59.4, SD = 9.58, range 45\u201375, n = 10" in text
 
 
-def test_markdown_table(seeded_paper: SeededStudy) -> None:
-    md = render(gather_methods(seeded_paper.db, seeded_paper.project.root, seeded_paper.study), "markdown")
+def test_markdown_table(export_seeded_paper: SeededStudy) -> None:
+    md = render(gather_methods(export_seeded_paper.db, export_seeded_paper.project.root, export_seeded_paper.study), "markdown")
     assert "| **Age (years)** | M = 51, SD = 8.81, range 40\u201366, n = 10 |" in md
     assert "| Contacted | 16 |" in md and "| Declined | 6 |" in md and "| Included | 10 |" in md
     assert "| MP | 5 |" in md and "| KNH | 5 |" in md
     assert "Withdrew" not in md
 
 
-def test_csv_holds_unrounded_figures(seeded_paper: SeededStudy) -> None:
-    rows = list(csv.DictReader(io.StringIO(render(gather_methods(seeded_paper.db, seeded_paper.project.root, seeded_paper.study), "csv"))))
+def test_csv_holds_unrounded_figures(export_seeded_paper: SeededStudy) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(gather_methods(export_seeded_paper.db, export_seeded_paper.project.root, export_seeded_paper.study), "csv"))))
     got = {(r["field_id"], r["statistic"], r["category"]): r["value"] for r in rows}
     assert got[("recruitment", "contacted", "")] == "16"
     assert got[("recruitment", "declined", "")] == "6"
@@ -59,9 +59,9 @@ def test_csv_holds_unrounded_figures(seeded_paper: SeededStudy) -> None:
     assert got[("gender", "count", "woman")] == "8"
 
 
-def test_withdrawn_participant_is_not_in_the_report(seeded: SeededStudy) -> None:
+def test_withdrawn_participant_is_not_in_the_report(export_seeded: SeededStudy) -> None:
     """P17 (age 99, 59 years' experience, 30-minute interview by KNH) withdrew: only the count remains."""
-    report = gather_methods(seeded.db, seeded.project.root, seeded.study)
+    report = gather_methods(export_seeded.db, export_seeded.project.root, export_seeded.study)
     text = render(report, "text")
     assert "aged 40\u201366 years (M = 51, SD = 8.81)" in text
     assert "99" not in text and "59" not in text.replace("59.4", "")

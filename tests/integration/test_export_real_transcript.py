@@ -23,11 +23,11 @@ XSD = Path(__file__).resolve().parents[1] / "data" / "refi-qda" / "Project-mrt20
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
-def test_transcribed_interview_exports_coded_by_question(seeded: SeededStudy, tiny_en, interview_clip, tmp_path: Path) -> None:
+def test_transcribed_interview_exports_coded_by_question(export_seeded: SeededStudy, tiny_en, interview_clip, tmp_path: Path) -> None:
     from interview_tui.transcription.batch import Settings, recording_job
     from interview_tui.transcription.engine import TranscribeOptions
 
-    db, project = seeded.db, seeded.project
+    db, project = export_seeded.db, export_seeded.project
     [rec] = list_recordings(db, "P01")
     audio = project.root / rec["path"]
     audio.parent.mkdir(parents=True, exist_ok=True)
