@@ -56,6 +56,8 @@ class RecorderConfig:
     fsync_interval_s: float = 1.0
     #: no block for this long while recording means the device is gone.
     device_timeout_s: float = 3.0
+    #: age public keys: when set, the file is an encrypted recording (`privacy.segments`).
+    encrypt_to: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.samplerate not in SAMPLE_RATES:
@@ -112,9 +114,17 @@ class Recorder:
         if self.state != "idle":
             raise RuntimeError(f"recorder already {self.state}")
         sd = sounddevice_module()
-        self._writer = CrashSafeWavWriter(
-            self.path, self.config.samplerate, self.config.channels, self.config.fsync_interval_s
-        )
+        if self.config.encrypt_to:
+            from interview_tui.privacy.segments import EncryptedWavWriter
+
+            self._writer = EncryptedWavWriter(  # type: ignore[assignment]
+                self.path, self.config.samplerate, self.config.channels, self.config.encrypt_to,
+                self.config.fsync_interval_s,
+            )
+        else:
+            self._writer = CrashSafeWavWriter(
+                self.path, self.config.samplerate, self.config.channels, self.config.fsync_interval_s
+            )
         try:
             self._stream = sd.InputStream(
                 device=self.device.index if self.device else None,

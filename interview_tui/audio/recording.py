@@ -9,6 +9,7 @@ database on the caller's thread; the recorder's own threads never touch it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -25,6 +26,9 @@ from interview_tui.audio.levels import Level
 from interview_tui.audio.wavfile import file_sha256, inspect_wav
 from interview_tui.config import Project
 from interview_tui.domain.study import Study
+from interview_tui.privacy.segments import SUFFIX as ENCRYPTED_SUFFIX
+from interview_tui.privacy.segments import is_encrypted_recording
+from interview_tui.privacy.segments import scan as scan_segments
 from interview_tui.storage import recordings as store
 
 #: Below this much free space a recording is refused; the UI warns well before.
@@ -145,8 +149,14 @@ class ActiveRecording:
         """Check consent and folder, pick the device (argument, else the project's remembered one,
         else the system default), create the file and row, and start recording."""
         check_consent(db, participant_code, study)
+        # A study with encryption recipients gets encrypted recordings (docs/privacy.md).
+        study = study or participant_study(db, participant_code)
+        recipients = tuple(study.encryption_recipients) if study is not None else ()
+        if recipients:
+            config = dataclasses.replace(config, encrypt_to=recipients)
         started = datetime.now(timezone.utc)
-        rel = store.recording_relpath(participant_code, session_id, started)
+        rel = store.recording_relpath(participant_code, session_id, started,
+                                      suffix=ENCRYPTED_SUFFIX if recipients else ".wav")
         path = project.root / rel
         check_folder(path.parent)
         if not isinstance(device, InputDevice):
@@ -176,13 +186,16 @@ class ActiveRecording:
     def finish(self) -> RecordingSummary:
         """Stop (if still running), make sure the header is right, checksum, and store the result."""
         self.recorder.stop()
-        layout = inspect_wav(self.path)
-        if not layout.header_ok:
-            # After a disk-full stop the writer may not have finished the header; the size
-            # fields are rewritten in place (the audio bytes are not touched).
-            _rewrite_sizes(self.path, layout.data_offset, layout.available_data_bytes)
-            os.truncate(self.path, layout.data_offset + layout.available_data_bytes)
-        duration = layout.frames / layout.samplerate
+        if is_encrypted_recording(self.path):
+            duration = _finish_encrypted(self.path, self.recorder.config)
+        else:
+            layout = inspect_wav(self.path)
+            if not layout.header_ok:
+                # After a disk-full stop the writer may not have finished the header; the size
+                # fields are rewritten in place (the audio bytes are not touched).
+                _rewrite_sizes(self.path, layout.data_offset, layout.available_data_bytes)
+                os.truncate(self.path, layout.data_offset + layout.available_data_bytes)
+            duration = layout.frames / layout.samplerate
         digest = file_sha256(self.path)
         error = self.recorder.error
         store.finish_recording(
@@ -192,6 +205,14 @@ class ActiveRecording:
         return RecordingSummary(
             self.recording_id, self.path, duration, digest, self.recorder.overflow_count, "complete", error
         )
+
+
+def _finish_encrypted(path: Path, config: RecorderConfig) -> float:
+    """Duration of an encrypted recording; a segment cut off by a full disk is dropped."""
+    found = scan_segments(path, config.samplerate, config.channels)
+    if not found.intact:
+        os.truncate(path, found.complete_bytes)
+    return found.duration_s
 
 
 def _rewrite_sizes(path: Path, data_offset: int, data_bytes: int) -> None:

@@ -32,6 +32,7 @@ from interview_tui.audio.wavfile import (
     write_repaired_copy,
 )
 from interview_tui.config import Project
+from interview_tui.privacy.segments import SegmentError, is_encrypted_recording, repair_file
 from interview_tui.storage import recordings as store
 
 Action = Literal["repaired", "header_ok", "in_use", "failed"]
@@ -83,6 +84,8 @@ def recover_one(db: Database, project: Project, row: dict, *, keep_original: boo
     if source is None:
         store.fail_recording(db, row["id"], "recording file missing at recovery")
         return report("failed", f"file {row['path']} is missing; marked failed")
+    if is_encrypted_recording(path):
+        return _recover_encrypted(db, row, path, source, keep_original, report)
     try:
         layout = inspect_wav(source)
     except WavRepairError as exc:
@@ -129,3 +132,29 @@ def recover_one(db: Database, project: Project, row: dict, *, keep_original: boo
         action, f"recovered {duration:.1f} s: {message}{where}",
         duration_s=duration, session_id=session_id, original_backup=backup,
     )
+
+
+def _recover_encrypted(db: Database, row: dict, path: Path, source: Path, keep_original: bool, report
+                       ) -> RecoveryReport:
+    """An encrypted recording: keep its whole age segments (no key needed, see privacy.segments)."""
+    try:
+        found, backup = repair_file(path, source, row["sample_rate"], row["channels"], keep_original)
+    except SegmentError as exc:
+        store.fail_recording(db, row["id"], f"unrecoverable: {exc}")
+        return report("failed", f"cannot be repaired ({exc}); file kept, marked failed")
+    except OSError as exc:
+        return report("failed", f"repair failed ({exc}); original left untouched, try again")
+    duration = found.duration_s
+    session_id = row.get("session_id") or store.guess_session(db, row)
+    if session_id is not None and row.get("session_id") is None:
+        store.set_session(db, row["id"], session_id)
+    store.finish_recording(
+        db, row["id"], duration_s=duration, sha256=file_sha256(path), overflow_count=row["overflow_count"],
+        state="recovered", error=f"recording was interrupted; recovered {duration:.1f} s",
+    )
+    repaired = source != path or not found.intact
+    what = "cut-off last segment dropped" if repaired else "all segments whole"
+    where = f", linked to session {session_id}" if session_id is not None else ", no session found"
+    return report("repaired" if repaired else "header_ok",
+                  f"recovered {duration:.1f} s (encrypted): {what}{where}",
+                  duration_s=duration, session_id=session_id, original_backup=backup)

@@ -44,3 +44,4 @@ from interview_tui.cli import demographics as _demographics  # noqa: E402,F401
 from interview_tui.cli import transcribe as _transcribe  # noqa: E402,F401
 from interview_tui.cli import export as _export  # noqa: E402,F401
 from interview_tui.cli import report as _report  # noqa: E402,F401
+from interview_tui.cli import privacy as _privacy  # noqa: E402,F401

@@ -212,3 +212,5 @@ class Study:
     source: Path | None = field(default=None, compare=False)
     #: sha256 of the file's bytes: the exact version used by a session.
     content_hash: str = ""
+    #: age public keys (`age1...`): recordings are encrypted to them as they are written.
+    encryption_recipients: tuple[str, ...] = ()

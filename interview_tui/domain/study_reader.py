@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
 from interview_tui.domain.languages import LANGUAGE_ALIASES, WHISPER_LANGUAGES
 from interview_tui.domain.study import (
@@ -30,8 +30,9 @@ from interview_tui.domain.yaml_reader import Issues, MapReader, closest, line_of
 
 STUDY_KEYS = (
     "id", "title", "version", "language", "model", "places", "end_date", "description",
-    "guide", "consent", "demographics",
+    "guide", "consent", "demographics", "encryption",
 )
+ENCRYPTION_KEYS = ("recipients",)
 GUIDE_KEYS = ("title", "introduction", "planned_minutes", "sections", "closing", "final_prompt")
 PLANNED_KEYS = ("min", "max")
 SECTION_KEYS = ("id", "title", "note", "time_budget_min", "questions", "sections")
@@ -85,6 +86,7 @@ def read_study(issues: Issues, root: Node) -> Study:
     guide = read_guide(issues, top.get("guide", required=True), title)
     consent = read_consent(issues, top.get("consent", required=True))
     demographics = read_demographics(issues, top)
+    encryption = _encryption(top)
     return Study(
         id=study_id,
         title=title,
@@ -97,7 +99,26 @@ def read_study(issues: Issues, root: Node) -> Study:
         places=places,
         end_date=end_date,
         description=description,
+        encryption_recipients=encryption,
     )
+
+
+def _encryption(top: MapReader) -> tuple[str, ...]:
+    """`encryption: {recipients: [age1...]}`: the age public keys recordings are encrypted to."""
+    if not top.has("encryption"):
+        return ()
+    from interview_tui.privacy.agekeys import recipient_problem
+
+    enc = top.child("encryption", ENCRYPTION_KEYS, "the encryption settings")
+    out: list[str] = []
+    for path, item in enc.items("recipients", required=True, nonempty=True):
+        problem = recipient_problem(item.value) if isinstance(item, ScalarNode) and isinstance(item.value, str) else (
+            "each recipient must be an age public key (age1...) as text")
+        if problem:
+            top.issues.add(item, problem, path)
+        else:
+            out.append(item.value.strip())
+    return tuple(out)
 
 
 def _language(top: MapReader) -> str:

@@ -1,0 +1,321 @@
+"""Data-protection commands: key, withdraw, audit, consent verify, keygen, decrypt, anonymise."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from interview_tui.cli import main
+from interview_tui.cli.common import get_db, get_project, pass_db
+from interview_tui.cli.consent import consent as consent_group
+from interview_tui.privacy.keyfile import KEY_FILE_ENV
+
+
+def _key_file_option(f):
+    return click.option(
+        "--key-file", type=click.Path(dir_okay=False), default=None,
+        help=f"Identity key file (default: ${KEY_FILE_ENV}, else the project's setting from `key use`).",
+    )(f)
+
+
+def _open_key_file(db, key_file: str | None):
+    from interview_tui.privacy.keyfile import KeyFile, KeyFileError, check_apart
+    from interview_tui.storage.withdrawal import key_file_path
+
+    path = key_file_path(db, key_file)
+    if path is None:
+        raise click.ClickException(
+            f"no key file chosen: pass --key-file PATH, set ${KEY_FILE_ENV}, or remember one for this project "
+            "with `interview-tui key use PATH` (a path on another disk or folder than the project)"
+        )
+    try:
+        check_apart(path, get_project().root)
+    except KeyFileError as err:
+        raise click.ClickException(str(err)) from None
+    return KeyFile(path)
+
+
+def _code(db, code: str) -> str:
+    from interview_tui.domain.participant_codes import ParticipantError
+    from interview_tui.storage.participants import require_participant
+
+    try:
+        return require_participant(db, code)["code"]
+    except ParticipantError as err:
+        raise click.ClickException(str(err)) from None
+
+
+# -- identity key ---------------------------------------------------------------------
+
+
+@main.group()
+def key() -> None:
+    """The identity key: names and contacts of participants, kept in a separate file apart from the data."""
+
+
+@key.command("use")
+@click.argument("path", type=click.Path(dir_okay=False))
+@pass_db
+def key_use(db, path: str) -> None:
+    """Remember PATH as this project's key file (put it on another disk or an encrypted folder)."""
+    from interview_tui.privacy.keyfile import KeyFileError, check_apart
+    from interview_tui.storage.withdrawal import set_key_file_path
+
+    resolved = Path(path).expanduser().resolve()
+    try:
+        check_apart(resolved, get_project().root)
+    except KeyFileError as err:
+        raise click.ClickException(str(err)) from None
+    set_key_file_path(db, resolved)
+    click.echo(f"Key file for this project: {resolved}")
+
+
+@key.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The participant's name (stored only in the key file).")
+@click.option("--contact", default=None, help="Phone or e-mail (stored only in the key file).")
+@_key_file_option
+@pass_db
+def key_add(db, code: str, name: str, contact: str | None, key_file: str | None) -> None:
+    """Link participant CODE to a name (and contact) in the key file."""
+    from interview_tui.privacy.keyfile import KeyFileError
+    from interview_tui.storage import audit
+
+    canonical = _code(db, code)
+    kf = _open_key_file(db, key_file)
+    try:
+        kf.add(canonical, name, contact)
+    except KeyFileError as err:
+        raise click.ClickException(str(err)) from None
+    audit.log(db, "key.add", participant_code=canonical, details={"contact": contact is not None})
+    click.echo(f"{canonical} added to the key file {kf.path}.")
+
+
+@key.command("show")
+@click.argument("code")
+@_key_file_option
+@pass_db
+def key_show(db, code: str, key_file: str | None) -> None:
+    """Show who participant CODE is (each look-up is logged in the audit trail, without the name)."""
+    from interview_tui.domain.participant_codes import normalize_code
+    from interview_tui.privacy.keyfile import KeyFileError
+    from interview_tui.storage import audit
+
+    canonical = normalize_code(code)
+    kf = _open_key_file(db, key_file)
+    try:
+        entry = kf.get(canonical)
+    except KeyFileError as err:
+        raise click.ClickException(str(err)) from None
+    audit.log(db, "key.access", participant_code=canonical, details={"found": entry is not None})
+    if entry is None:
+        raise click.ClickException(f"{canonical} is not in the key file {kf.path}")
+    click.echo(f"{canonical}: {entry.name}" + (f" ({entry.contact})" if entry.contact else ""))
+
+
+@key.command("remove")
+@click.argument("code")
+@_key_file_option
+@pass_db
+def key_remove(db, code: str, key_file: str | None) -> None:
+    """Remove participant CODE's entry from the key file."""
+    from interview_tui.domain.participant_codes import normalize_code
+    from interview_tui.privacy.keyfile import KeyFileError
+    from interview_tui.storage import audit
+
+    canonical = normalize_code(code)
+    kf = _open_key_file(db, key_file)
+    try:
+        removed = kf.remove(canonical)
+    except KeyFileError as err:
+        raise click.ClickException(str(err)) from None
+    audit.log(db, "key.remove", participant_code=canonical, details={"found": removed})
+    click.echo(f"{canonical} removed from {kf.path}." if removed else f"{canonical} was not in {kf.path}.")
+
+
+# -- withdrawal -----------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--actor", default=None, help="Who carries out the withdrawal (interviewer name or initials).")
+@_key_file_option
+def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> None:
+    """Withdraw participant CODE and erase all their data for good (recordings, transcripts, answers, exports)."""
+    from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+    from interview_tui.storage.withdrawal import withdraw_participant
+
+    db, project = get_db(), get_project()
+    try:
+        canonical = normalize_code(code)
+    except ParticipantError as err:
+        raise click.ClickException(str(err)) from None
+    if not yes:
+        click.confirm(
+            f"Erase ALL data of {canonical} (recordings, transcripts, demographics, notes, consent details, "
+            "exports, key-file entry)? This cannot be undone", abort=True,
+        )
+    try:
+        report = withdraw_participant(db, project, canonical, actor, key_file=key_file)
+    except ParticipantError as err:
+        raise click.ClickException(str(err)) from None
+    rows = sum(report.rows_deleted.values())
+    click.echo(f"{canonical} withdrawn: {rows} database row(s) and {len(report.files_deleted)} file(s) erased; "
+               f"audit entry {report.audit_id}.")
+    if report.key_entry_removed:
+        click.echo("Key-file entry removed.")
+    for path in report.exports_to_redo:
+        click.echo(f"Deleted export that also held others' data; export again: {path}")
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+# -- audit trail ----------------------------------------------------------------------
+
+
+@main.group()
+def audit() -> None:
+    """The append-only, hash-chained audit trail."""
+
+
+@audit.command("verify")
+@click.option("--expect-head", default=None, help="Head hash noted at an earlier check (detects entries cut off at the end).")
+@pass_db
+def audit_verify(db, expect_head: str | None) -> None:
+    """Recompute the hash chain; exit 1 when an entry was edited, deleted or inserted."""
+    from interview_tui.storage import audit as store
+
+    result = store.verify(db, expect_head)
+    if not store.triggers_present(db):
+        click.echo("Warning: the append-only triggers are missing (someone dropped them).", err=True)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.ok:
+        raise click.ClickException(f"audit trail tampered with: {len(result.problems)} problem(s) in {result.count} entries")
+    click.echo(f"Audit trail intact: {result.count} entries, head {result.head}")
+
+
+@audit.command("list")
+@click.option("--participant", "code", default=None, help="Only entries of this participant code.")
+@click.option("--action", default=None, help="Only entries of this action (e.g. consent.record, withdrawn).")
+@pass_db
+def audit_list(db, code: str | None, action: str | None) -> None:
+    """List audit entries, oldest first (time, actor, action, code, details)."""
+    import json
+
+    from interview_tui.storage import audit as store
+
+    for e in store.entries(db, participant_code=code, action=action):
+        details = json.dumps(e["details"], ensure_ascii=False, sort_keys=True) if e["details"] else ""
+        click.echo(f"{e['id']:>5}  {e['at'][:19].replace('T', ' ')}  {e['actor'] or '-'}  {e['action']}  "
+                   f"{e['participant_code'] or '-'}  {details}".rstrip())
+
+
+@consent_group.command("verify")
+@pass_db
+def consent_verify(db) -> None:
+    """Re-check every consent record: text against its hash, decision against the audit trail."""
+    from interview_tui.storage.integrity import verify_consent_records
+
+    result = verify_consent_records(db)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.ok:
+        raise click.ClickException(f"{len(result.problems)} problem(s) in {result.checked} consent record(s)")
+    click.echo(f"All {result.checked} consent record(s) match their hashes and the audit trail.")
+
+
+# -- encryption -----------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the PRIVATE key (keep it on the analysis machine, never with the recordings).")
+def keygen(out: str) -> None:
+    """Make an age key pair for a study; prints the public key for the study file's `encryption.recipients`."""
+    import os
+
+    from interview_tui.privacy.agekeys import generate_keypair
+
+    secret, public = generate_keypair()
+    path = Path(out)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(f"{path} exists; choose another file (a key is never overwritten)") from None
+    with os.fdopen(fd, "w") as f:
+        f.write(f"# public key: {public}\n{secret}\n")
+    click.echo(public)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--identity", "-i", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="age private key file (from `interview-tui keygen` or age-keygen).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the decrypted WAV files (default: next to each file).")
+def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None) -> None:
+    """Decrypt encrypted recordings (*.wav.ageseg) into WAV files, on the analysis machine."""
+    from interview_tui.privacy.agekeys import AgeKeyError, load_identities
+    from interview_tui.privacy.segments import SUFFIX, SegmentError, decrypt_to_wav
+
+    try:
+        identities = load_identities(identity)
+    except AgeKeyError as err:
+        raise click.ClickException(str(err)) from None
+    failed = 0
+    for src in files:
+        name = src.name[: -len(SUFFIX)] + ".wav" if src.name.endswith(SUFFIX) else src.name + ".wav"
+        dst = (out_dir or src.parent) / name
+        if out_dir:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            result = decrypt_to_wav(src, dst, identities)
+        except FileExistsError:
+            click.echo(f"{src}: {dst} exists; not overwritten", err=True)
+            failed += 1
+            continue
+        except (SegmentError, OSError) as err:
+            click.echo(f"{src}: {err}", err=True)
+            failed += 1
+            continue
+        tail = f" (a cut-off last segment of {result.dropped_tail_bytes} bytes was skipped)" if result.dropped_tail_bytes else ""
+        click.echo(f"{dst}: {result.frames / result.samplerate:.1f} s, sha256 {result.sha256[:12]}…{tail}")
+    if failed:
+        raise click.ClickException(f"{failed} file(s) not decrypted (see above)")
+
+
+# -- end of project -------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--before-end-date", is_flag=True, help="Anonymise although a study's end date has not passed.")
+@click.option("--actor", default=None, help="Who carries out the anonymisation.")
+@_key_file_option
+def anonymise(yes: bool, before_end_date: bool, actor: str | None, key_file: str | None) -> None:
+    """End of project: delete the key file and all recordings, keep de-identified transcripts, write a report."""
+    from interview_tui.storage.studies import load_registered_study
+    from interview_tui.storage.withdrawal import anonymise_project
+
+    db, project = get_db(), get_project()
+    slugs = [r[0] for r in db.execute("SELECT DISTINCT study_slug FROM participants")]
+    for slug in slugs:
+        study = load_registered_study(db, slug)
+        end = study.end_date if study else None
+        if not before_end_date and (end is None or end >= date.today()):
+            when = f"ends on {end.isoformat()}" if end else "has no end_date"
+            raise click.ClickException(
+                f"the study {slug} {when}; anonymise after its end date, or pass --before-end-date if the "
+                "project really is over"
+            )
+    if not yes:
+        click.confirm("Delete the key file and every recording for good (transcripts are kept)?", abort=True)
+    report = anonymise_project(db, project, actor=actor, key_file=key_file)
+    click.echo(report.text(project.root), nl=False)
+    click.echo(f"Report written to {report.report_path}")
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)

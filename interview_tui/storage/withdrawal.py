@@ -1,0 +1,316 @@
+"""Withdrawal and end of project: erasing a participant's data for good.
+
+`withdraw_participant` removes everything of one participant code: files
+(recordings, their compressed copies, repair leftovers, clips, transcript
+files, exports), database rows (transcripts and segments, session events and
+sessions, demographics, consent records), and the key-file entry.  Deletes
+run with `PRAGMA secure_delete=ON` (freed pages are zeroed), then VACUUM and
+a `wal_checkpoint(TRUNCATE)`, so neither free pages nor the write-ahead log
+keep a copy.  What stays: the participants row (code, study, withdrawn_at:
+the code is never reused) and the audit trail, which holds codes, ids and
+counts only and is append-only by design; one new entry says "withdrawn".
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from interview_tui.config import DB_NAME, Project
+from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+from interview_tui.privacy.keyfile import SETTING_KEY, KeyFile, KeyFileError, resolve_key_path
+from interview_tui.storage import audit
+from interview_tui.storage.db import utcnow
+
+WITHDRAWN_ACTION = "withdrawn"
+#: Files whose bytes are audio: never searched for a code (random samples can spell one).
+AUDIO_SUFFIXES = {".wav", ".flac", ".opus", ".ogg", ".mp3", ".m4a", ".ageseg", ".orig", ".repair"}
+#: Files not searched or touched by the sweep (the database is cleaned through SQL).
+_DB_FILES = {DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal"}
+_MAX_SEARCH_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class WithdrawalReport:
+    """What a withdrawal erased, and anything the user still has to do."""
+
+    code: str
+    withdrawn_at: str
+    rows_deleted: dict[str, int] = field(default_factory=dict)
+    files_deleted: list[Path] = field(default_factory=list)
+    exports_edited: list[Path] = field(default_factory=list)
+    #: whole-study exports that mentioned the code and were deleted: export them again.
+    exports_to_redo: list[Path] = field(default_factory=list)
+    #: True: entry removed; False: key file had none; None: no key file configured/reachable.
+    key_entry_removed: bool | None = None
+    audit_id: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def key_file_path(db: Database, explicit: str | Path | None = None) -> Path | None:
+    """The configured key file: explicit path, else `$INTERVIEW_TUI_KEY_FILE`, else the project setting."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [SETTING_KEY]).fetchone()
+    return resolve_key_path(explicit, row[0] if row else None)
+
+
+def set_key_file_path(db: Database, path: Path) -> None:
+    """Remember the project's key file path (a path only: no names enter the database)."""
+    with db.conn:
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [SETTING_KEY, str(path)],
+        )
+
+
+def code_pattern(code: str) -> re.Pattern[bytes]:
+    """`code` as a whole token in bytes: P07 but not P070 or XP07."""
+    return re.compile(rb"(?<![A-Za-z0-9])" + re.escape(code.encode()) + rb"(?![0-9])")
+
+
+def _remove(path: Path, report: "WithdrawalReport | AnonymiseReport") -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        else:
+            return
+        report.files_deleted.append(path)
+    except OSError as exc:
+        report.warnings.append(f"could not delete {path}: {exc.strerror or exc}; delete it by hand")
+
+
+def _mentions(path: Path, pattern: re.Pattern[bytes]) -> bool:
+    """Whether a (non-audio) file holds the code, also inside zip containers (qdpx, docx)."""
+    import zipfile
+
+    try:
+        if path.stat().st_size > _MAX_SEARCH_BYTES:
+            return False
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                return any(pattern.search(info.filename.encode()) or pattern.search(z.read(info))
+                           for info in z.infolist() if info.file_size <= _MAX_SEARCH_BYTES)
+        return bool(pattern.search(path.read_bytes()))
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def sweep_files(root: Path, code: str, report: WithdrawalReport, *, skip: set[Path] = frozenset()) -> None:
+    """Delete under `root` every file or folder named with `code`, and every non-audio file mentioning it."""
+    pattern = code_pattern(code)
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts)):
+        if not path.exists() or path.name in _DB_FILES or path in skip:
+            continue
+        if pattern.search(path.name.encode()):
+            _remove(path, report)
+    for path in sorted(root.rglob("*")):
+        if (not path.is_file() or path.name in _DB_FILES or path in skip
+                or "".join(path.suffixes[-1:]).lower() in AUDIO_SUFFIXES):
+            continue
+        if _mentions(path, pattern):
+            _remove(path, report)
+            report.exports_to_redo.append(path)
+
+
+def _participant_tables(db: Database) -> list[tuple[str, str]]:
+    """Tables other migrations may add with a participant_id/participant_code column."""
+    known = {"participants", "audit_log", "recordings", "sessions", "demographic_values", "consent_records"}
+    out = []
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        if table in known or table.startswith("sqlite_"):
+            continue
+        columns = {r[1] for r in db.execute(f"PRAGMA table_info([{table}])")}
+        for column in ("participant_id", "participant_code"):
+            if column in columns:
+                out.append((table, column))
+    return out
+
+
+def _delete_rows(db: Database, pid: int, code: str) -> dict[str, int]:
+    rec = "SELECT id FROM recordings WHERE participant_id = :pid"
+    ses = "SELECT id FROM sessions WHERE participant_id = :pid"
+    tra = f"SELECT id FROM transcripts WHERE recording_id IN ({rec})"
+    statements = [
+        ("segments", f"DELETE FROM segments WHERE transcript_id IN ({tra})"),
+        ("transcripts", f"DELETE FROM transcripts WHERE recording_id IN ({rec})"),
+        ("session_events", f"DELETE FROM session_events WHERE session_id IN ({ses}) OR recording_id IN ({rec})"),
+    ]
+    statements += [(t, f"DELETE FROM [{t}] WHERE [{c}] = {':pid' if c == 'participant_id' else ':code'}")
+                   for t, c in _participant_tables(db)]
+    statements += [
+        ("recordings", "DELETE FROM recordings WHERE participant_id = :pid"),
+        ("sessions", "DELETE FROM sessions WHERE participant_id = :pid"),
+        ("demographic_values", "DELETE FROM demographic_values WHERE participant_id = :pid"),
+        ("consent_records", "DELETE FROM consent_records WHERE participant_id = :pid"),
+    ]
+    counts: dict[str, int] = {}
+    for table, sql in statements:
+        counts[table] = counts.get(table, 0) + db.execute(sql, {"pid": pid, "code": code}).rowcount
+    return counts
+
+
+def withdraw_participant(
+    db: Database, project: Project, code: str, actor: str | None = None, *, key_file: str | Path | None = None
+) -> WithdrawalReport:
+    """Erase everything of participant `code` (see the module docstring); returns what was done.
+
+    Safe to run again (it finds what an interrupted run left).  Raises
+    `ParticipantError` for an unknown code.  `db` must be the only open
+    connection for the free-page and WAL cleanup to complete (else a warning).
+    """
+    canonical = normalize_code(code)
+    row = db.execute("SELECT id, withdrawn_at FROM participants WHERE code = ?", [canonical]).fetchone()
+    if row is None:
+        raise ParticipantError(f"no participant {canonical} in this project; check the code (interview-tui participants list)")
+    pid, already = row
+    report = WithdrawalReport(canonical, already or utcnow())
+
+    # Files first: the rows say where they are, and a rerun finds leftovers by name.
+    root = project.root
+    for rel, compressed in db.execute("SELECT path, compressed_path FROM recordings WHERE participant_id = ?", [pid]):
+        for name in filter(None, (rel, compressed)):
+            path = root / name
+            for p in (path, path.with_name(path.name + ".orig"), path.with_name(path.name + ".repair")):
+                _remove(p, report)
+    try:
+        from interview_tui.export.erase import erase_participant_exports
+
+        erased = erase_participant_exports(db, canonical)
+        report.files_deleted += erased.removed
+        report.exports_edited += erased.edited
+        report.exports_to_redo += erased.redo
+    except (OSError, ValueError) as exc:
+        report.warnings.append(f"earlier exports could not all be cleaned ({exc}); check them by hand")
+    resolved_key = key_file_path(db, key_file)
+    # Only the folders the app writes into: a project folder may sit in a folder holding other files.
+    for folder in (project.recordings_dir, project.exports_dir):
+        sweep_files(folder, canonical, report, skip={resolved_key} if resolved_key else set())
+
+    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        with db.atomic():
+            report.rows_deleted = _delete_rows(db, pid, canonical)
+            db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [report.withdrawn_at, pid])
+            report.audit_id = audit.log(
+                db, WITHDRAWN_ACTION, actor=actor, participant_code=canonical,
+                details={"rows_deleted": sum(report.rows_deleted.values()), "files_deleted": len(report.files_deleted)},
+            )
+        report.warnings += compact(db)
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(previous)}")
+
+    report.key_entry_removed = _remove_key_entry(resolved_key, canonical, report)
+    return report
+
+
+def compact(db: Database) -> list[str]:
+    """VACUUM (temp data kept in memory) and truncate the WAL; returns warnings when another connection blocks it."""
+    warnings = []
+    db.execute("PRAGMA temp_store = MEMORY")  # VACUUM's temporary copy must not land in a temp file
+    try:
+        db.execute("VACUUM")
+    except Exception as exc:  # sqlite3.OperationalError: database is locked
+        warnings.append(f"VACUUM did not run ({exc}); close the app and run `interview-tui withdraw` again")
+    busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        warnings.append("the write-ahead log could not be emptied because another program has the project "
+                        "open; close it and run the command again")
+    return warnings
+
+
+def _remove_key_entry(path: Path | None, code: str, report: WithdrawalReport) -> bool | None:
+    if path is None:
+        report.warnings.append("no key file configured: if names are kept elsewhere, delete this participant's entry there")
+        return None
+    try:
+        return KeyFile(path).remove(code)
+    except KeyFileError as exc:
+        report.warnings.append(f"{exc}; remove {code}'s entry from the key file when it is reachable "
+                               f"(interview-tui key remove {code})")
+        return None
+
+
+def withdrawn_codes(db: Database) -> list[str]:
+    """Codes of every withdrawn participant."""
+    return [r[0] for r in db.execute("SELECT code FROM participants WHERE withdrawn_at IS NOT NULL ORDER BY id")]
+
+
+@dataclass
+class AnonymiseReport:
+    """What the end-of-project anonymisation deleted and kept."""
+
+    at: str
+    key_file: Path | None
+    key_file_deleted: bool
+    files_deleted: list[Path] = field(default_factory=list)
+    recordings: int = 0
+    transcripts_kept: int = 0
+    warnings: list[str] = field(default_factory=list)
+    report_path: Path | None = None
+
+    def text(self, root: Path) -> str:
+        """The report as written to the project folder (paths relative to it, codes only)."""
+        def rel(p: Path) -> str:
+            try:
+                return str(p.relative_to(root))
+            except ValueError:
+                return str(p)
+
+        lines = [
+            f"interview-tui anonymisation report, {self.at}",
+            "",
+            f"Key file (codes to names): {'deleted: ' + str(self.key_file) if self.key_file_deleted else 'none found' if self.key_file is None else 'not present at ' + str(self.key_file)}",
+            f"Recordings: {self.recordings} recording(s); {len(self.files_deleted)} file(s) deleted:",
+            *[f"  {rel(p)}" for p in self.files_deleted],
+            f"Transcripts kept (pseudonymous codes only, no link to names remains): {self.transcripts_kept}",
+        ]
+        if self.warnings:
+            lines += ["", "Warnings:", *[f"  {w}" for w in self.warnings]]
+        return "\n".join(lines) + "\n"
+
+
+def anonymise_project(
+    db: Database, project: Project, *, actor: str | None = None, key_file: str | Path | None = None
+) -> AnonymiseReport:
+    """End of project: delete the key file and every audio file (recordings, copies, clips), keep transcripts.
+
+    Writes `anonymisation-report-<date>.txt` into the project folder and one
+    audit entry.  The caller checks the study's end date first.
+    """
+    report = AnonymiseReport(utcnow(), key_file_path(db, key_file), False)
+    root = project.root
+    rows = db.execute("SELECT path, compressed_path FROM recordings").fetchall()
+    report.recordings = len(rows)
+    for rel, compressed in rows:
+        for name in filter(None, (rel, compressed)):
+            path = root / name
+            for p in (path, path.with_name(path.name + ".orig"), path.with_name(path.name + ".repair")):
+                _remove(p, report)
+    # Anything else audible the app wrote: leftovers in recordings/, cut clips.
+    for folder in (project.recordings_dir, project.exports_dir / "clips"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    _remove(path, report)
+    if report.key_file is not None:
+        try:
+            report.key_file_deleted = KeyFile(report.key_file).delete()
+        except (OSError, KeyFileError) as exc:
+            report.warnings.append(f"could not delete the key file {report.key_file}: {exc}; delete it by hand")
+    else:
+        report.warnings.append("no key file configured: if names are kept elsewhere, delete that list now")
+    report.transcripts_kept = db.execute("SELECT COUNT(*) FROM transcripts").fetchone()[0]
+    audit.log(db, "project.anonymised", actor=actor, details={
+        "files_deleted": len(report.files_deleted), "key_file_deleted": report.key_file_deleted,
+        "transcripts_kept": report.transcripts_kept})
+    report.report_path = root / f"anonymisation-report-{report.at[:10]}.txt"
+    report.report_path.write_text(report.text(root), encoding="utf-8")
+    return report
