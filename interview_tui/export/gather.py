@@ -2,8 +2,8 @@
 
 Participants who withdrew are never read.  For each recording the transcript
 used is the latest reviewed version when one exists, else the latest machine
-version (`choose_version`); the model records which, and
-every writer states it.
+version (`choose_version`); the model records which, and every writer
+states it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from interview_tui.domain.demographics import PREFER_NOT, summarize
 from interview_tui.domain.study import DemographicField, Section, Study
+from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.export.model import (
     ConsentSummary,
     DemographicValue,
@@ -30,9 +32,7 @@ from interview_tui.export.model import (
     GuideCode,
     TranscriptVersion,
 )
-from interview_tui.domain.demographics import PREFER_NOT, summarize
 from interview_tui.storage import db as storage_db
-from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.storage.consent import latest_consent, recruitment_counts
 from interview_tui.storage.demographics import all_demographics, get_demographics
 from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
