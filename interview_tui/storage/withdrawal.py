@@ -119,40 +119,49 @@ def sweep_files(root: Path, code: str, report: WithdrawalReport, *, skip: set[Pa
             report.exports_to_redo.append(path)
 
 
-def _participant_tables(db: Database) -> list[tuple[str, str]]:
-    """Tables other migrations may add with a participant_id/participant_code column."""
-    known = {"participants", "audit_log", "recordings", "sessions", "demographic_values", "consent_records"}
-    out = []
-    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-        if table in known or table.startswith("sqlite_"):
-            continue
-        columns = {r[1] for r in db.execute(f"PRAGMA table_info([{table}])")}
-        for column in ("participant_id", "participant_code"):
-            if column in columns:
-                out.append((table, column))
-    return out
+def _foreign_keys(db: Database) -> dict[str, list[tuple[str, str, str]]]:
+    """For each table: (child table, child column, parent column) of every foreign key pointing at it."""
+    refs: dict[str, list[tuple[str, str, str]]] = {}
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+        for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
+            parent, col, to = fk[2], fk[3], fk[4] or "rowid"
+            if parent != table:  # a self-reference (transcripts.parent_id) goes with its own rows
+                refs.setdefault(parent, []).append((table, col, to))
+    return refs
 
 
 def _delete_rows(db: Database, pid: int, code: str) -> dict[str, int]:
-    rec = "SELECT id FROM recordings WHERE participant_id = :pid"
-    ses = "SELECT id FROM sessions WHERE participant_id = :pid"
-    tra = f"SELECT id FROM transcripts WHERE recording_id IN ({rec})"
-    statements = [
-        ("segments", f"DELETE FROM segments WHERE transcript_id IN ({tra})"),
-        ("transcripts", f"DELETE FROM transcripts WHERE recording_id IN ({rec})"),
-        ("session_events", f"DELETE FROM session_events WHERE session_id IN ({ses}) OR recording_id IN ({rec})"),
-    ]
-    statements += [(t, f"DELETE FROM [{t}] WHERE [{c}] = {':pid' if c == 'participant_id' else ':code'}")
-                   for t, c in _participant_tables(db)]
-    statements += [
-        ("recordings", "DELETE FROM recordings WHERE participant_id = :pid"),
-        ("sessions", "DELETE FROM sessions WHERE participant_id = :pid"),
-        ("demographic_values", "DELETE FROM demographic_values WHERE participant_id = :pid"),
-        ("consent_records", "DELETE FROM consent_records WHERE participant_id = :pid"),
-    ]
+    """Delete every row that belongs to the participant, following foreign keys from participants.
+
+    Following the schema instead of a fixed list means tables other areas add
+    later (review edits, clips, ...) are erased too.  Children go before
+    parents, so foreign keys hold at every step.
+    """
+    refs = _foreign_keys(db)
+    where: dict[str, list[str]] = {"participants": ["id = :pid"]}
+    depth: dict[str, int] = {"participants": 0}
+    frontier = ["participants"]
+    while frontier:
+        parent = frontier.pop(0)
+        for child, col, to in refs.get(parent, []):
+            if child == "audit_log":
+                continue
+            cond = f"[{col}] IN (SELECT [{to}] FROM [{parent}] WHERE {' OR '.join(where[parent])})"
+            if cond not in where.setdefault(child, []):
+                where[child].append(cond)
+            if depth.get(child, -1) < depth[parent] + 1 and depth[parent] < 20:
+                depth[child] = depth[parent] + 1
+                frontier.append(child)
+    # Tables keyed by code without a foreign key (never the audit trail).
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+        columns = {r[1] for r in db.execute(f"PRAGMA table_info([{table}])")}
+        if table not in ("audit_log", "participants") and "participant_code" in columns:
+            where.setdefault(table, []).append("participant_code = :code")
+            depth.setdefault(table, 1)
     counts: dict[str, int] = {}
-    for table, sql in statements:
-        counts[table] = counts.get(table, 0) + db.execute(sql, {"pid": pid, "code": code}).rowcount
+    for table in sorted((t for t in where if t != "participants"), key=lambda t: -depth[t]):
+        sql = f"DELETE FROM [{table}] WHERE " + " OR ".join(where[table])
+        counts[table] = db.execute(sql, {"pid": pid, "code": code}).rowcount
     return counts
 
 
