@@ -179,3 +179,28 @@ def m002_privacy_audit_chain(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
         """
     )
+
+
+@migrations()
+def m003_review_progress(db: Database) -> None:
+    """Transcript review: every edit logged as it is saved, and the audio spans the reviewer has heard."""
+    db.executescript(
+        """
+        CREATE TABLE review_edits (
+            id INTEGER PRIMARY KEY,
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,             -- text, split, merge, speaker, rename, marker, replace, confirm
+            details TEXT                    -- JSON: segment index, before/after
+        );
+        CREATE INDEX review_edits_transcript ON review_edits(transcript_id);
+        CREATE TABLE review_spans (
+            id INTEGER PRIMARY KEY,
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX review_spans_transcript ON review_spans(transcript_id);
+        """
+    )

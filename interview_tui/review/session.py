@@ -1,0 +1,190 @@
+"""One reviewer's pass over one recording's transcript: edits saved as they are made.
+
+`ReviewSession.open` resumes the recording's unfinished review draft, or prepares a new one
+from the newest version (machine, or a signed-off review).  The draft row is created by the
+first edit or the first audio heard, so merely looking creates nothing.  Every edit is saved
+(segments + edit log, one transaction) before the method returns.  The database connection
+belongs to the caller's thread.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from sqlite_utils import Database
+
+from interview_tui.review import edits as ed
+from interview_tui.review.attention import AttentionItem, AttentionSettings, Loudness, build_queue
+from interview_tui.review.diff import Correction, compare
+from interview_tui.review.progress import furthest, heard_share
+from interview_tui.review.replace import Replacement, apply_replace
+from interview_tui.storage import reviews as store
+from interview_tui.storage.transcripts import load_transcript, recording_context
+from interview_tui.transcription.types import Segment
+
+
+class ReviewError(Exception):
+    """The recording cannot be reviewed (no transcript, unknown recording); message says what to do."""
+
+
+def _questions(db: Database, recording_id: int) -> dict[str, str]:
+    """Guide question texts of the recording's study (the study stored with its session, else its slug's)."""
+    from interview_tui.domain.loader import parse_study
+    from interview_tui.storage.studies import load_registered_study
+
+    ctx = recording_context(db, recording_id) or {}
+    study = None
+    if ctx.get("study_content"):
+        study, _ = parse_study(ctx["study_content"].encode("utf-8"), ctx.get("study_source") or "study.yaml")
+    if study is None and ctx.get("study_slug"):
+        study = load_registered_study(db, ctx["study_slug"])
+    return {q.id: q.text for q in study.guide.questions()} if study else {}
+
+
+class ReviewSession:
+    """The segments under review and the version they are saved into."""
+
+    def __init__(self, db: Database, recording_id: int, source: dict[str, Any], draft_id: int | None,
+                 segments: list[Segment], machine: list[Segment]) -> None:
+        self.db = db
+        self.recording_id = recording_id
+        self.source = source
+        self.draft_id = draft_id
+        self.segments = segments
+        self.machine = machine
+        self.questions = _questions(db, recording_id)
+        ctx = recording_context(db, recording_id) or {}
+        self.participant_code: str | None = ctx.get("participant_code")
+        self.audio_relpath: str | None = ctx.get("path")
+        self.duration_s: float | None = source.get("duration_s") or (segments[-1].end if segments else None)
+        options = source.get("options") or "{}"
+        options = json.loads(options) if isinstance(options, str) else options
+        self.unsure_probability = float(options.get("unsure_probability", 0.4))
+
+    @classmethod
+    def open(cls, db: Database, recording_id: int) -> "ReviewSession":
+        """Resume the recording's review draft, or prepare a new review of its newest version."""
+        latest = store.latest_version(db, recording_id)
+        if latest is None:
+            raise ReviewError(f"recording {recording_id} has no transcript yet; transcribe it first "
+                              f"(interview-tui transcribe {recording_id})")
+        draft_id = latest["id"] if latest["kind"] == "review" and not latest["reviewed_at"] else None
+        source_id = latest["parent_id"] if draft_id else latest["id"]
+        source = store.transcript_row(db, source_id) or latest
+        segments = ed.normalized(load_transcript(db, latest["id"]).segments)
+        machine_row = source
+        while machine_row["kind"] != "machine" and machine_row["parent_id"]:
+            machine_row = store.transcript_row(db, machine_row["parent_id"]) or machine_row
+        machine = load_transcript(db, machine_row["id"]).segments
+        return cls(db, recording_id, source, draft_id, segments, machine)
+
+    # -- versions ---------------------------------------------------------------------------
+
+    @property
+    def version_label(self) -> str:
+        """e.g. 'review draft v3 (from machine v2)'."""
+        if self.draft_id is None:
+            return f"{self.source['kind']} v{self.source['version']} (a review version starts with the first edit)"
+        row = store.transcript_row(self.db, self.draft_id) or {}
+        state = f"signed off by {row['reviewed_by']}" if row.get("reviewed_at") else "review draft"
+        return f"{state} v{row.get('version')} (from {self.source['kind']} v{self.source['version']})"
+
+    def ensure_draft(self) -> int:
+        """The draft edits go into, created (or started anew after a sign-off) when needed."""
+        if self.draft_id is not None:
+            row = store.transcript_row(self.db, self.draft_id)
+            if row is not None and not row["reviewed_at"]:
+                return self.draft_id
+            self.source = row or self.source
+        self.draft_id = store.start_review(self.db, self.source["id"], self.segments)
+        return self.draft_id
+
+    @property
+    def signed_off(self) -> bool:
+        row = store.transcript_row(self.db, self.draft_id) if self.draft_id else None
+        return bool(row and row["reviewed_at"])
+
+    def _save(self, kind: str, segments: list[Segment], details: dict[str, Any]) -> None:
+        draft = self.ensure_draft()
+        store.save_segments(self.db, draft, segments, kind, details)
+        self.segments = segments
+
+    # -- edits (each saved before it returns) ------------------------------------------------
+
+    def set_text(self, index: int, text: str) -> None:
+        before = self.segments[index].text if 0 <= index < len(self.segments) else None
+        self._save("text", ed.set_text(self.segments, index, text), {"index": index, "before": before, "after": text})
+
+    def confirm(self, index: int) -> None:
+        self._save("confirm", ed.confirm(self.segments, index), {"index": index})
+
+    def split(self, index: int, pos: int) -> None:
+        self._save("split", ed.split(self.segments, index, pos), {"index": index, "pos": pos})
+
+    def merge_next(self, index: int) -> None:
+        self._save("merge", ed.merge_next(self.segments, index), {"index": index})
+
+    def set_speaker(self, index: int, speaker: str) -> None:
+        before = self.segments[index].speaker if 0 <= index < len(self.segments) else None
+        self._save("speaker", ed.set_speaker(self.segments, index, speaker),
+                   {"index": index, "before": before, "after": speaker})
+
+    def rename_speaker(self, old: str, new: str) -> int:
+        segments, count = ed.rename_speaker(self.segments, old, new)
+        self._save("rename", segments, {"before": old, "after": new, "segments": count})
+        return count
+
+    def insert_marker(self, index: int, pos: int, kind: str, at_s: float | None = None) -> None:
+        self._save("marker", ed.insert_marker(self.segments, index, pos, kind, at_s),
+                   {"index": index, "pos": pos, "marker": kind})
+
+    def replace(self, plan: Sequence[Replacement], find: str, replacement: str) -> int:
+        """Apply a find/replace preview; returns how many matches were replaced."""
+        self._save("replace", apply_replace(self.segments, plan),
+                   {"find": find, "replace": replacement, "segments": [r.index for r in plan]})
+        return sum(r.count for r in plan)
+
+    def sign_off(self, reviewed_by: str) -> str:
+        """Sign the draft off (creating it when nothing was edited: 'reviewed, no changes')."""
+        if not reviewed_by.strip():
+            raise store.ReviewStateError("say who reviewed the transcript (name or initials)")
+        return store.sign_off(self.db, self.ensure_draft(), reviewed_by)
+
+    # -- listening and figures ----------------------------------------------------------------
+
+    def heard(self, start_s: float, end_s: float) -> None:
+        """Record a span of audio the reviewer heard."""
+        if end_s > start_s:
+            store.add_heard_span(self.db, self.ensure_draft(), start_s, end_s)
+
+    def heard_spans(self) -> list[tuple[float, float]]:
+        return store.heard_spans(self.db, self.draft_id) if self.draft_id else []
+
+    def progress(self) -> float:
+        """Share of the audio heard in this review (0..1)."""
+        return heard_share(self.heard_spans(), self.duration_s)
+
+    def resume_at(self) -> float:
+        """Where listening stopped last time."""
+        return furthest(self.heard_spans())
+
+    def attention(self, loudness: Loudness | None = None) -> list[AttentionItem]:
+        return build_queue(self.segments, AttentionSettings(unsure_probability=self.unsure_probability), loudness)
+
+    def correction(self) -> Correction:
+        return compare(self.machine, self.segments)
+
+    def segment_at(self, t: float) -> int | None:
+        """Index of the segment playing at `t` (the last one started at or before `t`)."""
+        found = None
+        for i, s in enumerate(self.segments):
+            if s.start <= t + 1e-6:
+                found = i
+            else:
+                break
+        return found
+
+    def speakers(self) -> list[str]:
+        return ed.speakers(self.segments)
+
