@@ -69,11 +69,20 @@ class InterviewApp(App[None]):
         """After a crash or kill, offer to resume the session left open."""
         from interview_tui.storage.sessions import open_sessions
         from interview_tui.tui.screens.dialogs import ResumeDialog
+        from interview_tui.tui.widgets.outline import short
 
         assert self.ctx is not None
         sessions = open_sessions(self.ctx.db)
         if sessions:
-            self.push_screen(ResumeDialog(sessions), self.resume_session)
+            guide = self.ctx.study.guide
+
+            def describe(question_id: str) -> str:
+                try:
+                    return short(guide.question(question_id).text, 50)
+                except KeyError:  # a session of another study file
+                    return question_id
+
+            self.push_screen(ResumeDialog(sessions, describe), self.resume_session)
 
     def resume_session(self, choice: str | None) -> None:
         if choice is not None:

@@ -75,3 +75,15 @@ def test_interview_screen_resumed(snap_compare, make_app, project, clock, size) 
     # The app's clock: 38 minutes in, 27 of them on "Therapeutic bond" (budget 18 min): shown as over.
     clock.advance(38 * 60)
     assert snap_compare(make_app(recorder=False), press=["enter"], terminal_size=size)
+
+
+def test_interview_screen_light_theme(snap_compare, make_app, project, clock) -> None:
+    seed(project, consented=True, interview=True)
+    clock.advance(38 * 60)
+
+    async def light(pilot) -> None:
+        await pilot.press("enter")
+        await pilot.press("ctrl+t")  # the light/dark switch
+        await pilot.pause()
+
+    assert snap_compare(make_app(recorder=False), run_before=light, terminal_size=(120, 40))

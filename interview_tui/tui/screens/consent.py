@@ -70,8 +70,8 @@ class ConsentScreen(Screen[str | None]):
                 for number, item in enumerate(form.items, 1):
                     kind = "required" if item.required else "optional"
                     with Horizontal(classes=f"consent-item -{kind}"):
-                        yield Checkbox("", id=f"item-{item.id}")
-                        yield ItemLabel(f"{number}. {escape(' '.join(item.text.split()))} "
+                        yield Checkbox(f"{number}.", id=f"item-{item.id}", compact=True)
+                        yield ItemLabel(f"{escape(' '.join(item.text.split()))} "
                                         f"[$text-muted]({kind})[/]", f"item-{item.id}")
                 yield Checkbox("Signed on a paper form (kept separately)", id="paper")
             yield Static(id="consent-status")
@@ -102,8 +102,10 @@ class ConsentScreen(Screen[str | None]):
             status.update(f"[b $warning]Declined[/] on {self.on_file['recorded_at'][:10]}. "
                           "Asking again records a new decision.")
         else:
-            status.update("Required items must be ticked before the interview can start.")
-        self.query_one(Checkbox).focus(scroll_visible=False) if not self.on_file else self.query_one("#give").focus()
+            status.update("Read with ↓/PgDn · Tab to the items, Space ticks · required items must be ticked "
+                          "before the interview can start.")
+        # The text first: ↓/PgDn read on, Tab goes to the items (and scrolls them into view).
+        self.query_one("#consent-body").focus() if not self.on_file else self.query_one("#give").focus()
 
     def ticked(self) -> list[str]:
         return [item.id for item in self.ctx.study.consent.items

@@ -139,7 +139,9 @@ class DemographicsScreen(Screen[bool]):
                     value = parse_value(field, raw)
                 except DemographicValueError as err:
                     error = f"{field.label}: {err.reason}"
-        self.query_one(f"#err-{field.id}", Static).update(escape(error or ""))
+        message = self.query_one(f"#err-{field.id}", Static)
+        message.update(escape(error or ""))
+        message.display = error is not None
         self.query_one(f"#row-{field.id}").set_class(error is not None, "-invalid")
         return value, error
 
@@ -160,7 +162,8 @@ class DemographicsScreen(Screen[bool]):
         if field is not None and event.input.value.strip():
             self.check(field)
         elif field is not None:
-            self.query_one(f"#err-{field.id}", Static).update("")
+            self.query_one(f"#err-{field.id}", Static).display = False
+            self.query_one(f"#row-{field.id}").remove_class("-invalid")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.dirty = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -85,12 +87,13 @@ class PickDialog(ModalScreen[str | None]):
 class ResumeDialog(PickDialog):
     """Offer the sessions left open (the app was killed mid-interview); returns the session id as text."""
 
-    def __init__(self, sessions: list[dict]) -> None:
+    def __init__(self, sessions: list[dict], describe: Callable[[str], str] = str) -> None:
         options = [
             (
                 str(s["id"]),
                 f"{s['participant_code']} · started {s['started_at'][:16].replace('T', ' ')} UTC"
-                f" · {s['event_count']} events · at {s['current_question_id'] or '-'}",
+                f" · {s['event_count']} events · at: "
+                + (describe(s["current_question_id"]) if s["current_question_id"] else "-"),
             )
             for s in sessions
         ]

@@ -17,10 +17,14 @@ from interview_tui.tui.widgets.activity import describe
 from interview_tui.tui.widgets.outline import short
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def question_list(guide: Guide, ids: list[str]) -> str:
     if not ids:
         return "  none"
-    return "\n".join(f"  • {escape(short(guide.question(q).text, 70))}" for q in ids)
+    return "\n".join(f"  • {escape(short(guide.question(q).text, 100))}" for q in ids)
 
 
 class SessionViewScreen(Screen[None]):
@@ -64,8 +68,8 @@ class SessionViewScreen(Screen[None]):
             f"{session['participant_code']} · {session['started_at'][:16].replace('T', ' ')} UTC"
             + (f" · {where}" if where else "") + f" · state: {session['state']}",
             f"Duration [b]{format_duration(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
-            f" · {len(s.never_reached)} never reached · {s.probes_opened} follow-ups asked"
-            f" · {len(s.notes)} notes · {len(s.bookmarks)} bookmarks",
+            f" · {len(s.never_reached)} never reached · {plural(s.probes_opened, 'follow-up')} asked"
+            f" · {plural(len(s.notes), 'note')} · {plural(len(s.bookmarks), 'bookmark')}",
             "",
             "[b $success]Covered[/]", question_list(guide, s.covered),
             "[b $warning]Skipped[/]", question_list(guide, s.skipped),

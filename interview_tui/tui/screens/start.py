@@ -26,12 +26,12 @@ class StartScreen(Screen[None]):
     """Pick the interviewer, the place and a participant; start an interview or fill forms."""
 
     BINDINGS = [
-        Binding("a", "add_participant", "Add participant"),
+        Binding("a", "add_participant", "Add"),
         Binding("i", "interview", "Interview"),
         Binding("c", "consent", "Consent"),
         Binding("d", "demographics", "Demographics"),
         Binding("v", "view_sessions", "Sessions"),
-        Binding("t", "transcription", "Transcription"),
+        Binding("t", "transcription", "Transcribe"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -59,7 +59,7 @@ class StartScreen(Screen[None]):
             yield Label("Participants", id="participants-label")
             yield DataTable(id="participants", cursor_type="row", zebra_stripes=True)
             yield Static(id="start-hint")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.title = "interview-tui"
@@ -247,4 +247,4 @@ class StudyErrorScreen(Screen[None]):
             yield Static("[b $error]The study file cannot be used.[/] Fix these problems and start again "
                          "(check with: interview-tui guide validate FILE):")
             yield Static(escape(self.message), id="study-error-text")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)

@@ -32,8 +32,10 @@ class SessionClock(Horizontal):
         _paint(self.query_one("#clock-total", Static), total, status)
         part, sec_status = "", "ok"
         if section is not None:
-            part = f"{section.title} {format_duration(section_s)}"
+            # Numbers first: on a narrow terminal the end of the title is what gets cut.
+            part = format_duration(section_s)
             if section.time_budget_min:
                 part += f"/{section.time_budget_min:g} min"
                 sec_status = budget_status(section_s, section.time_budget_min)
+            part += f" {section.title}"
         _paint(self.query_one("#clock-section", Static), part, sec_status)
