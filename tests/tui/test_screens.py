@@ -1,0 +1,179 @@
+"""Screens beyond the main walk: consent on file, new form version, editing demographics,
+leaving and resuming, the read-only session view, a broken study file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, Input, Select, Static
+
+from interview_tui.config import DEFAULT_STUDY_FILE
+from interview_tui.domain.loader import default_study
+from interview_tui.storage import open_db
+from interview_tui.storage.consent import record_consent
+from interview_tui.storage.demographics import get_demographics, save_demographics
+from interview_tui.storage.participants import add_participant
+from interview_tui.storage.sessions import open_sessions, participant_sessions, session_events
+from interview_tui.storage.studies import register_study
+from interview_tui.tui.screens.consent import ConsentScreen
+from interview_tui.tui.screens.demographics import DemographicsScreen
+from interview_tui.tui.screens.interview import InterviewScreen
+from interview_tui.tui.screens.session_view import SessionViewScreen
+from interview_tui.tui.screens.start import StartScreen, StudyErrorScreen
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+def enrol(project, *, consent: bool = True) -> None:
+    db = open_db(project.db_path)
+    study = default_study()
+    study_id = register_study(db, study)
+    add_participant(db, study.id)
+    if consent:
+        form = study.consent
+        record_consent(db, "P01", form, given=[i.id for i in form.items], declined=[], decision="given",
+                       method="app", study_id=study_id)
+    db.close()
+
+
+async def on_start(pilot, interviewer: str = "MP") -> StartScreen:
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, StartScreen)
+    screen.query_one("#interviewer", Input).value = interviewer
+    screen.query_one("#participants").focus()
+    return screen
+
+
+async def test_consent_on_file_is_shown_not_asked_again(make_app, project) -> None:
+    enrol(project)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await on_start(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsentScreen)
+        assert "Consent on file" in str(screen.query_one("#consent-status", Static).render())
+        assert all(box.disabled for box in screen.query(".consent-item Checkbox").results(Checkbox))
+        await pilot.press("escape")
+        await pilot.press("i")  # straight into the interview: no second consent
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen)
+    db = open_db(project.db_path)
+    assert db["consent_records"].count == 1
+    db.close()
+
+
+async def test_a_new_consent_form_version_asks_again(make_app, project, tmp_path: Path) -> None:
+    enrol(project)
+    text = DEFAULT_STUDY_FILE.read_text(encoding="utf-8")
+    assert "version: ita-consent-1.0" in text
+    changed = tmp_path / "study-v2.yaml"
+    changed.write_text(text.replace("version: ita-consent-1.0", "version: ita-consent-2.0"), encoding="utf-8")
+    app = make_app(study_path=changed)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_start(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsentScreen)
+        assert not screen.query_one("#item-voluntary_participation", Checkbox).disabled
+        assert "Consent on file" not in str(screen.query_one("#consent-status", Static).render())
+
+
+async def test_demographics_are_shown_again_for_editing(make_app, project) -> None:
+    enrol(project)
+    db = open_db(project.db_path)
+    save_demographics(db, "P01", {"age": "51", "profession": "clinical_psychologist"}, prefer_not={"gender"},
+                      form=default_study().demographics)
+    db.close()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await on_start(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DemographicsScreen)
+        assert screen.query_one("#f-age", Input).value == "51"
+        assert screen.query_one("#f-profession", Select).value == "clinical_psychologist"
+        assert screen.query_one("#pn-gender", Checkbox).value is True
+        assert screen.query_one("#f-gender", Select).disabled
+        screen.query_one("#f-years_experience", Input).focus()
+        await pilot.press("x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen  # refused: the field and the reason are shown
+        assert "Years of experience in your field: 'x' is not a number" in str(
+            screen.query_one("#err-years_experience", Static).render())
+        await pilot.press("backspace", "2", "0", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+    db = open_db(project.db_path)
+    answers = get_demographics(db, "P01")
+    db.close()
+    assert answers["age"] == 51 and answers["years_experience"] == 20.0
+    assert answers["gender"].name == "PREFER_NOT"
+
+
+async def test_leaving_keeps_the_session_open_and_i_resumes_it(make_app, project, clock) -> None:
+    enrol(project)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await on_start(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("n", "b")
+        await pilot.press("escape", "y")  # leave, confirmed
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        clock.advance(120)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        assert screen.interview.state.current_id == "alliance-contact"
+    db = open_db(project.db_path)
+    [session] = open_sessions(db)
+    kinds = [e.kind for e in session_events(db, session["id"])]
+    db.close()
+    assert kinds == ["session_started", "question_reached", "question_reached", "bookmark"]
+
+
+async def test_closed_session_is_viewable_read_only(make_app, project) -> None:
+    enrol(project)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await on_start(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("a", *"short one", "enter", "e", "e", "e", "y")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.press("v")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionViewScreen)
+        text = str(screen.query_one("#summary-text", Static).render())
+        assert "read-only" in text and "state: closed" in text and "Note: short one" in text
+        await pilot.press("e", "c", "a")  # interview keys do nothing here
+        await pilot.pause()
+        assert app.screen is screen
+    db = open_db(project.db_path)
+    [session] = participant_sessions(db, "P01")
+    kinds = [e.kind for e in session_events(db, session["id"])]
+    db.close()
+    assert session["state"] == "closed"
+    assert kinds[-3:] == ["closing_reached", "final_prompt", "session_closed"]
+
+
+async def test_a_broken_study_file_says_where(make_app, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\ntitle: [unclosed\n", encoding="utf-8")
+    app = make_app(study_path=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StudyErrorScreen)
+        assert f"{broken}:" in str(app.screen.query_one("#study-error-text", Static).render())
