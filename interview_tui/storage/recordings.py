@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from interview_tui.storage import audit
 from interview_tui.storage.db import utcnow
 
 INPUT_DEVICE_KEY = "audio.input_device"
@@ -67,6 +68,8 @@ def start_recording(
             " channels, started_at) VALUES (?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
             [participant["id"], session_id, path, source, device, sample_rate, channels, started_at or utcnow()],
         )
+        _audit(db, int(cursor.lastrowid), "recording.started" if source == "microphone" else "recording.imported",
+               {"source": source})
     return int(cursor.lastrowid)
 
 
@@ -97,12 +100,27 @@ def finish_recording(
         updates["channels"] = channels
     with db.conn:
         db["recordings"].update(recording_id, updates)
+        _audit(db, recording_id, "recording.recovered" if state == "recovered" else "recording.stopped",
+               {"state": state, "duration_s": round(duration_s, 3), "sha256": sha256})
 
 
 def fail_recording(db: Database, recording_id: int, error: str) -> None:
     """Mark a recording failed (no usable audio), keeping why."""
     with db.conn:
         db["recordings"].update(recording_id, {"state": "failed", "ended_at": utcnow(), "error": error})
+        _audit(db, recording_id, "recording.failed", {})
+
+
+def _audit(db: Database, recording_id: int, action: str, details: dict[str, Any]) -> None:
+    """Audit entry for a recording, in the caller's transaction: code, session's interviewer, ids only."""
+    row = db.execute(
+        "SELECT p.code, r.session_id, i.name FROM recordings r JOIN participants p ON p.id = r.participant_id"
+        " LEFT JOIN sessions s ON s.id = r.session_id LEFT JOIN interviewers i ON i.id = s.interviewer_id"
+        " WHERE r.id = ?", [recording_id],
+    ).fetchone()
+    if row is not None:
+        audit.log(db, action, actor=row[2], participant_code=row[0],
+                  details={"recording_id": recording_id, "session_id": row[1], **details})
 
 
 def set_session(db: Database, recording_id: int, session_id: int) -> None:

@@ -18,7 +18,7 @@ from interview_tui.audio.wavfile import file_sha256
 from interview_tui.domain.loader import load_study
 from interview_tui.privacy import segments
 from interview_tui.privacy.agekeys import generate_keypair, load_identities
-from interview_tui.storage import open_db
+from interview_tui.storage import audit, open_db
 from interview_tui.storage import recordings as store
 from interview_tui.storage.consent import record_consent
 from interview_tui.storage.participants import add_participant
@@ -77,6 +77,9 @@ def test_encrypted_recording_decrypts_bit_exact(virtual_mic, db, project, tmp_pa
     assert (tmp_path / "decrypted.wav").read_bytes() == segments.wav_header(RATE, 1, len(pcm)) + pcm
     assert out.frames == len(pcm) // 2 == round(4.5 * RATE)
     _signal_in(tmp_path / "decrypted.wav", source)
+    logged = [(e["action"], e["participant_code"], e["details"]["recording_id"])
+              for e in audit.entries(db, participant_code="P01") if e["action"].startswith("recording.")]
+    assert logged == [("recording.started", "P01", summary.recording_id), ("recording.stopped", "P01", summary.recording_id)]
 
     other_secret, _ = generate_keypair()
     (tmp_path / "wrong.key").write_text(other_secret + "\n")
@@ -129,3 +132,4 @@ def test_killed_encrypted_recording_recovers_within_a_second(virtual_mic, db, pr
     assert fixed["state"] == "recovered" and fixed["sha256"] == file_sha256(path)
     assert fixed["duration_s"] == pytest.approx(soundfile.info(str(wav)).frames / RATE)
     assert store.unfinished_recordings(db2) == []
+    assert [e["details"]["recording_id"] for e in audit.entries(db2, action="recording.recovered")] == [row["id"]]
