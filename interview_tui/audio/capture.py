@@ -51,8 +51,9 @@ class RecorderConfig:
 
     samplerate: int = 48000
     channels: int = 1
-    #: frames per PortAudio block; 50 ms gives the level meter 20 updates a second.
-    block_s: float = 0.05
+    #: PortAudio block length: 75 ms gives the level meter 13 updates a second; shorter blocks
+    #: cost more CPU in PortAudio's ALSA/PulseAudio path (see benchmarks/results/recording.md).
+    block_s: float = 0.075
     fsync_interval_s: float = 1.0
     #: no block for this long while recording means the device is gone.
     device_timeout_s: float = 3.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -65,3 +66,36 @@ def measure(block: np.ndarray, at_s: float = 0.0) -> Level:
         tuple(to_dbfs(float(r)) for r in rms),
         at_s,
     )
+
+
+class LevelThrottle:
+    """Merges levels (max per channel) and lets one through every `interval_s`.
+
+    A UI redraws the meter at that rate instead of once per audio block, and
+    still sees every peak: a clip in a block that was not drawn is in the next
+    merged level.
+    """
+
+    def __init__(self, interval_s: float = 0.08, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.interval_s = interval_s
+        self._clock = clock or time.monotonic
+        self._pending: Level | None = None
+        self._last = float("-inf")
+
+    def push(self, level: Level) -> Level | None:
+        """Add one block's level; returns the merged level when it is time to show one."""
+        p = self._pending
+        if p is not None:
+            level = Level(
+                tuple(max(a, b) for a, b in zip(p.peak_dbfs, level.peak_dbfs)),
+                tuple(max(a, b) for a, b in zip(p.rms_dbfs, level.rms_dbfs)),
+                level.at_s,
+            )
+        now = self._clock()
+        if now - self._last >= self.interval_s:
+            self._pending, self._last = None, now
+            return level
+        self._pending = level
+        return None

@@ -75,7 +75,7 @@ async def test_record_through_the_interview_screen(virtual_mic, make_app, projec
         clock.advance(60)
         await pilot.press("n")  # next question while recording: its event carries the recording offset
         await _until(pilot, lambda: player.poll() is not None, timeout=20)
-        meter = str(panel.query_one("#rec-meter-0", Static).render())
+        meter = str(panel.query_one("#rec-meter-0").render())
         assert "peak" in meter and "█" in meter
         await pilot.click("#rec-pause")
         await _until(pilot, lambda: panel.state == "paused")
@@ -153,5 +153,5 @@ async def test_no_signal_and_clipping_warnings(make_app, project):
         panel.post_message(RecorderPanel.LevelChanged(Level((0.0,), (-3.0,), 2.0)))
         await pilot.pause()
         assert str(warning.render()).startswith("Clipping")
-        assert "peak    0.0  rms   -3.0 dBFS" in str(panel.query_one("#rec-meter-0", Static).render())
+        assert "peak    0.0  rms   -3.0 dBFS" in str(panel.query_one("#rec-meter-0").render())
         panel.state = "idle"

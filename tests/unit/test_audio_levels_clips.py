@@ -61,3 +61,19 @@ def ev(kind, qid=None, rec=1, off=None, seq=0):
 )
 def test_plan_clips(events, expected):
     assert plan_clips(events) == expected
+
+
+def test_level_throttle_keeps_every_peak():
+    from interview_tui.audio.levels import Level, LevelThrottle
+
+    now = [0.0]
+    throttle = LevelThrottle(0.1, clock=lambda: now[0])
+    quiet, clip = Level((-40.0,), (-50.0,), 1.0), Level((0.0,), (-45.0,), 1.05)
+    assert throttle.push(quiet) == quiet  # the first one is shown at once
+    now[0] = 0.05
+    assert throttle.push(clip) is None  # too soon: held back ...
+    now[0] = 0.11
+    merged = throttle.push(quiet)
+    assert merged == Level((0.0,), (-45.0,), 1.0)  # ... but its peak is in the next one shown
+    now[0] = 0.25
+    assert throttle.push(quiet) == quiet

@@ -26,10 +26,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from interview_tui.audio.capture import RecorderConfig, RecorderError
-from interview_tui.audio.levels import FLOOR_DBFS, Level
+from interview_tui.audio.levels import FLOOR_DBFS, Level, LevelThrottle
 from interview_tui.audio.recording import ActiveRecording, RecordingSummary
 from interview_tui.config import Project
 from interview_tui.domain.session import format_duration
@@ -42,6 +43,9 @@ PanelState = Literal["idle", "starting", "recording", "paused", "stopping", "sto
 METER_FLOOR_DBFS = -60.0
 #: Warn when the disk holds less recording time than this.
 LOW_DISK_S = 30 * 60
+#: The meter redraws at most this often (14 a second; with 75 ms blocks: every block);
+#: merged levels keep every peak.
+METER_INTERVAL_S = 0.07
 #: How long a clip stays flagged after the last clipped block.
 CLIP_HOLD_S = 2.0
 
@@ -67,6 +71,26 @@ def _size(n: float) -> str:
             return f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} TiB"
+
+
+class LevelMeter(Widget):
+    """One channel's meter line.  Repaints without a layout pass: it redraws 12 times a second."""
+
+    def __init__(self, channel: int, channels: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.channel = channel
+        self.name_label = ("L", "R")[channel] if channels == 2 else " "
+        self.level: Level | None = None
+
+    def show(self, level: Level) -> None:
+        self.level = level
+        self.refresh()  # not Static.update(): that re-lays out the whole screen each time
+
+    def render(self) -> str:
+        if self.level is None:
+            return f"{self.name_label} {meter_bar(FLOOR_DBFS, FLOOR_DBFS)}  peak   -inf  rms   -inf dBFS"
+        peak, rms = self.level.peak_dbfs[self.channel], self.level.rms_dbfs[self.channel]
+        return f"{self.name_label} {meter_bar(peak, rms)}  peak {_db(peak)}  rms {_db(rms)} dBFS"
 
 
 class RecorderPanel(Vertical):
@@ -163,7 +187,7 @@ class RecorderPanel(Vertical):
             yield Button("Pause", id="rec-pause", compact=True, disabled=True)
             yield Button("■ Stop", id="rec-stop", compact=True, disabled=True)
         for ch in range(self.config.channels):
-            yield Static(self._meter_line(ch, None), id=f"rec-meter-{ch}", classes="rec-meter")
+            yield LevelMeter(ch, self.config.channels, id=f"rec-meter-{ch}", classes="rec-meter")
         with Horizontal(id="rec-status"):
             yield Static("", id="rec-disk")
             yield Static("", id="rec-warning")
@@ -251,11 +275,18 @@ class RecorderPanel(Vertical):
 
         db = open_db(self.project.db_path)  # this thread's own connection
         try:
+            throttle = LevelThrottle(METER_INTERVAL_S)
+
+            def on_level(level: Level) -> None:  # writer thread: merge, and post only what will be drawn
+                merged = throttle.push(level)
+                if merged is not None:
+                    self.post_message(self.LevelChanged(merged))
+
             try:
                 active = ActiveRecording.start(
                     db, self.project, self.participant_code, study=self.study, session_id=self.session_id,
                     device=self.device, config=self.config,
-                    on_level=lambda level: self.post_message(self.LevelChanged(level)),
+                    on_level=on_level,
                     on_error=lambda error: self.post_message(self.Failed(error)),
                 )
             except (RecordingRefused, AudioDeviceError) as exc:
@@ -332,8 +363,8 @@ class RecorderPanel(Vertical):
             self._silent_since = self._silent_since or now
         else:
             self._silent_since = None
-        for ch in range(self.config.channels):
-            self.query_one(f"#rec-meter-{ch}", Static).update(self._meter_line(ch, level))
+        for meter in self.query(LevelMeter):
+            meter.show(level)
         self._show_warning()
 
     # -- drawing -------------------------------------------------------------------------
@@ -348,13 +379,6 @@ class RecorderPanel(Vertical):
             self.on_session_event(kind, recording, text)
         else:
             self.post_message(self.SessionEvent(kind, recording, _now(), text))
-
-    def _meter_line(self, ch: int, level: Level | None) -> str:
-        name = ("L", "R")[ch] if self.config.channels == 2 else " "
-        if level is None:
-            return f"{name} {meter_bar(FLOOR_DBFS, FLOOR_DBFS)}  peak   -inf  rms   -inf dBFS"
-        peak, rms = level.peak_dbfs[ch], level.rms_dbfs[ch]
-        return f"{name} {meter_bar(peak, rms)}  peak {_db(peak)}  rms {_db(rms)} dBFS"
 
     def _show_state(self) -> None:
         labels = {
@@ -409,10 +433,14 @@ class RecorderPanel(Vertical):
 
     def _show_warning(self) -> None:
         found = self._warnings()
+        shown = found[0] if found else ("", "")
+        if shown == getattr(self, "_shown_warning", None):
+            return  # redrawing an unchanged line 12 times a second costs more than the recording
+        self._shown_warning = shown
         warning = self.query_one("#rec-warning", Static)
-        warning.update(found[0][0] if found else "")
-        warning.set_class(bool(found) and found[0][1] == "error", "-error")
-        warning.set_class(bool(found) and found[0][1] == "warn", "-warn")
+        warning.update(shown[0])
+        warning.set_class(shown[1] == "error", "-error")
+        warning.set_class(shown[1] == "warn", "-warn")
 
 
 def _now() -> datetime:
