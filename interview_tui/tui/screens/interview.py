@@ -117,7 +117,7 @@ class InterviewScreen(Screen[None]):
             return
         try:
             from interview_tui.tui.widgets.recorder import RecorderPanel
-        except ImportError as error:
+        except (ImportError, OSError) as error:  # OSError: sounddevice without the PortAudio library
             slot.mount(Static(f"Recorder unavailable: {error}. The interview is logged without audio.",
                               classes="unavailable"))
             return

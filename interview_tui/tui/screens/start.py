@@ -55,7 +55,10 @@ class StartScreen(Screen[None]):
                     yield Input(placeholder="e.g. MP", id="interviewer")
                 with Vertical(classes="setup-field"):
                     yield Label("Place of the interview")
-                    yield Select([(p, p) for p in study.places], prompt="Choose the place", id="place")
+                    if study.places:
+                        yield Select([(p, p) for p in study.places], prompt="Choose the place", id="place")
+                    else:  # the study file lists no places: type it
+                        yield Input(placeholder="e.g. participant's workplace", id="place")
             yield Label("Participants", id="participants-label")
             yield DataTable(id="participants", cursor_type="row", zebra_stripes=True)
             yield Static(id="start-hint")
@@ -73,8 +76,12 @@ class StartScreen(Screen[None]):
             box.value = defaults["interviewer"]
         elif len(names) == 1:
             box.value = names[0]
-        if defaults and defaults["place"] in self.ctx.study.places:
-            self.query_one("#place", Select).value = defaults["place"]
+        if defaults and defaults["place"]:
+            place = self.query_one("#place")
+            if isinstance(place, Input):
+                place.value = defaults["place"]
+            elif defaults["place"] in self.ctx.study.places:
+                place.value = defaults["place"]
         self.refresh_participants()
         table.focus()
 
@@ -120,8 +127,8 @@ class StartScreen(Screen[None]):
             return False
         self.ctx.interviewer_id = get_or_add_interviewer(self.ctx.db, name)
         self.ctx.interviewer_name = name
-        place = self.query_one("#place", Select).value
-        self.ctx.place = place if isinstance(place, str) else None
+        place = self.query_one("#place").value  # type: ignore[attr-defined]
+        self.ctx.place = place.strip() or None if isinstance(place, str) else None
         return True
 
     # -- actions --------------------------------------------------------------------------
