@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from interview_tui.storage import audit
 from interview_tui.storage.db import utcnow
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
 
@@ -41,6 +42,11 @@ def save_transcript(db: Database, recording_id: int, transcript: Transcript) -> 
                 for i, s in enumerate(transcript.segments)
             ],
         )
+        code = db.execute("SELECT p.code FROM recordings r JOIN participants p ON p.id = r.participant_id"
+                          " WHERE r.id = ?", [recording_id]).fetchone()
+        audit.log(db, "transcription.run", participant_code=code[0] if code else None,
+                  details={"recording_id": recording_id, "transcript_id": transcript_id, "version": version,
+                           "model": meta.model, "engine": meta.engine, "segments": len(transcript.segments)})
     meta.version, meta.transcript_id, meta.recording_id = version, transcript_id, recording_id
     return transcript_id
 

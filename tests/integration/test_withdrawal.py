@@ -116,6 +116,12 @@ def test_withdraw_erases_every_trace(project, db, tmp_path) -> None:
 
     db = open_db(project.db_path)
     assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    # What happened to P17 stays auditable, by code and ids only.
+    actions = {e["action"] for e in audit.entries(db, participant_code=CODE)}
+    assert {"consent.record", "demographics.save", "recording.started", "recording.stopped", "transcription.run",
+            "withdrawn"} <= actions
+    assert len(audit.entries(db, action="withdrawn")) == 1
+    assert any(CODE in (e["details"] or {}).get("participants", []) for e in audit.entries(db, action="export.made"))
     # The code is left only where it must be: the participants row (never reused) and the audit trail.
     for table in db.table_names():
         if table in ("participants", "audit_log"):
