@@ -258,7 +258,7 @@ class Recorder:
 
     def _fail(self, kind: ErrorKind, exc: OSError | None) -> None:
         kept = self.current_offset()
-        where = f"{kept // 60:.0f} min {kept % 60:.0f} s"
+        where = f"{int(kept // 60)} min {int(kept % 60):02d} s" if kept >= 60 else f"{kept:.1f} s"
         if kind == "disk_full":
             message = (
                 f"The disk is full: recording stopped after {where}; everything up to then is kept in "

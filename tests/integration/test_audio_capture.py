@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 import wave
 
@@ -145,3 +146,30 @@ def test_recording_refused_when_folder_unwritable(db, project):
     with pytest.raises(RecordingRefused, match="Cannot write recordings to .*recordings/P01"):
         ActiveRecording.start(db, project, "P01")
     assert store.list_recordings(db) == []
+
+
+def test_device_lost_stops_cleanly_and_keeps_the_audio(virtual_mic, db, project, tmp_path):
+    """The sound server dies mid-recording (like a USB microphone pulled out)."""
+    from tests.fixtures.audio import VirtualMic
+
+    enroll(db)
+    own = VirtualMic(tmp_path / "own-server").start()  # a second daemon we may kill
+    errors = []
+    try:
+        active = ActiveRecording.start(db, project, "P01", device="pulse", on_error=errors.append)
+        _wait_frames(active, 0.5)
+        subprocess.run(["pulseaudio", "-k"], env=own.subprocess_env(), check=True, timeout=10)
+        deadline = time.monotonic() + 15
+        while active.recorder.state != "failed":
+            assert time.monotonic() < deadline, "the lost device was not noticed"
+            time.sleep(0.05)
+    finally:
+        own.stop()
+    summary = active.finish()
+    [error] = errors
+    assert error.kind == "device_lost" and summary.error == error
+    assert "The microphone stopped delivering audio" in error.message and "start a new recording" in error.message
+    assert summary.duration_s >= 0.5 and error.seconds_kept == pytest.approx(summary.duration_s, abs=0.2)
+    assert soundfile.info(str(summary.path)).frames == round(summary.duration_s * RATE)
+    row = store.get_recording(db, summary.recording_id)
+    assert row["state"] == "complete" and "stopped delivering audio" in row["error"]
