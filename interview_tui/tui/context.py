@@ -28,3 +28,25 @@ class AppContext:
     interviewer_id: int | None = None
     interviewer_name: str = ""
     place: str | None = None
+
+
+def study_of_session(ctx: AppContext, session: dict) -> Study:
+    """The study a session was run with: the app's own, else the exact file text stored when it began.
+
+    A session left open under another (or since edited) study file must show
+    its own guide, or question ids would point at the wrong questions.
+    """
+    if session["study_id"] == ctx.study_id:
+        return ctx.study
+    from interview_tui.domain.loader import parse_study
+    from interview_tui.storage.studies import get_study_row
+
+    row = get_study_row(ctx.db, session["study_id"])
+    if row is not None and row["source_path"]:
+        study, _issues = parse_study(row["content"].encode("utf-8"), row["source_path"])
+        if study is not None:
+            return study
+    raise LookupError(
+        f"session {session['id']} was run with study {session['study_slug']!r}, whose stored file cannot be "
+        "read back; start the app with that study file (--study FILE)"
+    )

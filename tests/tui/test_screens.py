@@ -208,3 +208,27 @@ async def test_every_shipped_study_runs_start_to_summary(make_app, guide: Path, 
         assert isinstance(app.screen, SessionViewScreen)
         assert f"{len(questions)} covered · 0 skipped · 0 never reached" in str(
             app.screen.query_one("#summary-text", Static).render())
+
+
+async def test_resume_uses_the_study_the_session_began_with(make_app, project) -> None:
+    other = DEFAULT_STUDY_FILE.parent / "peer-support-workers-nb.yaml"
+    app = make_app(study_path=other, recorder=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_start(pilot)
+        await pilot.press("a", "i")
+        await pilot.pause()
+        for item in app.ctx.study.consent.items:
+            app.screen.query_one(f"#item-{item.id}", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("n")
+        started_on = app.screen.interview.state.current_id
+    again = make_app(recorder=False)  # the default study this time
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the resume offer
+        await pilot.pause()
+        screen = again.screen
+        assert isinstance(screen, InterviewScreen)
+        assert screen.study.id == "erfaringskonsulenter" != again.ctx.study.id
+        assert screen.interview.state.current_id == started_on

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static
 from interview_tui.domain.session import Event, Interview, format_duration
 from interview_tui.domain.study import Section, Study
 from interview_tui.storage import sessions as store
-from interview_tui.tui.context import AppContext
+from interview_tui.tui.context import AppContext, study_of_session
 from interview_tui.tui.messages import ProbeChosen, QuestionChosen
 from interview_tui.tui.screens.dialogs import ConfirmDialog, NoteDialog
 from interview_tui.tui.widgets.activity import ActivityLog
@@ -72,12 +72,7 @@ class InterviewScreen(Screen[None]):
         if session is None:
             raise LookupError(f"no session {self.session_id}")
         self.session = session
-        if session["study_id"] == self.ctx.study_id:
-            return self.ctx.study
-        # A session left open under another study file: load the file it was started with.
-        from interview_tui.domain.loader import load_study
-
-        return load_study(session["study_source"])
+        return study_of_session(self.ctx, session)
 
     def on_mount(self) -> None:
         study = self.study

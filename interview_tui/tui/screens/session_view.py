@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from interview_tui.domain.session import SessionState, format_duration, summarize
 from interview_tui.domain.study import Guide
 from interview_tui.storage import sessions as store
-from interview_tui.tui.context import AppContext
+from interview_tui.tui.context import AppContext, study_of_session
 from interview_tui.tui.widgets.activity import describe
 from interview_tui.tui.widgets.outline import short
 
@@ -51,11 +51,7 @@ class SessionViewScreen(Screen[None]):
     def on_mount(self) -> None:
         session = store.get_session(self.ctx.db, self.session_id)
         assert session is not None
-        guide = self.ctx.study.guide
-        if session["study_id"] != self.ctx.study_id and session["study_source"]:
-            from interview_tui.domain.loader import load_study
-
-            guide = load_study(session["study_source"]).guide
+        guide = study_of_session(self.ctx, session).guide
         events = store.session_events(self.ctx.db, self.session_id)
         state = SessionState.replay(guide, events)
         s = summarize(state)
