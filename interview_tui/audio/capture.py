@@ -139,6 +139,7 @@ class Recorder:
             )
         except (sd.PortAudioError, ValueError) as exc:
             self._writer.close()
+            self.path.unlink(missing_ok=True)  # our own header-only file: no audio, no row points at it
             name = self.device.name if self.device else "the default input"
             raise AudioDeviceError(
                 f"Could not open {name} at {self.config.samplerate} Hz, {self.config.channels} channel(s): {exc}. "

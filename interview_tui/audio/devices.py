@@ -108,7 +108,8 @@ def resolve_input_device(spec: str | int | None, channels: int = 1) -> InputDevi
         raise AudioDeviceError(
             f"Input device {spec!r} not found. Available inputs: "
             + "; ".join(f"[{d.index}] {d.name}" for d in devices)
-            + ". Check the microphone is plugged in, or pick one with --device."
+            + ". Check the microphone is plugged in, or choose another input device "
+            "(`--device` on the command line, the Mic button in the app)."
         )
     if chosen.max_input_channels < channels:
         raise AudioDeviceError(

@@ -155,3 +155,25 @@ async def test_no_signal_and_clipping_warnings(make_app, project):
         assert str(warning.render()).startswith("Clipping")
         assert "peak    0.0  rms   -3.0 dBFS" in str(panel.query_one("#rec-meter-0").render())
         panel.state = "idle"
+
+
+@pytest.mark.audio
+async def test_choose_the_microphone(virtual_mic, make_app, project):
+    session_id = _session(project)
+    app = make_app(offer_resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        _screen, panel = await _interview(pilot, session_id)
+        await pilot.click("#rec-device")
+        await pilot.pause()
+        options = app.screen.query_one("#pick")
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("pulse (ALSA" in label for label in labels)
+        options.highlighted = next(i for i, label in enumerate(labels) if "] pulse (" in label)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert panel.device == "pulse"
+    db = open_db(project.db_path)
+    try:
+        assert store.get_input_device(db) == "pulse"
+    finally:
+        db.close()

@@ -186,6 +186,7 @@ class RecorderPanel(Vertical):
             yield Button("● Record", id="rec-start", variant="error", compact=True)
             yield Button("Pause", id="rec-pause", compact=True, disabled=True)
             yield Button("■ Stop", id="rec-stop", compact=True, disabled=True)
+            yield Button("Mic…", id="rec-device", compact=True)
         for ch in range(self.config.channels):
             yield LevelMeter(ch, self.config.channels, id=f"rec-meter-{ch}", classes="rec-meter")
         with Horizontal(id="rec-status"):
@@ -221,6 +222,37 @@ class RecorderPanel(Vertical):
             self.toggle_pause()
         elif event.button.id == "rec-stop":
             self.stop_recording()
+        elif event.button.id == "rec-device":
+            self.choose_device()
+
+    def choose_device(self) -> None:
+        """Pick the input device from what PortAudio sees; remembered for this project."""
+        from interview_tui.audio.devices import AudioDeviceError, list_input_devices, refresh_devices
+        from interview_tui.storage.recordings import get_input_device, set_input_device
+        from interview_tui.tui.screens.dialogs import PickDialog
+
+        if self.is_recording:
+            self.notify("Stop the recording before changing the microphone.", severity="warning")
+            return
+        try:
+            refresh_devices()  # a microphone plugged in since the app started
+            devices = list_input_devices()
+        except AudioDeviceError as exc:
+            self.notify(str(exc), title="No audio", severity="error", timeout=10)
+            return
+        if not devices:
+            self.notify("No input device found: plug in a microphone.", severity="error", timeout=10)
+            return
+        current = self.device or get_input_device(self.db)
+        options = [(d.name, d.label() + ("  ← current" if d.name == current else "")) for d in devices]
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.device = name
+                set_input_device(self.db, name)
+                self.notify(f"Recording from {name}.", timeout=3)
+
+        self.app.push_screen(PickDialog("Microphone (input device)", options), chosen)
 
     def start_recording(self) -> None:
         """Start a new recording (refused with a message when consent, device or disk say no)."""
@@ -394,6 +426,7 @@ class RecorderPanel(Vertical):
         pause.disabled = self.state not in ("recording", "paused")
         pause.label = "Resume" if self.state == "paused" else "Pause"
         self.query_one("#rec-stop", Button).disabled = self.state not in ("recording", "paused")
+        self.query_one("#rec-device", Button).disabled = self.is_recording
         self._show_elapsed()
         self._show_warning()
 
