@@ -13,7 +13,6 @@ stored before it); without that callback they bubble up as
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from textual.widgets import Button, Static
 
 from interview_tui.audio.capture import RecorderConfig, RecorderError
 from interview_tui.audio.levels import FLOOR_DBFS, Level, LevelThrottle
-from interview_tui.audio.recording import ActiveRecording, RecordingSummary
+from interview_tui.audio.recording import ActiveRecording, RecordingSummary, free_seconds
 from interview_tui.config import Project
 from interview_tui.domain.session import format_duration
 from interview_tui.domain.study import Study
@@ -439,10 +438,9 @@ class RecorderPanel(Vertical):
 
     def _show_disk(self) -> None:
         try:
-            free = shutil.disk_usage(self.project.root).free
+            free, seconds = free_seconds(self.project.root, self.config.samplerate, self.config.channels)
         except OSError:
             return
-        seconds = free / (self.config.samplerate * self.config.channels * 2)
         disk = self.query_one("#rec-disk", Static)
         disk.update(f"disk {_size(free)} free (≈ {format_duration(seconds)} of audio)")
         disk.set_class(seconds < LOW_DISK_S, "-low")
