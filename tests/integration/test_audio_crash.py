@@ -142,3 +142,19 @@ def test_cli_refuses_without_consent(db, project):
     assert result.returncode == 1
     assert "Not recording: P02 has not given consent to audio recording" in result.stderr
     assert not Path(project.recordings_dir / "P02").exists()
+
+
+def test_cli_records_exact_seconds_with_archive(virtual_mic, db, project):
+    enroll(db)
+    result = subprocess.run(
+        [*CLI, "--data-dir", str(project.root), "record", "--participant", "P01", "--device", "pulse",
+         "--seconds", "1.2", "--rate", "16000", "--archive", "flac"],
+        capture_output=True, text=True, env=virtual_mic.subprocess_env(), timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Stopped: 1.2 s, 0 overflow(s)" in result.stdout
+    [row] = store.list_recordings(db)
+    wav, flac = project.root / row["path"], project.root / row["compressed_path"]
+    assert soundfile.info(str(wav)).frames == 19200  # exactly --seconds at 16 kHz
+    assert flac.suffix == ".flac" and f"Archival copy: {row['compressed_path']}" in result.stdout
+    assert np.array_equal(soundfile.read(flac, dtype="int16")[0], soundfile.read(wav, dtype="int16")[0])
