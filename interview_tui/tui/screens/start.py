@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
+from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
@@ -32,6 +34,7 @@ class StartScreen(Screen[None]):
         Binding("d", "demographics", "Demographics"),
         Binding("v", "view_sessions", "Sessions"),
         Binding("t", "transcription", "Transcribe"),
+        Binding("w", "withdraw", "Withdraw"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -237,6 +240,60 @@ class StartScreen(Screen[None]):
             self.notify(f"Transcription screen not available: {error}", severity="warning")
             return
         self.app.push_screen(transcription.TranscriptionScreen(self.ctx.project))
+
+
+    # -- withdrawal (privacy area: storage.withdrawal) -----------------------------------------
+
+    class Withdrawn(Message):
+        """A withdrawal finished (in the worker): its report, or the error that stopped it."""
+
+        def __init__(self, code: str, report: object | None, error: str | None) -> None:
+            super().__init__()
+            self.code, self.report, self.error = code, report, error
+
+    def action_withdraw(self) -> None:
+        """Withdraw the selected participant and erase all their data, after asking."""
+        code = self._require_code()
+        if not code:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(f"Erasing {code}'s data…", title="Withdrawal")
+                self._withdraw(code, self.query_one("#interviewer", Input).value.strip() or None)
+
+        question = (f"{code} withdraws: erase ALL their data (recordings, transcripts, answers, notes, "
+                    "exports, key-file entry)? This cannot be undone.")
+        self.app.push_screen(ConfirmDialog(question, yes="Withdraw and erase", no="Cancel"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _withdraw(self, code: str, actor: str | None) -> None:
+        # Deleting files and VACUUM block: a worker with its own connection (connections are per thread).
+        from interview_tui.storage import open_db
+        from interview_tui.storage.withdrawal import withdraw_participant
+
+        db = open_db(self.ctx.project.db_path)
+        try:
+            report = withdraw_participant(db, self.ctx.project, code, actor)
+        except Exception as error:  # shown to the user; the command can be run again
+            self.post_message(self.Withdrawn(code, None, str(error)))
+            return
+        finally:
+            db.close()
+        self.post_message(self.Withdrawn(code, report, None))
+
+    def on_start_screen_withdrawn(self, message: "StartScreen.Withdrawn") -> None:
+        if message.error is not None:
+            self.notify(f"Withdrawal of {message.code} stopped: {message.error}. Try again (w) or use "
+                        f"`interview-tui withdraw {message.code}`.", title="Withdrawal", severity="error")
+            return
+        report = message.report
+        self.refresh_participants()
+        text = (f"{message.code} withdrawn: {sum(report.rows_deleted.values())} record(s) and "  # type: ignore[union-attr]
+                f"{len(report.files_deleted)} file(s) erased.")  # type: ignore[union-attr]
+        warnings = list(report.warnings)  # type: ignore[union-attr]
+        self.notify(" ".join([text, *warnings]), title="Withdrawal", severity="warning" if warnings else "information",
+                    timeout=15)
 
 
 class StudyErrorScreen(Screen[None]):
