@@ -161,6 +161,17 @@ def recruitment_counts(db: Database) -> dict[str, int]:
         )
         """
     ).fetchall()
+    # A withdrawal erases the consent records; the hash-chained audit trail still says consent was given.
+    erased = db.execute(
+        """
+        SELECT COUNT(*) FROM participants p
+        WHERE p.withdrawn_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM consent_records c WHERE c.participant_id = p.id)
+          AND EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'consent.record' AND a.participant_code = p.code
+                      AND json_extract(a.details, '$.decision') = 'given')
+        """
+    ).fetchone()[0]
+    rows += [("given", True)] * erased
     counts = {"contacted": len(rows), "declined": 0, "included": 0, "withdrawn": 0}
     for decision, withdrawn in rows:
         if decision == "declined":

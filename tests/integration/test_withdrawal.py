@@ -138,6 +138,10 @@ def test_withdraw_erases_every_trace(project, db, tmp_path) -> None:
     assert get_demographics(db, "P01") and (project.exports_dir / "folder" / "P01").is_dir()
     assert db.execute("SELECT COUNT(*) FROM recordings").fetchone()[0] == 10
     assert db.execute("SELECT COUNT(*) FROM consent_records").fetchone()[0] == 16
+    # Recruitment numbers still count P17 as having withdrawn (from the audit trail).
+    from interview_tui.storage.consent import recruitment_counts
+
+    assert recruitment_counts(db) == {"contacted": 17, "declined": 6, "included": 10, "withdrawn": 1}
     db.close()
     again = _cli(project, "export", "folder", str(tmp_path / "later"))
     assert again.exit_code == 0, again.output
