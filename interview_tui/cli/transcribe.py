@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
+from interview_tui.cli.cluster import cluster_options, cluster_requested, transcribe_on_cluster
 from interview_tui.cli.common import get_db, get_project
 
 DEFAULT_FILE_FORMATS = "txt,md,json"
@@ -86,9 +87,11 @@ def _options(clean: bool, batch_size: int | None, beam_size: int | None, sequent
 @click.option("--batch-size", type=int, help="Batched inference batch size (default 8).")
 @click.option("--beam-size", type=int, help="Beam size (default 1, greedy).")
 @click.option("--sequential", is_flag=True, help="Use sequential decoding (slower; the noScribe/aTrain configuration with --beam-size 5).")
+@cluster_options
 def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[int, ...], session_ids: tuple[int, ...],
                model: str | None, language: str | None, clean: bool, formats: str | None, out_dir: Path | None,
-               study_path: str | None, force: bool, batch_size: int | None, beam_size: int | None, sequential: bool) -> None:
+               study_path: str | None, force: bool, batch_size: int | None, beam_size: int | None, sequential: bool,
+               **cluster) -> None:
     """Transcribe locally with faster-whisper (nothing leaves this machine).
 
     Give audio FILES (any format FFmpeg reads) to transcribe them outside a project, or
@@ -130,6 +133,8 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
             click.echo("Nothing to transcribe.")
             return
         project = get_project()
+        if cluster_requested(cluster):  # --workers/--scheduler/--cluster: see cli/cluster.py
+            return transcribe_on_cluster(db, project, ids, settings, cluster)
         jobs = [recording_job(db, project, rid, settings) for rid in ids]
     bars = _Bars(jobs)
     try:

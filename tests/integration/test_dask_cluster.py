@@ -1,0 +1,183 @@
+"""Cluster batches on a real local Dask cluster: 2 worker processes (1 thread each) over loopback.
+
+The stored transcripts must equal a one-machine run with the same model and options; a
+worker SIGKILLed mid-batch must cost nothing but time; the client stores each file once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from interview_tui.cli import main
+from interview_tui.storage import open_db
+from interview_tui.storage import transcripts as store
+from interview_tui.storage.participants import add_participant
+from interview_tui.storage.recordings import finish_recording, start_recording
+from interview_tui.transcription.batch import Settings, recording_job, run_batch
+from interview_tui.transcription.cluster.config import ClusterSpec
+from interview_tui.transcription.engine import TranscribeOptions
+
+distributed = pytest.importorskip("distributed")
+
+pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(300)]
+
+#: One thread per worker and for the one-machine run, so both use the very same options.
+SETTINGS = Settings(model="tiny.en", language="en", options=TranscribeOptions(cpu_threads=1))
+SPEC = ClusterSpec("local", workers=2, cpu_threads=1)
+
+
+class Collect:
+    def __init__(self, on_planned=None) -> None:  # noqa: ANN001
+        self.results: list = []
+        self.workers: list[str | None] = []
+        self.on_planned = on_planned
+
+    def planned(self, files: int, audio_s: float) -> None:
+        self.files, self.audio_s = files, audio_s
+        if self.on_planned:
+            self.on_planned()
+
+    def finished(self, result, audio_s: float, worker: str | None) -> None:  # noqa: ANN001
+        self.results.append(result)
+        self.workers.append(worker)
+
+
+def add_recordings(db, project, clips: list[Path]) -> list[int]:  # noqa: ANN001
+    """One participant per clip (P01...), each clip copied in as a finished recording."""
+    ids = []
+    for i, src in enumerate(clips, start=1):
+        code = f"P{i:02d}"
+        add_participant(db, "test-study", code)
+        rel = f"recordings/{code}/{code}-{src.name}"
+        (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, project.root / rel)
+        rid = start_recording(db, participant_code=code, path=rel, source="import")
+        finish_recording(db, rid, duration_s=10.0, sha256="0" * 64)
+        ids.append(rid)
+    return ids
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A LocalCluster of two single-thread worker processes, shut down after the module."""
+    from interview_tui.transcription.cluster.run import open_client
+
+    with open_client(SPEC) as c:
+        c.wait_for_workers(2, timeout=120)
+        yield c
+
+
+@pytest.fixture
+def clips(english_clip, interview_clip, stereo_clip) -> list[Path]:
+    return [english_clip.path, interview_clip.path, stereo_clip.path, english_clip.path]
+
+
+def comparable(db, transcript_id: int) -> tuple:  # noqa: ANN001
+    t = store.load_transcript(db, transcript_id)
+    meta = (t.meta.model, t.meta.model_sha256, t.meta.engine, t.meta.language, t.meta.options, t.meta.duration_s)
+    segs = [(s.start, s.end, s.text, s.speaker, s.question_id, s.confidence, s.flags,
+             [w.to_dict() for w in s.words]) for s in t.segments]
+    return meta, segs
+
+
+def test_cluster_batch_equals_one_machine_run_and_loads_the_model_once_per_worker(
+    db, project, tiny_en, clips, client
+) -> None:
+    from interview_tui.transcription.cluster.run import run_cluster_batch
+    from interview_tui.transcription.cluster.worker import worker_state
+
+    ids = add_recordings(db, project, clips)
+    listener = Collect()
+    report = run_cluster_batch(client, db, project, ids, SETTINGS, listener, spec=SPEC)
+    assert [r.ok for r in report.results] == [True] * 4, [r.message for r in report.results]
+    assert listener.files == 4 and len(set(listener.workers)) == 2  # both workers took files
+    loaded = client.run(worker_state)
+    assert [s["models_loaded"] for s in loaded.values()] == [1, 1]  # 4 files, one load per worker
+
+    one_machine = run_batch([recording_job(db, project, rid, SETTINGS) for rid in ids], _Quiet())
+    assert all(r.ok for r in one_machine.results)
+    for rid in ids:
+        versions = store.list_transcripts(db, rid)
+        assert [v["version"] for v in versions] == [1, 2]
+        cluster_t, local_t = (comparable(db, v["id"]) for v in versions)
+        assert cluster_t[1], f"recording {rid}: no segments"
+        assert cluster_t == local_t
+
+
+class _Quiet:
+    def job_started(self, *a) -> None: ...  # noqa: ANN002
+    def job_progress(self, *a) -> None: ...  # noqa: ANN002
+    def job_finished(self, *a) -> None: ...  # noqa: ANN002
+
+
+def test_a_worker_killed_mid_batch_costs_nothing_and_nothing_is_stored_twice(
+    db, project, tiny_en, clips, client
+) -> None:
+    from interview_tui.transcription.cluster.run import run_cluster_batch
+    from interview_tui.transcription.cluster.worker import worker_state
+
+    ids = add_recordings(db, project, clips + [clips[1]])
+    raced = ids[-1]
+
+    def store_one_meanwhile() -> None:
+        # Another process stores the last recording after this batch planned it: not stored twice.
+        other = open_db(project.db_path)
+        run_batch([recording_job(other, project, raced, SETTINGS)], _Quiet())
+        other.close()
+
+    listener = Collect(on_planned=store_one_meanwhile)
+    outcome: dict = {}
+
+    def batch_client() -> None:  # SQLite connections belong to one thread: the batch opens its own
+        own = open_db(project.db_path)
+        try:
+            outcome["report"] = run_cluster_batch(client, own, project, ids, SETTINGS, listener, spec=SPEC)
+        finally:
+            own.close()
+
+    batch = threading.Thread(target=batch_client)
+    batch.start()
+    victim = None
+    deadline = time.monotonic() + 120
+    while victim is None and time.monotonic() < deadline:
+        busy = [w for w, keys in client.processing().items() if keys]
+        if busy and "report" not in outcome:
+            victim = busy[0]
+        time.sleep(0.05)
+    assert victim is not None, "no worker ever got a file"
+    pid = client.run(worker_state, workers=[victim])[victim]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    batch.join(timeout=240)
+    assert not batch.is_alive()
+    report = outcome["report"]
+
+    results = {r.label: r for r in report.results}
+    assert len(results) == len(ids) and all(r.ok for r in results.values()), [r.message for r in report.results]
+    assert [r.skipped for r in report.results].count(True) == 1
+    for rid in ids:
+        assert len(store.list_transcripts(db, rid)) == 1, f"recording {rid} stored more or less than once"
+    client.wait_for_workers(2, timeout=120)  # the nanny restarted the killed worker
+    assert pid not in {s["pid"] for s in client.run(worker_state).values()}
+
+
+def test_cli_ships_model_and_audio_and_resumes(db, project, tiny_en, english_clip, interview_clip) -> None:
+    ids = add_recordings(db, project, [english_clip.path, interview_clip.path, english_clip.path])
+    run_batch([recording_job(db, project, ids[0], SETTINGS)], _Quiet())  # done before an "interruption"
+    result = CliRunner().invoke(main, ["--data-dir", str(project.root), "transcribe", "--all", "--model", "tiny.en",
+                                       "--language", "en", "--workers", "2", "--ship-model", "--ship-audio"])
+    assert result.exit_code == 0, result.output
+    assert "Transcribed 2, skipped 0, failed 0." in result.output
+    for rid in ids:
+        versions = store.list_transcripts(db, rid)
+        assert len(versions) == 1 and versions[0]["segment_count"] > 0
+    stored = store.list_transcripts(db, ids[1])[0]["options"]
+    assert stored["cpu_threads"] == max(1, (os.cpu_count() or 1) // 2)
+    assert stored["model_path"] == str(tiny_en.path)  # the client's folder, not the worker's copy
