@@ -45,20 +45,24 @@ def devices() -> None:
 @click.option("--participant", "code", required=True, help="Participant code, e.g. P01.")
 @click.option("--device", default=None, help="Input device: index, name or part of a name (default: the project's last choice, else the system default).")
 @click.option("--seconds", type=click.FloatRange(min=0.1), default=None, help="Stop after this many seconds (default: until Ctrl-C).")
-@click.option("--rate", type=click.Choice(["48000", "16000"]), default="48000", show_default=True, help="Sample rate in Hz.")
-@click.option("--channels", type=click.Choice(["1", "2"]), default="1", show_default=True, help="1 = mono, 2 = stereo (one microphone per speaker).")
+@click.option("--rate", type=click.Choice(["48000", "16000"]), default=None, help="Sample rate in Hz (default: the project's setting, else 48000).")
+@click.option("--channels", type=click.Choice(["1", "2"]), default=None, help="1 = mono, 2 = stereo, one microphone per speaker (default: the project's setting, else 1).")
 @click.option("--session", "session_id", type=int, default=None, help="Interview session id to link the recording to.")
-@click.option("--archive", type=click.Choice(["flac", "opus", "none"]), default=None, help="Also write a compressed archival copy (default: the project's setting, else none).")
+@click.option("--archive", type=click.Choice(["flac", "opus", "none"]), default=None, help="Also write a compressed archival copy after recording; remembered for the project, the app uses it too (default: the project's setting, else none).")
 @study_option
-def record(code: str, device: str | None, seconds: float | None, rate: str, channels: str,
+def record(code: str, device: str | None, seconds: float | None, rate: str | None, channels: str | None,
            session_id: int | None, archive: str | None, study_path: str | None) -> None:
     """Record from the microphone without the app (a backup recorder). Ctrl-C stops cleanly."""
     from interview_tui.audio.capture import RecorderConfig
     from interview_tui.audio.devices import AudioDeviceError
     from interview_tui.audio.recording import ActiveRecording, RecordingRefused
 
+    from interview_tui.storage.recordings import get_capture_format
+
     db, project = get_db(), get_project()
     _report_recovery(db, project, quiet_when_none=True)
+    remembered_rate, remembered_channels = get_capture_format(db)
+    rate, channels = rate or str(remembered_rate), channels or str(remembered_channels)
     config = RecorderConfig(samplerate=int(rate), channels=int(channels))
     try:
         active = ActiveRecording.start(db, project, code, study=_load_study(study_path),
@@ -96,8 +100,7 @@ def record(code: str, device: str | None, seconds: float | None, rate: str, chan
     )
     if summary.overflow_count:
         click.echo(f"Warning: {summary.overflow_count} block(s) overflowed (audio was lost); close other programs.", err=True)
-    if archive != "none":
-        _archive(db, project, summary.recording_id, archive)
+    _archive(db, project, summary.recording_id, archive)
     if summary.error is not None:
         raise click.ClickException(summary.error.message)
 
@@ -108,8 +111,10 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 def _archive(db, project, recording_id: int, fmt: str | None) -> None:
     from interview_tui.audio.convert import ConversionError, archive_recording
-    from interview_tui.storage.recordings import ARCHIVE_FORMAT_KEY, get_setting
+    from interview_tui.storage.recordings import ARCHIVE_FORMAT_KEY, get_setting, set_setting
 
+    if fmt is not None:
+        set_setting(db, ARCHIVE_FORMAT_KEY, fmt)
     fmt = fmt or get_setting(db, ARCHIVE_FORMAT_KEY)
     if not fmt or fmt == "none":
         return

@@ -15,6 +15,8 @@ from interview_tui.storage import audit
 from interview_tui.storage.db import utcnow
 
 INPUT_DEVICE_KEY = "audio.input_device"
+CHANNELS_KEY = "audio.channels"
+SAMPLE_RATE_KEY = "audio.sample_rate"
 ARCHIVE_FORMAT_KEY = "audio.archive_format"
 
 
@@ -209,3 +211,15 @@ def set_input_device(db: Database, name: str) -> None:
     """Remember the input device (by name: PortAudio indexes change between runs) for this project."""
     set_setting(db, INPUT_DEVICE_KEY, name)
 
+
+
+def get_capture_format(db: Database) -> tuple[int, int]:
+    """(sample rate, channels) remembered for this project; (48000, 1) by default."""
+    rate, channels = get_setting(db, SAMPLE_RATE_KEY), get_setting(db, CHANNELS_KEY)
+    return int(rate or 48000), int(channels or 1)
+
+
+def set_capture_format(db: Database, sample_rate: int, channels: int) -> None:
+    """Remember the sample rate and channel count (1 mono, 2 stereo: one microphone per speaker)."""
+    set_setting(db, SAMPLE_RATE_KEY, str(sample_rate))
+    set_setting(db, CHANNELS_KEY, str(channels))

@@ -22,10 +22,12 @@ pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
 
 
-def _session(project, audio_consent: bool = True) -> int:
+def _session(project, audio_consent: bool = True, archive: str | None = None) -> int:
     db = open_db(project.db_path)
     try:
         enroll(db, audio_consent=audio_consent)
+        if archive:
+            store.set_setting(db, store.ARCHIVE_FORMAT_KEY, archive)
         participant = store.participant_row(db, "P01")
         study_id = db.execute("SELECT id FROM studies").fetchone()[0]
         return open_session(db, participant_id=participant["id"], study_id=study_id,
@@ -59,7 +61,7 @@ def test_meter_bar():
 @pytest.mark.audio
 async def test_record_through_the_interview_screen(virtual_mic, make_app, project, known_audio, clock):
     source_path, source = known_audio
-    session_id = _session(project)
+    session_id = _session(project, archive="flac")
     levels: list[Level] = []
     app = make_app(offer_resume=False)
     async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, RecorderPanel.LevelChanged)
@@ -101,6 +103,8 @@ async def test_record_through_the_interview_screen(virtual_mic, make_app, projec
         row = store.get_recording(db, summary.recording_id)
         assert (row["state"], row["session_id"], row["device"]) == ("complete", session_id, "pulse")
         recorded, _ = soundfile.read(project.root / row["path"], dtype="int16")
+        archived, _ = soundfile.read(project.root / row["compressed_path"], dtype="int16")
+        assert row["compressed_path"].endswith(".flac") and np.array_equal(archived, recorded)
         assert len(recorded) == round(row["duration_s"] * 48000)
         lag = align(recorded, source)
         assert np.array_equal(recorded[lag:lag + len(source)], source)  # paused after the signal ended
@@ -168,12 +172,46 @@ async def test_choose_the_microphone(virtual_mic, make_app, project):
         options = app.screen.query_one("#pick")
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("pulse (ALSA" in label for label in labels)
-        options.highlighted = next(i for i, label in enumerate(labels) if "] pulse (" in label)
+        options.highlighted = next(i for i, label in enumerate(labels) if "] pulse (" in label and "stereo" in label)
         await pilot.press("enter")
         await pilot.pause()
-        assert panel.device == "pulse"
+        assert panel.device == "pulse" and panel.config.channels == 2
+        assert [m.name_label for m in panel.query("LevelMeter")] == ["L", "R"]  # one meter per channel
     db = open_db(project.db_path)
     try:
         assert store.get_input_device(db) == "pulse"
+        assert store.get_capture_format(db) == (48000, 2)
+    finally:
+        db.close()
+
+
+async def test_unfinished_recording_is_recovered_when_the_interview_opens(make_app, project):
+    from interview_tui.audio.wavfile import CrashSafeWavWriter
+
+    session_id = _session(project)
+    rel = f"recordings/P01/P01-S{session_id}-20260302T093000Z.wav"
+    (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
+    writer = CrashSafeWavWriter(project.root / rel, 48000, 1)
+    writer.write(bytes(9600))
+    writer.close()
+    with open(project.root / rel, "ab") as f:
+        f.write(bytes(4800))  # audio the header does not count yet (a power cut)
+    db = open_db(project.db_path)
+    rec_id = store.start_recording(db, participant_code="P01", path=rel, session_id=session_id,
+                                   sample_rate=48000, channels=1)
+    db.close()
+    notes = []
+    app = make_app(offer_resume=False)
+    async with app.run_test(size=SIZE, message_hook=lambda m: notes.append(m) if isinstance(
+            m, RecorderPanel.Notice) else None) as pilot:
+        await _interview(pilot, session_id)
+        await _until(pilot, lambda: notes)
+    [note] = notes
+    assert note.title == "Interrupted recording found" and not note.failed
+    assert f"recording {rec_id} (P01" in note.text and "recovered 0.1 s" in note.text
+    db = open_db(project.db_path)
+    try:
+        row = store.get_recording(db, rec_id)
+        assert (row["state"], row["duration_s"], row["session_id"]) == ("recovered", 0.15, session_id)
     finally:
         db.close()

@@ -128,10 +128,11 @@ class RecorderPanel(Vertical):
         summary: RecordingSummary
 
     @dataclass
-    class Recovered(Message):
-        """An unfinished recording from a crash was repaired (or could not be)."""
+    class Notice(Message):
+        """Something a worker wants the interviewer to read (recovery found a recording, archiving failed)."""
 
         text: str
+        title: str
         failed: bool
 
     @dataclass
@@ -152,7 +153,7 @@ class RecorderPanel(Vertical):
         *,
         study: Study | None = None,
         device: str | None = None,
-        config: RecorderConfig = RecorderConfig(),
+        config: RecorderConfig | None = None,
         silence_warning_s: float = 10.0,
         on_session_event: SessionEventSink | None = None,
         id: str | None = "recorder",
@@ -164,6 +165,11 @@ class RecorderPanel(Vertical):
         self.participant_code = participant_code
         self.study = study
         self.device = device
+        if config is None:  # the project's remembered format (Mic… sets it)
+            from interview_tui.storage.recordings import get_capture_format
+
+            rate, channels = get_capture_format(db)
+            config = RecorderConfig(samplerate=rate, channels=channels)
         self.config = config
         self.silence_warning_s = silence_warning_s
         self.on_session_event = on_session_event
@@ -227,7 +233,7 @@ class RecorderPanel(Vertical):
     def choose_device(self) -> None:
         """Pick the input device from what PortAudio sees; remembered for this project."""
         from interview_tui.audio.devices import AudioDeviceError, list_input_devices, refresh_devices
-        from interview_tui.storage.recordings import get_input_device, set_input_device
+        from interview_tui.storage.recordings import get_input_device, set_capture_format, set_input_device
         from interview_tui.tui.screens.dialogs import PickDialog
 
         if self.is_recording:
@@ -242,14 +248,24 @@ class RecorderPanel(Vertical):
         if not devices:
             self.notify("No input device found: plug in a microphone.", severity="error", timeout=10)
             return
-        current = self.device or get_input_device(self.db)
-        options = [(d.name, d.label() + ("  ← current" if d.name == current else "")) for d in devices]
+        current = (self.device or get_input_device(self.db), self.config.channels)
+        options = []
+        for d in devices:
+            for channels in (1, 2)[: d.max_input_channels]:
+                mode = "mono" if channels == 1 else "stereo: one microphone per speaker"
+                mark = "  ← current" if (d.name, channels) == current else ""
+                options.append((f"{channels}|{d.name}", f"{d.label()} · {mode}{mark}"))
 
-        def chosen(name: str | None) -> None:
-            if name:
-                self.device = name
-                set_input_device(self.db, name)
-                self.notify(f"Recording from {name}.", timeout=3)
+        def chosen(key: str | None) -> None:
+            if not key:
+                return
+            channels, name = key.split("|", 1)
+            self.device = name
+            set_input_device(self.db, name)
+            set_capture_format(self.db, self.config.samplerate, int(channels))
+            self.config = RecorderConfig(samplerate=self.config.samplerate, channels=int(channels))
+            self.notify(f"Recording from {name}, {'mono' if channels == '1' else 'stereo'}.", timeout=3)
+            self.call_later(self._rebuild)
 
         self.app.push_screen(PickDialog("Microphone (input device)", options), chosen)
 
@@ -292,6 +308,13 @@ class RecorderPanel(Vertical):
         if wait:
             self._done.wait(timeout=30)
 
+    async def _rebuild(self) -> None:
+        """Compose again (one meter line per channel) and redraw the state on the new widgets."""
+        await self.recompose()
+        self._shown_warning = None
+        self._show_state()
+        self._show_disk()
+
     def on_unmount(self) -> None:
         # Leaving the screen or quitting must not leave a recording half-written.
         self.stop_recording(wait=True)
@@ -331,10 +354,25 @@ class RecorderPanel(Vertical):
             while not self._stop.wait(0.1):
                 if active.recorder.state == "failed":
                     break
-            self.post_message(self.Finished(active.finish()))
+            summary = active.finish()
+            self.post_message(self.Finished(summary))
+            self._archive(db, summary.recording_id)
         finally:
             db.close()
             self._done.set()
+
+    def _archive(self, db: Database, recording_id: int) -> None:
+        """Worker thread: the compressed archival copy, when the project asks for one (`record --archive`)."""
+        from interview_tui.audio.convert import ConversionError, archive_recording
+        from interview_tui.storage.recordings import ARCHIVE_FORMAT_KEY, get_setting
+
+        fmt = get_setting(db, ARCHIVE_FORMAT_KEY)
+        if fmt in (None, "", "none"):
+            return
+        try:
+            archive_recording(db, self.project, recording_id, fmt)
+        except ConversionError as exc:
+            self.post_message(self.Notice(str(exc), f"Archival {fmt} copy not written", True))
 
     @work(thread=True, exit_on_error=False, group="recorder-recovery")
     def _recover(self) -> None:
@@ -348,13 +386,13 @@ class RecorderPanel(Vertical):
         finally:
             db.close()
         for report in reports:
-            self.post_message(self.Recovered(str(report), report.action == "failed"))
+            self.post_message(self.Notice(str(report), "Interrupted recording found", report.action == "failed"))
 
     # -- messages from the worker ----------------------------------------------------------
 
-    def on_recorder_panel_recovered(self, message: Recovered) -> None:
-        self.notify(message.text, title="Interrupted recording found",
-                    severity="error" if message.failed else "information", timeout=15)
+    def on_recorder_panel_notice(self, message: Notice) -> None:
+        self.notify(message.text, title=message.title, severity="error" if message.failed else "information",
+                    timeout=15)
 
     def on_recorder_panel_started(self, message: Started) -> None:
         if self.state == "starting":
