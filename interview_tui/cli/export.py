@@ -68,8 +68,18 @@ def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...],
     if needs_transcripts and not any(p.transcripts for p in project.participants):
         raise click.ClickException("nothing to export: no transcripts yet; run `interview-tui transcribe --all` first")
     target = Path(out).expanduser().resolve()
+    recipients = resolve_study(db, study_path).encryption_recipients
     try:
-        write(project, target)
+        if recipients:  # the study encrypts: staged in memory, only age files reach the disk (docs/privacy.md)
+            from interview_tui.privacy.exports import EncryptedOutput
+
+            encrypted = EncryptedOutput(target, recipients)
+            with encrypted as staged:
+                write(project, staged)
+            target = encrypted.final_path
+            click.echo(f"Encrypted {len(encrypted.written)} file(s) to the study's public key (*.age).")
+        else:
+            write(project, target)
     except FolderExportError as err:
         raise click.ClickException(str(err)) from None
     except OSError as err:

@@ -258,7 +258,7 @@ def keygen(out: str) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the decrypted WAV files (default: next to each file).")
 def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None) -> None:
-    """Decrypt encrypted recordings (*.wav.ageseg) into WAV files, on the analysis machine."""
+    """Decrypt encrypted recordings (*.wav.ageseg -> .wav) and exports (*.age), on the analysis machine."""
     from interview_tui.privacy.agekeys import AgeKeyError, load_identities
     from interview_tui.privacy.segments import SUFFIX, SegmentError, decrypt_to_wav
 
@@ -268,6 +268,9 @@ def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None) -> No
         raise click.ClickException(str(err)) from None
     failed = 0
     for src in files:
+        if src.name.endswith(".age"):
+            failed += not _decrypt_export(src, (out_dir or src.parent) / src.name[:-4], identities)
+            continue
         name = src.name[: -len(SUFFIX)] + ".wav" if src.name.endswith(SUFFIX) else src.name + ".wav"
         dst = (out_dir or src.parent) / name
         if out_dir:
@@ -286,6 +289,24 @@ def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None) -> No
         click.echo(f"{dst}: {result.frames / result.samplerate:.1f} s, sha256 {result.sha256[:12]}…{tail}")
     if failed:
         raise click.ClickException(f"{failed} file(s) not decrypted (see above)")
+
+
+def _decrypt_export(src: Path, dst: Path, identities: list) -> bool:
+    import pyrage
+
+    from interview_tui.privacy.exports import decrypt_file
+
+    if dst.exists():
+        click.echo(f"{src}: {dst} exists; not overwritten", err=True)
+        return False
+    try:
+        decrypt_file(src, dst, identities)
+    except pyrage.DecryptError:
+        dst.unlink(missing_ok=True)
+        click.echo(f"{src}: cannot be decrypted: the private key does not match, or the file was altered", err=True)
+        return False
+    click.echo(str(dst))
+    return True
 
 
 # -- end of project -------------------------------------------------------------------
