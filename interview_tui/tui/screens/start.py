@@ -35,6 +35,7 @@ class StartScreen(Screen[None]):
         Binding("v", "view_sessions", "Sessions"),
         Binding("t", "transcription", "Transcribe"),
         Binding("w", "withdraw", "Withdraw"),
+        Binding("r", "review", "Review"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -105,7 +106,8 @@ class StartScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(keep))
         hint = self.query_one("#start-hint", Static)
         if table.row_count:
-            hint.update("Select a participant (↑/↓), then [b]i[/] interview · [b]c[/] consent · [b]d[/] demographics")
+            hint.update("Select a participant (↑/↓), then [b]i[/] interview · [b]c[/] consent · [b]d[/] demographics"
+                        " · [b]ctrl+t[/] light/dark")
         else:
             hint.update("No participants yet. Press [b]a[/] to add one (the next free code, e.g. P01).")
 
@@ -125,7 +127,8 @@ class StartScreen(Screen[None]):
         box = self.query_one("#interviewer", Input)
         name = " ".join(box.value.split())
         if not name:
-            self.notify("Type the interviewer's name or initials first.", title="Interviewer", severity="error")
+            self.notify("Type the interviewer's name or initials first, then press Enter.", title="Interviewer",
+                        severity="error")
             box.focus()
             return False
         self.ctx.interviewer_id = get_or_add_interviewer(self.ctx.db, name)
@@ -144,6 +147,10 @@ class StartScreen(Screen[None]):
             return
         self.refresh_participants(select=row["code"])
         self.notify(f"Added {row['code']}. Next: c for consent, or i to start the interview.")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter in a field means "done here": back to the participant list, where the keys work.
+        self.query_one("#participants", DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_interview()
@@ -240,6 +247,14 @@ class StartScreen(Screen[None]):
             self.notify(f"Transcription screen not available: {error}", severity="warning")
             return
         self.app.push_screen(transcription.TranscriptionScreen(self.ctx.project))
+
+    def action_review(self) -> None:
+        """Listen to and correct the selected participant's transcript (issue 9's review screen)."""
+        from interview_tui.tui.screens.review import open_review
+
+        code = self._require_code()
+        if code:
+            open_review(self.app, self.ctx.db, code)
 
 
     # -- withdrawal (privacy area: storage.withdrawal) -----------------------------------------
