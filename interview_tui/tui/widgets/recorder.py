@@ -182,7 +182,8 @@ class RecorderPanel(Vertical):
         self._done.set()
         self._silent_since: float | None = None
         self._clipped_at: float | None = None
-        self._level: Level | None = None
+        self._shown_warning: tuple[str, str] | None = None
+        self._shown_elapsed: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="rec-controls"):
@@ -311,7 +312,7 @@ class RecorderPanel(Vertical):
     async def _rebuild(self) -> None:
         """Compose again (one meter line per channel) and redraw the state on the new widgets."""
         await self.recompose()
-        self._shown_warning = None
+        self._shown_warning = self._shown_elapsed = None
         self._show_state()
         self._show_disk()
 
@@ -425,7 +426,6 @@ class RecorderPanel(Vertical):
 
     def on_recorder_panel_level_changed(self, message: LevelChanged) -> None:
         level, now = message.level, time.monotonic()
-        self._level = level
         if level.clipping:
             self._clipped_at = now
         if level.silent:
@@ -472,7 +472,10 @@ class RecorderPanel(Vertical):
         if active is None:
             return
         seconds = self.summary.duration_s if self.summary else active.recorder.current_offset()
-        self.query_one("#rec-elapsed", Static).update(format_duration(seconds))
+        text = format_duration(seconds)
+        if text != self._shown_elapsed:  # unchanged while paused: no layout pass
+            self._shown_elapsed = text
+            self.query_one("#rec-elapsed", Static).update(text)
 
     def _show_disk(self) -> None:
         try:
@@ -503,7 +506,7 @@ class RecorderPanel(Vertical):
     def _show_warning(self) -> None:
         found = self._warnings()
         shown = found[0] if found else ("", "")
-        if shown == getattr(self, "_shown_warning", None):
+        if shown == self._shown_warning:
             return  # redrawing an unchanged line 12 times a second costs more than the recording
         self._shown_warning = shown
         warning = self.query_one("#rec-warning", Static)
