@@ -66,6 +66,20 @@ def set_key_file_path(db: Database, path: Path) -> None:
         )
 
 
+def identity_of(db: Database, code: str, *, actor: str | None = None, key_file: str | Path | None = None):
+    """The key-file entry (`KeyEntry`: name, contact) of `code`, or None when no key file is configured
+    or it is not present (e.g. its disk is not mounted).  Each read is audited as `key.access` (code only).
+
+    For the TUI: show a name only when this returns one.  Raises `KeyFileError` for a damaged key file.
+    """
+    path = key_file_path(db, key_file)
+    if path is None or not path.is_file():
+        return None
+    entry = KeyFile(path).get(code)
+    audit.log(db, "key.access", actor=actor, participant_code=code, details={"found": entry is not None})
+    return entry
+
+
 def code_pattern(code: str) -> re.Pattern[bytes]:
     """`code` as a whole token in bytes: P07 but not P070 or XP07."""
     return re.compile(rb"(?<![A-Za-z0-9])" + re.escape(code.encode()) + rb"(?![0-9])")

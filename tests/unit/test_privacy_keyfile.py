@@ -83,3 +83,17 @@ def test_cli_add_show_logs_access_without_identifying_values(project, db, tmp_pa
             data = f.read_bytes()
             assert NAME.encode() not in data and CONTACT.encode() not in data, f
     assert NAME in key.read_text()
+
+
+def test_identity_of_only_when_the_key_file_is_present(project, db, tmp_path, monkeypatch) -> None:
+    from interview_tui.storage.withdrawal import identity_of, set_key_file_path
+
+    monkeypatch.delenv(KEY_FILE_ENV, raising=False)
+    assert identity_of(db, "P01") is None  # no key file configured
+    key = KeyFile(tmp_path / "usb" / "key.json")
+    set_key_file_path(db, key.path)
+    assert identity_of(db, "P01") is None  # configured, but the disk is not there
+    key.add("P01", NAME)
+    assert identity_of(db, "P01", actor="MP").name == NAME
+    [entry] = audit.entries(db, action="key.access")
+    assert (entry["participant_code"], entry["actor"], entry["details"]) == ("P01", "MP", {"found": True})
