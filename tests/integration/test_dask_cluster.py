@@ -118,10 +118,47 @@ class _Quiet:
     def job_finished(self, *a) -> None: ...  # noqa: ANN002
 
 
+def start_batch(client, project, ids: list[int], listener: Collect):  # noqa: ANN001, ANN201
+    """Run the cluster batch in a thread, as a client would, while the test plays the fault."""
+    from interview_tui.transcription.cluster.run import run_cluster_batch
+
+    outcome: dict = {}
+
+    def batch_client() -> None:  # SQLite connections belong to one thread: the batch opens its own
+        own = open_db(project.db_path)
+        try:
+            outcome["report"] = run_cluster_batch(client, own, project, ids, SETTINGS, listener, spec=SPEC)
+        finally:
+            own.close()
+
+    thread = threading.Thread(target=batch_client)
+    thread.start()
+    return thread, outcome
+
+
+def kill_worker_running(client, outcome: dict, recording_id: int | None = None,  # noqa: ANN001
+                        dead: tuple[str, ...] = ()) -> tuple[str, int, set[int]]:
+    """SIGKILL the worker process that is running a file (`recording_id`'s, if given) right now.
+
+    `dead`: addresses already killed, which the scheduler may list for a moment longer.
+    """
+    from interview_tui.transcription.cluster.worker import worker_state
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and "report" not in outcome:
+        for worker, keys in client.processing().items():
+            rids = {int(str(k).split("-rec")[1].split("-")[0]) for k in keys}
+            if worker not in dead and rids and (recording_id is None or recording_id in rids):
+                pid = client.run(worker_state, workers=[worker])[worker]["pid"]
+                os.kill(pid, signal.SIGKILL)
+                return worker, pid, rids
+        time.sleep(0.02)
+    raise AssertionError("no worker was running the file before the batch ended")
+
+
 def test_a_worker_killed_mid_batch_costs_nothing_and_nothing_is_stored_twice(
     db, project, tiny_en, clips, client
 ) -> None:
-    from interview_tui.transcription.cluster.run import run_cluster_batch
     from interview_tui.transcription.cluster.worker import worker_state
 
     ids = add_recordings(db, project, clips + [clips[1]])
@@ -134,38 +171,47 @@ def test_a_worker_killed_mid_batch_costs_nothing_and_nothing_is_stored_twice(
         other.close()
 
     listener = Collect(on_planned=store_one_meanwhile)
-    outcome: dict = {}
-
-    def batch_client() -> None:  # SQLite connections belong to one thread: the batch opens its own
-        own = open_db(project.db_path)
-        try:
-            outcome["report"] = run_cluster_batch(client, own, project, ids, SETTINGS, listener, spec=SPEC)
-        finally:
-            own.close()
-
-    batch = threading.Thread(target=batch_client)
-    batch.start()
-    victim = None
-    deadline = time.monotonic() + 120
-    while victim is None and time.monotonic() < deadline:
-        busy = [w for w, keys in client.processing().items() if keys]
-        if busy and "report" not in outcome:
-            victim = busy[0]
-        time.sleep(0.05)
-    assert victim is not None, "no worker ever got a file"
-    pid = client.run(worker_state, workers=[victim])[victim]["pid"]
-    os.kill(pid, signal.SIGKILL)
+    batch, outcome = start_batch(client, project, ids, listener)
+    victim, pid, killed = kill_worker_running(client, outcome)
     batch.join(timeout=240)
     assert not batch.is_alive()
     report = outcome["report"]
 
-    results = {r.label: r for r in report.results}
-    assert len(results) == len(ids) and all(r.ok for r in results.values()), [r.message for r in report.results]
-    assert [r.skipped for r in report.results].count(True) == 1
+    assert len(report.results) == len(ids) and all(r.ok for r in report.results), [r.message for r in report.results]
+    assert [r.label for r in report.results if r.skipped] == [f"recording {raced} (P05)"]
+    for result, worker in zip(listener.results, listener.workers):
+        if any(result.label.startswith(f"recording {rid} ") for rid in killed - {raced}):
+            assert worker != victim  # retried on another (or the restarted) worker process
     for rid in ids:
         assert len(store.list_transcripts(db, rid)) == 1, f"recording {rid} stored more or less than once"
     client.wait_for_workers(2, timeout=120)  # the nanny restarted the killed worker
     assert pid not in {s["pid"] for s in client.run(worker_state).values()}
+
+
+def test_a_file_whose_worker_dies_twice_is_reported_and_skipped(
+    db, project, tiny_en, english_clip, interview_clip, client, tmp_path
+) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    audio, rate = sf.read(english_clip.path, dtype="float32")
+    long_clip = tmp_path / "long.wav"
+    sf.write(long_clip, np.concatenate([audio] * 4), rate, subtype="PCM_16")  # ~45 s: time to kill it twice
+    ids = add_recordings(db, project, [long_clip, interview_clip.path, english_clip.path])
+    listener = Collect()
+    batch, outcome = start_batch(client, project, ids, listener)
+    first, _, _ = kill_worker_running(client, outcome, ids[0])
+    kill_worker_running(client, outcome, ids[0], dead=(first,))
+    batch.join(timeout=240)
+    assert not batch.is_alive()
+    report = outcome["report"]
+
+    by_label = {r.label.split(" (")[0]: r for r in report.results}
+    assert len(by_label) == 3
+    assert not by_label[f"recording {ids[0]}"].ok and "failed twice" in by_label[f"recording {ids[0]}"].message
+    assert all(by_label[f"recording {rid}"].ok for rid in ids[1:])
+    assert [len(store.list_transcripts(db, rid)) for rid in ids] == [0, 1, 1]
+    client.wait_for_workers(2, timeout=120)
 
 
 def test_cli_ships_model_and_audio_and_resumes(db, project, tiny_en, english_clip, interview_clip) -> None:
