@@ -91,7 +91,7 @@ def test_pause_does_not_advance_the_timeline(virtual_mic, db, project):
     active = ActiveRecording.start(db, project, "P01", device="pulse")
     _wait_frames(active, 0.3)
     active.pause()
-    time.sleep(0.15)  # let blocks already queued before the pause drain
+    time.sleep(0.3)  # let blocks already queued before the pause drain
     frozen = active.recorder.frames_written
     time.sleep(0.5)
     assert active.recorder.frames_written == frozen

@@ -96,8 +96,10 @@ def _limit_file_size(limit: int):
 def test_disk_full_stops_cleanly_and_keeps_the_audio(virtual_mic, db, project):
     enroll(db)
     db.close()  # checkpoint the WAL so the child's database files stay small
-    limit = 200_000
-    proc, _ = _start_recorder(project, virtual_mic, "--seconds", "6", preexec_fn=_limit_file_size(limit))
+    # The limit holds for every file the child writes: leave the database room to grow.
+    limit = project.db_path.stat().st_size + 256 * 1024
+    proc, _ = _start_recorder(project, virtual_mic, "--seconds", "60", "--channels", "2",
+                              preexec_fn=_limit_file_size(limit))
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 1, out + err
     assert "The disk is full: recording stopped after" in err
@@ -109,7 +111,7 @@ def test_disk_full_stops_cleanly_and_keeps_the_audio(virtual_mic, db, project):
     layout = inspect_wav(path)
     assert layout.header_ok
     frames = soundfile.info(str(path)).frames
-    assert frames == layout.frames > 0.9 * (limit - 44) // 2
+    assert frames == layout.frames > 0.9 * (limit - 44) // 4
     assert row["state"] == "complete" and "disk is full" in row["error"]
     assert row["duration_s"] == pytest.approx(frames / RATE)
     assert row["sha256"] == file_sha256(path)
