@@ -107,8 +107,12 @@ def _mentions(path: Path, pattern: re.Pattern[bytes]) -> bool:
             return False
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as z:
-                return any(pattern.search(info.filename.encode()) or pattern.search(z.read(info))
-                           for info in z.infolist() if info.file_size <= _MAX_SEARCH_BYTES)
+                return any(
+                    pattern.search(info.filename.encode())
+                    or (Path(info.filename).suffix.lower() not in AUDIO_SUFFIXES
+                        and info.file_size <= _MAX_SEARCH_BYTES and pattern.search(z.read(info)))
+                    for info in z.infolist()
+                )
         return bool(pattern.search(path.read_bytes()))
     except (OSError, zipfile.BadZipFile):
         return False
