@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.records",
     "tests.fixtures.tui",
     "tests.fixtures.speech",
+    "tests.fixtures.review",
     "tests.fixtures.privacy",
 ]
 

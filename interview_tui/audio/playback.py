@@ -264,9 +264,9 @@ class Player:
             pos = start
             chunk_end = min(end, pos + self.chunk_s)
             data = stretch(self.source.read(pos, chunk_end), rate, speed)  # ready before the stream starts
-            # 'high' latency: a deeper device buffer rides out a busy UI thread without underruns.
+            # A deep device buffer (0.4 s) rides out a busy UI thread without underruns; positions subtract it.
             with sd.OutputStream(samplerate=rate, channels=1, dtype="float32", device=self.device,
-                                 latency="high") as stream:
+                                 latency=0.4) as stream:
                 latency = float(stream.latency)
                 block = max(1, int(self.block_s * rate))
                 while pos < end - 1e-6 and not stop.is_set():

@@ -1,0 +1,499 @@
+"""The review screen: listen to a recording, correct its transcript, sign it off.
+
+Every edit goes through `ReviewSession`, which saves it before the screen redraws, so the
+database always holds what the screen shows.  The player runs on its own thread and reports
+by message; heard spans are stored as they come (progress survives a crash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+
+from interview_tui.audio.playback import AudioSource, PlaybackError, Player
+from interview_tui.review.attention import AttentionItem, Loudness, next_item, quiet_frames
+from interview_tui.review.edits import MARKERS, EditError
+from interview_tui.review.session import ReviewError, ReviewSession
+from interview_tui.review.text import word_tokens
+from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings
+from interview_tui.transcription.verbatim import clock
+from interview_tui.tui.screens.dialogs import PickDialog
+from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest
+from interview_tui.tui.widgets.review_editor import SegmentEditor
+from interview_tui.tui.widgets.review_segments import SegmentList
+
+STEP_S = 3.0
+NEW_SPEAKER = "__new__"
+
+
+@dataclass
+class PlayerPosition(Message):
+    seconds: float
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PlayerPosition)
+
+
+@dataclass
+class PlayerHeard(Message):
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class PlayerState(Message):
+    playing: bool
+    error: str | None
+
+
+@dataclass
+class LoudnessReady(Message):
+    loudness: Loudness | None
+
+
+class ReviewScreen(Screen[None]):
+    """One recording's transcript under review; keys in the footer."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "play_pause", "Play/pause"),
+        Binding("r", "replay", "Replay segment"),
+        Binding("left", "step(-1)", f"-{STEP_S:g}s"),
+        Binding("right", "step(1)", f"+{STEP_S:g}s"),
+        Binding("s", "slower", "Speed"),
+        Binding("n", "next_attention", "Next to check"),
+        Binding("e", "edit", "Edit"),
+        Binding("x", "edit_split", "Split"),
+        Binding("m", "merge", "Merge next"),
+        Binding("c", "speaker", "Speaker"),
+        Binding("R", "rename", "Rename speaker"),
+        Binding("i", "marker", "Marker"),
+        Binding("k", "confirm", "Correct as is"),
+        Binding("f", "find_replace", "Find/replace"),
+        Binding("d", "figures", "Diff figures", show=False),
+        Binding("S", "sign_off", "Sign off"),
+    ]
+
+    def __init__(self, recording_id: int) -> None:
+        super().__init__()
+        self.recording_id = recording_id
+        self.review: ReviewSession | None = None
+        self.player: Player | None = None
+        self.source: AudioSource | None = None
+        self.loudness: Loudness | None = None
+        self.attention: list[AttentionItem] = []
+        self.current_item: AttentionItem | None = None
+        self.editing: int | None = None
+        self.follow = True
+
+    @property
+    def ctx(self):
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="review"):
+            yield Static(id="review-info")
+            yield SegmentList(id="review-segments")
+            with Vertical(id="review-editor"):
+                yield Static(id="review-editor-hint")
+                yield SegmentEditor(id="review-text", soft_wrap=True, show_line_numbers=False)
+            yield Static(id="review-status")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.title = "Review"
+        self.query_one("#review-editor").display = False
+        self.review = ReviewSession.open(self.ctx.db, self.recording_id)
+        self.sub_title = f"{self.review.participant_code or ''} · recording {self.recording_id}"
+        self.attention = self.review.attention()
+        self.redraw()
+        start = self.review.resume_at()
+        if self.review.audio_relpath:
+            try:
+                self.source = AudioSource(self.ctx.project.root / self.review.audio_relpath)
+                self.player = Player(
+                    self.source,
+                    on_position=lambda t: self.post_message(PlayerPosition(t)),
+                    on_heard=lambda a, b: self.post_message(PlayerHeard(a, b)),
+                    on_state=lambda p, e: self.post_message(PlayerState(p, e)),
+                )
+                self.player.seek(start)
+                self.measure_loudness()
+            except (PlaybackError, OSError) as exc:
+                self.notify(f"{exc}. You can still edit the text.", title="No audio", severity="warning", timeout=10)
+        if start:
+            self.query_one(SegmentList).go_to(self.review.segment_at(start) or 0)
+        self.query_one(SegmentList).focus()
+        self.update_status()
+
+    def on_unmount(self) -> None:
+        if self.player is not None:
+            self.player.close()
+        if self.source is not None:
+            self.source.close()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        assert self.review is not None
+        self.query_one(SegmentList).show(self.review.segments, self.review.questions, self.attention)
+        self.query_one("#review-info", Static).update(
+            f"[b]{self.review.participant_code or ''}[/] · {self.review.version_label} · "
+            f"{len(self.review.segments)} segments · {len(self.attention)} to check"
+        )
+        self.update_status()
+
+    def update_status(self) -> None:
+        if self.review is None:
+            return
+        total = clock(self.review.duration_s or 0)
+        if self.player is not None:
+            state = "▶ playing" if self.player.playing else "⏸ paused"
+            audio = f"{state} {clock(self.player.position)} / {total} · speed {self.player.speed:g}x"
+        else:
+            audio = "no audio"
+        self.query_one("#review-status", Static).update(
+            f"{audio} · heard {self.review.progress():.0%} · "
+            f"{'signed off' if self.review.signed_off else 'edits are saved as you make them'}"
+        )
+
+    def current(self) -> int | None:
+        return self.query_one(SegmentList).highlighted
+
+    def _edit(self, action, *args, redraw: bool = True) -> bool:
+        """Run a ReviewSession edit; saved before this returns. Problems are shown, not raised."""
+        try:
+            action(*args)
+        except (EditError, ReviewStateError) as exc:
+            self.notify(str(exc), title="Not changed", severity="error")
+            return False
+        assert self.review is not None
+        self.attention = self.review.attention(self.loudness)
+        if redraw:
+            self.redraw()
+        return True
+
+    # -- audio --------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="loudness")
+    def measure_loudness(self) -> None:
+        """Levels of the whole recording, for the 'text over silence' check (a long file takes a moment)."""
+        assert self.source is not None
+        from interview_tui.audio.playback import AudioSource
+
+        source = AudioSource(self.source.path)  # its own file handle: the player keeps reading the other
+        try:
+            self.post_message(LoudnessReady(Loudness(quiet_frames(source.frame_db(0.02)), 0.02)))
+        finally:
+            source.close()
+
+    def on_loudness_ready(self, message: LoudnessReady) -> None:
+        assert self.review is not None
+        self.loudness = message.loudness
+        self.attention = self.review.attention(self.loudness)
+        self.redraw()
+
+    def on_player_position(self, message: PlayerPosition) -> None:
+        if self.review is not None and self.follow and self.player is not None and self.player.playing \
+                and self.editing is None:
+            index = self.review.segment_at(message.seconds)
+            if index is not None:
+                self.query_one(SegmentList).go_to(index)
+        self.update_status()
+
+    def on_player_heard(self, message: PlayerHeard) -> None:
+        if self.review is not None:
+            try:
+                self.review.heard(message.start_s, message.end_s)
+            except ReviewStateError:
+                pass  # heard while a signed version is shown: nothing to attach it to
+        self.update_status()
+
+    def on_player_state(self, message: PlayerState) -> None:
+        if message.error:
+            self.notify(message.error, title="Playback", severity="error", timeout=10)
+        self.update_status()
+
+    def _need_player(self) -> Player | None:
+        if self.player is None:
+            self.notify("The recording's audio is not available; only the text can be edited.", severity="warning")
+        return self.player
+
+    def action_play_pause(self) -> None:
+        player = self._need_player()
+        if player is None or self.review is None:
+            return
+        if player.playing:
+            player.pause()
+        else:
+            index = self.current()
+            seg = self.review.segments[index] if index is not None else None
+            # Start at the highlighted segment when the reviewer moved away from where audio stopped.
+            if seg is not None and not (seg.start - 0.5 <= player.position <= seg.end + 0.5):
+                player.play(seg.start)
+            else:
+                player.play()
+        self.follow = True
+        self.update_status()
+
+    def action_replay(self) -> None:
+        player, index = self._need_player(), self.current()
+        if player is None or index is None or self.review is None:
+            return
+        seg = self.review.segments[index]
+        player.play_span(max(0.0, seg.start - 0.2), seg.end + 0.2)
+
+    def action_step(self, direction: int) -> None:
+        player = self._need_player()
+        if player is not None:
+            player.step(direction * STEP_S)
+            if self.review is not None and not player.playing:
+                index = self.review.segment_at(player.position)
+                if index is not None:
+                    self.query_one(SegmentList).go_to(index)
+            self.update_status()
+
+    def action_slower(self) -> None:
+        player = self._need_player()
+        if player is not None:
+            try:
+                speed = player.next_speed()
+            except PlaybackError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Playback speed {speed:g}x", timeout=2)
+            self.update_status()
+
+    def action_next_attention(self) -> None:
+        if not self.attention:
+            self.notify("Nothing left that needs attention.", timeout=3)
+            return
+        position = self.player.position if self.player is not None else 0.0
+        item = next_item(self.attention, self.current_item, position)
+        assert item is not None
+        self.current_item = item
+        self.query_one(SegmentList).go_to(item.index)
+        self.notify(item.label(), title=f"To check ({self.attention.index(item) + 1} of {len(self.attention)})",
+                    timeout=6)
+        if self.player is not None:
+            seg = self.review.segments[item.index] if self.review else None
+            start = min(item.start_s, seg.start) if seg and item.kind == "unsure" else item.start_s
+            self.player.play_span(max(0.0, start - 0.5), item.end_s + 0.5)
+
+    # -- editing --------------------------------------------------------------------------------
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def action_edit(self, hint: str = "") -> None:
+        index = self.current()
+        if index is None or self.review is None:
+            return
+        self.editing = index
+        seg = self.review.segments[index]
+        editor = self.query_one("#review-editor")
+        editor.display = True
+        self.query_one("#review-editor-hint", Static).update(
+            hint or f"Editing {clock(seg.start)} {seg.speaker or ''}: ctrl+s save · ctrl+x split at the cursor · "
+            "ctrl+o marker at the cursor · Escape cancel"
+        )
+        area = self.query_one("#review-text", SegmentEditor)
+        area.load_text(seg.text)
+        area.move_cursor(area.document.end)
+        area.focus()
+
+    def action_edit_split(self) -> None:
+        self.action_edit("Split: move the cursor to where the new segment starts, then ctrl+x "
+                         "(ctrl+s saves text changes · Escape cancels)")
+
+    def _close_editor(self) -> None:
+        self.editing = None
+        self.query_one("#review-editor").display = False
+        self.query_one(SegmentList).focus()
+
+    def _save_editor_text(self, text: str) -> bool:
+        assert self.review is not None and self.editing is not None
+        text = " ".join(text.split())
+        if text == self.review.segments[self.editing].text:
+            return True
+        return self._edit(self.review.set_text, self.editing, text)
+
+    def on_segment_editor_done(self, message: SegmentEditor.Done) -> None:
+        if self.editing is None or self.review is None:
+            return
+        editor = self.query_one("#review-text", SegmentEditor)
+        index = self.editing
+        if message.action == "cancel":
+            self._close_editor()
+        elif message.action == "save":
+            if self._save_editor_text(message.text):
+                self._close_editor()
+                self.notify("Saved.", timeout=2)
+        elif message.action == "split":
+            pos = editor.tidy_offset(message.offset)
+            if self._save_editor_text(message.text) and self._edit(self.review.split, index, pos):
+                self._close_editor()
+                self.query_one(SegmentList).go_to(index + 1)
+                self.notify("Split in two; both parts kept their words' times.", timeout=3)
+        elif message.action == "marker":
+            self._pick_marker(self._marker_in_editor)
+
+    def _marker_in_editor(self, kind: str) -> None:
+        assert self.review is not None and self.editing is not None
+        editor = self.query_one("#review-text", SegmentEditor)
+        at = self.player.position if self.player is not None else None
+        editor.insert(f" {_marker(kind, at, self.review.segments[self.editing].start)} ")
+        editor.focus()
+
+    def _pick_marker(self, then) -> None:
+        options = [(key, label) for key, (label, _text) in MARKERS.items()]
+
+        def chosen(kind: str | None) -> None:
+            if kind:
+                then(kind)
+
+        self.app.push_screen(PickDialog("Insert a marker", options), chosen)
+
+    def action_marker(self) -> None:
+        """A marker where the audio is now (inside the highlighted segment), else at its end."""
+        index = self.current()
+        if index is None or self.review is None:
+            return
+        seg = self.review.segments[index]
+        at = self.player.position if self.player is not None else seg.end
+        pos = len(seg.text)
+        if seg.start <= at <= seg.end:
+            for tok, word in zip(word_tokens(seg.text), seg.words):
+                if word.start >= at:
+                    pos = tok.start
+                    break
+        else:
+            at = seg.end
+        self._pick_marker(lambda kind: self._edit(self.review.insert_marker, index, pos, kind, at))
+
+    def action_merge(self) -> None:
+        index = self.current()
+        if index is not None and self.review is not None:
+            if self._edit(self.review.merge_next, index):
+                self.notify("Merged with the next segment.", timeout=2)
+
+    def action_confirm(self) -> None:
+        index = self.current()
+        if index is not None and self.review is not None and self._edit(self.review.confirm, index):
+            self.query_one(SegmentList).go_to(min(index + 1, len(self.review.segments) - 1))
+
+    def action_speaker(self) -> None:
+        index = self.current()
+        if index is None or self.review is None:
+            return
+        current = self.review.segments[index].speaker
+        options = [(s, s) for s in self.review.speakers() if s != current] + [(NEW_SPEAKER, "Another name…")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == NEW_SPEAKER:
+                self.app.push_screen(LineDialog("Speaker of this segment", current or ""),
+                                     lambda name: name and self._edit(self.review.set_speaker, index, name))
+            elif choice:
+                self._edit(self.review.set_speaker, index, choice)
+
+        self.app.push_screen(PickDialog(f"Who speaks at {clock(self.review.segments[index].start)}?", options), chosen)
+
+    def action_rename(self) -> None:
+        if self.review is None:
+            return
+        index = self.current()
+        current = self.review.segments[index].speaker if index is not None else None
+        names = self.review.speakers()
+        options = [(s, s) for s in ([current] if current in names else []) + [s for s in names if s != current]]
+
+        def renamed(old: str, new: str | None) -> None:
+            if new and self._edit(self.review.rename_speaker, old, new):
+                self.notify(f"{old} is now {new} in the whole transcript.", timeout=3)
+
+        def chosen(old: str | None) -> None:
+            if old:
+                self.app.push_screen(LineDialog(f"Rename {old!r} everywhere to", old),
+                                     lambda new: renamed(old, new))
+
+        self.app.push_screen(PickDialog("Rename which speaker (every segment)?", options), chosen)
+
+    def action_find_replace(self) -> None:
+        if self.review is None:
+            return
+
+        def done(request: ReplaceRequest | None) -> None:
+            if request and self.review is not None:
+                count = sum(r.count for r in request.plan)
+                if self._edit(self.review.replace, request.plan, request.find, request.replace):
+                    self.notify(f"Replaced {count} match(es) in {len(request.plan)} segment(s).", timeout=3)
+
+        self.app.push_screen(FindReplaceDialog(self.review.segments), done)
+
+    def action_figures(self) -> None:
+        if self.review is not None:
+            self.notify(self.review.correction().summary(), title="Compared with the machine version", timeout=10)
+
+    def action_sign_off(self) -> None:
+        if self.review is None:
+            return
+        left = len(self.attention)
+        hint = (f"{left} item(s) still marked to check. " if left else "") + \
+            f"Heard {self.review.progress():.0%} of the audio. Enter signs off · Escape cancels"
+
+        def signed(name: str | None) -> None:
+            if not name or self.review is None:
+                return
+            try:
+                self.review.sign_off(name)
+            except ReviewStateError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.redraw()
+            self.notify(f"Signed off by {name}. Exports now use this version. {self.review.correction().summary()}",
+                        title="Reviewed", timeout=10)
+
+        self.app.push_screen(LineDialog("Sign off this transcript as reviewed by", self.ctx.interviewer_name or "",
+                                        hint), signed)
+
+    def action_back(self) -> None:
+        if self.player is not None:
+            self.player.pause()
+        self.app.pop_screen()
+
+
+def _marker(kind: str, at: float | None, fallback: float) -> str:
+    from interview_tui.review.edits import marker_text
+
+    return marker_text(kind, at if at is not None else fallback)
+
+
+def open_review(app: App, db, code: str) -> None:
+    """Open the review screen for participant `code` (asking which recording when there are several)."""
+    recordings = participant_transcribed_recordings(db, code)
+    if not recordings:
+        app.notify(f"{code} has no transcript yet. Transcribe the recording first (t).", severity="warning")
+        return
+
+    def go(choice: str | None) -> None:
+        if choice:
+            try:
+                app.push_screen(ReviewScreen(int(choice)))
+            except ReviewError as exc:
+                app.notify(str(exc), severity="error")
+
+    if len(recordings) == 1:
+        go(str(recordings[0]["id"]))
+        return
+    options = [(str(r["id"]), f"recording {r['id']} · {r['started_at'][:16].replace('T', ' ')} UTC · "
+                f"{clock(r['duration_s'] or 0)} · {r['versions']} version(s)") for r in recordings]
+    app.push_screen(PickDialog(f"Review which recording of {code}?", options), go)

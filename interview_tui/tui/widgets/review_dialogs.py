@@ -1,0 +1,135 @@
+"""Dialogs of the review screen: a line of text (speaker, reviewer), and find/replace with a preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Static
+
+from interview_tui.review.edits import EditError
+from interview_tui.review.replace import Replacement, plan_replace
+from interview_tui.transcription.types import Segment
+from interview_tui.transcription.verbatim import clock
+
+
+class LineDialog(ModalScreen[str | None]):
+    """One line of text with a starting value; Enter returns it, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", hint: str = "Enter saves · Escape cancels") -> None:
+        super().__init__()
+        self.title_text, self.value, self.hint = title, value, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(value=self.value, id="line")
+            yield Static(self.hint, classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class ReplaceRequest:
+    """What the reviewer confirmed in the find/replace dialog."""
+
+    find: str
+    replace: str
+    plan: list[Replacement]
+
+
+class FindReplaceDialog(ModalScreen[ReplaceRequest | None]):
+    """Find and replace across the transcript: every change is previewed before ctrl+r applies it."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+r", "apply", "Replace all shown", priority=True),
+    ]
+
+    def __init__(self, segments: list[Segment], find: str = "") -> None:
+        super().__init__()
+        self.segments = segments
+        self.initial = find
+        self.plan: list[Replacement] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="replace-dialog"):
+            yield Label("Find and replace in the whole transcript", classes="dialog-title")
+            yield Input(value=self.initial, placeholder="find", id="find")
+            yield Input(placeholder="replace with", id="replace")
+            with Horizontal(id="replace-options"):
+                yield Checkbox("Whole words", True, id="whole")
+                yield Checkbox("Match case", False, id="case")
+                yield Checkbox("Regular expression", False, id="regex")
+            yield Static("", id="replace-summary")
+            with VerticalScroll(id="replace-preview"):
+                yield Static("", id="replace-preview-text")
+            yield Static("ctrl+r replaces everything shown · Escape cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#find", Input).focus()
+        self.update_preview()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.update_preview()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.update_preview()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "find":
+            self.query_one("#replace", Input).focus()
+        else:
+            self.action_apply()
+
+    def update_preview(self) -> None:
+        find = self.query_one("#find", Input).value
+        summary = self.query_one("#replace-summary", Static)
+        preview = self.query_one("#replace-preview-text", Static)
+        self.plan = []
+        if not find:
+            summary.update("Type what to find.")
+            preview.update("")
+            return
+        try:
+            self.plan = plan_replace(
+                self.segments, find, self.query_one("#replace", Input).value,
+                regex=self.query_one("#regex", Checkbox).value, case=self.query_one("#case", Checkbox).value,
+                whole_word=self.query_one("#whole", Checkbox).value,
+            )
+        except EditError as exc:
+            summary.update(Text(str(exc), style="red"))
+            preview.update("")
+            return
+        matches = sum(r.count for r in self.plan)
+        summary.update(f"{matches} match(es) in {len(self.plan)} segment(s)")
+        out = Text()
+        for r in self.plan[:200]:
+            seg = self.segments[r.index]
+            out.append(f"{clock(seg.start)} ", style="dim")
+            out.append(f"- {r.before}\n", style="red")
+            out.append(f"{clock(seg.start)} ", style="dim")
+            out.append(f"+ {r.after}\n", style="green")
+        preview.update(out)
+
+    def action_apply(self) -> None:
+        if not self.plan:
+            self.notify("Nothing to replace.", severity="warning")
+            return
+        self.dismiss(ReplaceRequest(self.query_one("#find", Input).value, self.query_one("#replace", Input).value,
+                                    self.plan))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
