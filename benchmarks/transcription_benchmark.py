@@ -8,9 +8,15 @@ Builds an interview-like English file from espeak-ng speech with known text and 
   and aTrain run;
 * our candidates: `BatchedInferencePipeline` with different batch sizes and beams.
 
-It reports wall time, real-time factor, speed ratio against the baseline, WER of each
-(jiwer, on clean text: fillers, pause and review marks removed) and peak RSS during each
-run (sampled from /proc, since CTranslate2 allocates outside Python's tracemalloc).
+It reports wall time, CPU time, real-time factor, speed ratio against the baseline, WER of
+each (jiwer, on clean text: fillers, pause and review marks removed; common English
+contractions expanded) and peak RSS during each run (sampled from /proc, since CTranslate2
+allocates outside Python's tracemalloc).  Runs are interleaved and repeated (`--repeats`);
+the fastest wall time of each configuration counts, so that other load on a shared machine
+inflates the numbers less.
+
+Candidates are named like `b4-beam5` (batch size 4, beam 5), with optional `-noprompt`
+(no verbatim filler prompt) and `-tN` (N CPU threads).
 
     python benchmarks/transcription_benchmark.py --minutes 10 --model base \
         --out benchmarks/results/transcription.md
@@ -78,10 +84,34 @@ def rss_mb() -> float:
 class Run:
     name: str
     options: TranscribeOptions
-    seconds: float = 0.0
+    seconds: float = float("inf")
+    cpu_seconds: float = float("inf")
     wer: float = 0.0
     peak_rss_mb: float = 0.0
     segments: int = 0
+    walls: list[float] | None = None
+
+
+def parse_candidate(spec: str) -> Run:
+    """`b4-beam5[-noprompt][-tN]` -> a batched configuration."""
+    opts = TranscribeOptions(language="en")
+    for part in spec.split("-"):
+        if part.startswith("beam"):
+            k = int(part[4:])
+            opts = opts.with_(beam_size=k, best_of=k)
+        elif part.startswith("b"):
+            opts = opts.with_(batch_size=int(part[1:]))
+        elif part == "noprompt":
+            opts = opts.with_(initial_prompt="")
+        elif part.startswith("t"):
+            opts = opts.with_(cpu_threads=int(part[1:]))
+        elif part == "seq":
+            opts = opts.with_(batched=False, condition_on_previous_text=True,
+                              temperature=SEQUENTIAL_BEAM5.temperature)
+    prompt = "no filler prompt" if opts.initial_prompt == "" else "filler prompt"
+    kind = "sequential" if not opts.batched else f"batched batch_size={opts.batch_size}"
+    threads = f", {opts.cpu_threads} threads" if opts.cpu_threads else ""
+    return Run(f"{kind} beam={opts.beam_size}, {prompt}{threads}", opts)
 
 
 def measure(model, audio: np.ndarray, reference: str, run: Run) -> Run:
@@ -95,14 +125,16 @@ def measure(model, audio: np.ndarray, reference: str, run: Run) -> Run:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = transcribe_array(model, audio, run.options)
-    run.seconds = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     stop.set()
     sampler.join()
+    run.walls = (run.walls or []) + [wall]
+    run.seconds, run.cpu_seconds = min(run.seconds, wall), min(run.cpu_seconds, cpu)
     render_segments(result.segments, language="en", verbatim=False)
     run.wer = wer(reference, " ".join(s.text for s in result.segments))
-    run.peak_rss_mb = peak[0]
+    run.peak_rss_mb = max(run.peak_rss_mb, peak[0])
     run.segments = len(result.segments)
     return run
 
@@ -111,7 +143,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--model", default="base")
-    ap.add_argument("--candidates", default="b8-beam1,b8-beam2,b4-beam1,b16-beam1")
+    ap.add_argument("--candidates", default="b4-beam1,b4-beam5,b8-beam1,b4-beam1-noprompt")
+    ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
 
@@ -119,16 +152,16 @@ def main() -> None:
     audio, reference = build_audio(args.minutes)
     duration = len(audio) / RATE
     base = SEQUENTIAL_BEAM5.with_(language="en")
-    runs = [Run("baseline: sequential beam 5 (noScribe/aTrain)", base)]
-    for cand in filter(None, args.candidates.split(",")):
-        bs, beam = cand.split("-")
-        b, k = int(bs[1:]), int(beam[4:])
-        runs.append(Run(f"batched batch_size={b} beam={k}", TranscribeOptions(language="en", batch_size=b, beam_size=k, best_of=k)))
+    runs = [Run("baseline: sequential beam=5, filler prompt (noScribe/aTrain)", base)]
+    runs += [parse_candidate(c) for c in args.candidates.split(",") if c]
     load_model(model, base)  # load once, outside the timings
     transcribe_array(model, audio[: RATE * 10], base)  # warm-up
-    for run in runs:
-        measure(model, audio, reference, run)
-        print(f"{run.name}: {run.seconds:.1f} s, WER {run.wer:.3f}, peak RSS {run.peak_rss_mb:.0f} MB", flush=True)
+    load_before = os.getloadavg()[0]
+    for rep in range(args.repeats):
+        for run in runs:
+            measure(model, audio, reference, run)
+            print(f"[{rep + 1}] {run.name}: {run.walls[-1]:.1f} s, WER {run.wer:.4f}, "
+                  f"peak RSS {run.peak_rss_mb:.0f} MB", flush=True)
 
     baseline = runs[0]
     lines = [
@@ -140,19 +173,27 @@ def main() -> None:
         f"- Audio: {duration / 60:.1f} min of espeak-ng English (interview-like script, two voices, pauses 0.3-4 s), 16 kHz mono",
         f"- Model: `{model.name}` ({model.source}), CPU int8, {engine_version()}",
         f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
-        "- All runs in one process, model loaded once, after a 10 s warm-up; peak RSS sampled every 50 ms",
+        f"- All runs in one process, model loaded once, after a 10 s warm-up; {args.repeats} interleaved repeats,"
+        " fastest wall time counts; peak RSS sampled every 50 ms",
+        f"- Machine load (1-min load average) before the runs: {load_before:.1f}; after: {os.getloadavg()[0]:.1f}"
+        " (other processes shared the cores, so ratios are more telling than absolute times)",
         "  (process-wide ru_maxrss at the end: "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)",
-        "- WER: jiwer on lower-cased text without punctuation, fillers, pause or review marks",
+        "- WER: jiwer on lower-cased text without punctuation, fillers, pause or review marks,"
+        " common English contractions expanded",
+        "- Every configuration: Silero VAD, word timestamps, CPU int8; 'filler prompt' is the verbatim"
+        " prompt (noScribe-style) that makes Whisper keep um/uh",
         "",
-        "| configuration | wall time (s) | real-time factor | speed vs baseline | WER | WER diff (points) | peak RSS (MB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| configuration | wall (s), best | wall, all runs | CPU (s) | real-time factor | speed vs baseline (wall) |"
+        " speed vs baseline (CPU) | WER | WER diff (points) | peak RSS (MB) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         lines.append(
-            f"| {run.name} | {run.seconds:.1f} | {run.seconds / duration:.3f} | "
-            f"{baseline.seconds / run.seconds:.2f}x | {run.wer * 100:.1f}% | "
-            f"{(run.wer - baseline.wer) * 100:+.1f} | {run.peak_rss_mb:.0f} |"
+            f"| {run.name} | {run.seconds:.1f} | {' / '.join(f'{w:.0f}' for w in run.walls or [])} |"
+            f" {run.cpu_seconds:.1f} | {run.seconds / duration:.3f} | "
+            f"{baseline.seconds / run.seconds:.2f}x | {baseline.cpu_seconds / run.cpu_seconds:.2f}x | {run.wer * 100:.2f}% | "
+            f"{(run.wer - baseline.wer) * 100:+.2f} | {run.peak_rss_mb:.0f} |"
         )
     text = "\n".join(lines) + "\n"
     print(text)

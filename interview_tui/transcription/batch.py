@@ -26,6 +26,7 @@ from interview_tui.transcription.models import LocalModel, ModelError, normalize
 from interview_tui.transcription.pipeline import AudioContext, transcribe_path
 from interview_tui.transcription.speakers import labels_for
 from interview_tui.transcription.types import Transcript
+from interview_tui.transcription.types import Transcript
 
 
 class JobError(Exception):
@@ -248,26 +249,86 @@ def store_recording(
                      written, transcript_id)
 
 
+@dataclass
+class RecordingWork:
+    """Everything needed to transcribe one project recording, resolved on the database's thread.
+
+    Transcribing it (`pipeline.transcribe_path(audio_path, model, options, context)`) needs no
+    database, so it can run on another thread or machine; `store_recording` stores the result.
+    """
+
+    recording_id: int
+    label: str
+    audio_path: Path
+    model: LocalModel
+    options: TranscribeOptions  # language filled in
+    context: AudioContext
+    participant_code: str
+
+
+def _label(recording_id: int, row: dict | None) -> str:
+    return f"recording {recording_id}" + (f" ({row['participant_code']})" if row else "")
+
+
+def prepare_recording(db: Database, project: Project, recording_id: int, settings: Settings) -> RecordingWork:
+    """Resolve study, language, model, speaker labels and question timeline for a recording.
+
+    Raises JobError (no such recording, withdrawn participant, unfinished recording) or
+    ModelError (no fitting model) with a message saying what to do.
+    """
+    row = store.recording_context(db, recording_id)
+    label = _label(recording_id, row)
+    if row is None:
+        raise JobError(f"recording {recording_id} does not exist")
+    if row["withdrawn_at"]:
+        raise JobError(f"{label}: the participant withdrew; their audio is not transcribed")
+    if row["state"] not in ("complete", "recovered"):
+        raise JobError(f"{label}: the recording is '{row['state']}', not finished (try: interview-tui recover)")
+    study = settings.study or _study_for(db, row)
+    language = _language(settings, study)
+    model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
+    ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
+    interviewer = row["interviewer_name"]
+    if interviewer and row["interviewer_role"]:
+        interviewer = f"{interviewer} ({row['interviewer_role']})"
+    ctx.labels = labels_for(interviewer, row["participant_code"])
+    if study is not None:
+        ctx.questions = {q.id: q.text for q in study.guide.questions()}
+    if row["session_id"] is not None:
+        from interview_tui.storage.sessions import session_events
+
+        ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
+    return RecordingWork(recording_id, label, project.root / row["path"], model,
+                         settings.options.with_(language=language), ctx, row["participant_code"])
+
+
+def store_recording(db: Database, project: Project, work: RecordingWork, transcript: Transcript,
+                    settings: Settings) -> JobResult:
+    """Store a finished transcript as the recording's next version and write any output files."""
+    transcript_id = store.save_transcript(db, work.recording_id, transcript)
+    written: list[Path] = []
+    if settings.formats:
+        out = settings.out_dir or project.exports_dir / "transcripts"
+        stem = out / f"{work.participant_code}-rec{work.recording_id}-v{transcript.meta.version}"
+        written = write_outputs(transcript, stem, settings.formats)
+    return JobResult(work.label, True, f"version {transcript.meta.version}, {len(transcript.segments)} segments",
+                     written, transcript_id)
+
+
 def recording_job(db: Database, project: Project, recording_id: int, settings: Settings) -> Job:
     """A job transcribing one project recording into a new stored transcript version.
 
     `db` must belong to the thread that runs the job.
     """
-    row = store.recording_context(db, recording_id)
-    label = f"recording {recording_id}" + (f" ({row['participant_code']})" if row else "")
-    duration = None
-    if row:
-        from interview_tui.storage.recordings import get_recording
+    from interview_tui.storage.recordings import get_recording
 
-        rec = get_recording(db, recording_id)
-        duration = rec.get("duration_s") if rec else None
+    row = store.recording_context(db, recording_id)
+    rec = get_recording(db, recording_id) if row else None
 
     def run(on_progress: ProgressCallback, cancel: threading.Event | None) -> JobResult:
-        if row is None:
-            raise JobError(f"recording {recording_id} does not exist")
-        work = prepare_recording(db, project, recording_id, settings, row)
+        work = prepare_recording(db, project, recording_id, settings)
         transcript = transcribe_path(work.audio_path, work.model, work.options, work.context,
                                      on_progress=on_progress, cancel=cancel)
         return store_recording(db, project, work, transcript, settings)
 
-    return Job(label, duration, run)
+    return Job(_label(recording_id, row), rec.get("duration_s") if rec else None, run)

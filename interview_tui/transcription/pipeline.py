@@ -79,6 +79,8 @@ def regroup(raw_segments: list[Segment], audio: AudioInput, ctx: AudioContext) -
 
     for seg in raw_segments:
         if not seg.words:  # word timestamps off: keep the model's segment whole
+            if not seg.text.strip():
+                continue
             flush()
             speaker, overlap, question = key(seg.start, seg.end)
             out.append(Segment(seg.start, seg.end, seg.text, [], speaker, question,
