@@ -85,6 +85,9 @@ class ReviewSession:
     def version_label(self) -> str:
         """e.g. 'review draft v3 (from machine v2)'."""
         if self.draft_id is None:
+            if self.source.get("reviewed_at"):
+                return (f"signed off by {self.source['reviewed_by']} v{self.source['version']} "
+                        "(an edit starts a new review version)")
             return f"{self.source['kind']} v{self.source['version']} (a review version starts with the first edit)"
         row = store.transcript_row(self.db, self.draft_id) or {}
         state = f"signed off by {row['reviewed_by']}" if row.get("reviewed_at") else "review draft"

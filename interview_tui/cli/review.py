@@ -1,0 +1,94 @@
+"""CLI: `review list|diff|signoff` — transcript review status, machine-vs-reviewed diff, sign-off."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from interview_tui.cli import main
+from interview_tui.cli.common import pass_db
+
+
+@main.group()
+def review() -> None:
+    """Transcript review: status per transcript, what review changed, sign-off (edit in the app: r)."""
+
+
+@review.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per transcript, plus the project summary.")
+@pass_db
+def review_list(db, as_json: bool) -> None:
+    """Every transcribed recording: review state, audio heard, edits and correction rate."""
+    from interview_tui.review.status import project_line, review_statuses
+    from interview_tui.transcription.verbatim import clock
+
+    statuses = review_statuses(db)
+    if as_json:
+        click.echo(json.dumps({"transcripts": [s.as_dict() for s in statuses], "summary": project_line(statuses)},
+                              indent=2, ensure_ascii=False))
+        return
+    if not statuses:
+        click.echo("No transcripts yet. Transcribe recordings first: interview-tui transcribe --all")
+        return
+    click.echo(f"{'rec':>4}  {'code':<6} {'length':>8}  {'version':<10} {'heard':>6} {'edits':>5} {'corr.':>6}  state")
+    for s in statuses:
+        version = f"m{s.machine_version}" + (f" → r{s.review_version}" if s.review_version else "")
+        rate = f"{s.correction.rate:.1%}" if s.correction else "-"
+        click.echo(f"{s.recording_id:>4}  {s.participant_code:<6} {clock(s.duration_s or 0):>8}  {version:<10} "
+                   f"{s.heard:>6.0%} {s.edits:>5} {rate:>6}  {s.state}")
+    click.echo(project_line(statuses))
+
+
+def _open(db, recording_id: int):
+    from interview_tui.review.session import ReviewError, ReviewSession
+
+    try:
+        return ReviewSession.open(db, recording_id)
+    except ReviewError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@review.command("diff")
+@click.argument("recording_id", type=int)
+@click.option("--summary", is_flag=True, help="Only the figures, not the changed turns.")
+@pass_db
+def review_diff(db, recording_id: int, summary: bool) -> None:
+    """Machine text against the newest review of RECORDING_ID: changed turns and the correction rate."""
+    from interview_tui.review.diff import diff_lines
+
+    session = _open(db, recording_id)
+    if session.draft_id is None and session.source["kind"] == "machine":
+        raise click.ClickException(f"recording {recording_id} has no review yet; open it in the app (r on the start screen)")
+    click.echo(f"recording {recording_id} ({session.participant_code}): {session.version_label}")
+    click.echo(session.correction().summary())
+    if not summary:
+        for line in diff_lines(session.machine, session.segments):
+            click.echo(line)
+
+
+@review.command("signoff")
+@click.argument("recording_id", type=int)
+@click.option("--by", "reviewed_by", required=True, help="Who reviewed the transcript (name or initials).")
+@click.option("--as-is", is_flag=True, help="Sign off even when nothing was edited (the machine text was checked and is right).")
+@pass_db
+def review_signoff(db, recording_id: int, reviewed_by: str, as_is: bool) -> None:
+    """Mark the review of RECORDING_ID as done; exports then use this version."""
+    from interview_tui.storage.reviews import ReviewStateError
+
+    session = _open(db, recording_id)
+    if session.draft_id is None and session.source.get("reviewed_at") and not as_is:
+        raise click.ClickException(
+            f"recording {recording_id} is already signed off ({session.version_label}); nothing to do"
+        )
+    if session.draft_id is None and not as_is:
+        raise click.ClickException(
+            f"recording {recording_id} has no review draft (nothing was edited). Review it in the app (r), "
+            "or pass --as-is if you checked the machine text against the audio and it needs no change"
+        )
+    try:
+        at = session.sign_off(reviewed_by)
+    except ReviewStateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Signed off: recording {recording_id}, {session.version_label}, at {at}.")
+    click.echo(session.correction().summary())
