@@ -253,8 +253,8 @@ def resolve_model(
         if language not in (None, "en"):
             candidates = [m for m in candidates if not m.english_only]
         if not candidates:
-            what = "a multilingual" if language not in (None, "en") else "any"
-            raise ModelError(f"No {what} Whisper model is installed. {INSTALL_HINT}")
+            what = "multilingual Whisper model (needed for language '%s')" % language if language not in (None, "en") else "Whisper model"
+            raise ModelError(f"No {what} is installed. {INSTALL_HINT}")
         model = candidates[0]
         check_model_folder(model.path)
     if model.english_only and language not in (None, "en"):

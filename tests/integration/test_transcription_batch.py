@@ -141,9 +141,15 @@ def test_failures_are_reported_and_the_batch_goes_on(tmp_path, tiny_en, english_
     jobs += file_jobs([Path(nb)], Settings(model="tiny.en", language="nb", formats=fmts, out_dir=out))
     jobs += file_jobs([Path(nb)], Settings(model="large-v3", language="nb", formats=fmts, out_dir=out))
     jobs += file_jobs([Path(nb)], Settings(model=str(tmp_path / "no-such-model"), language="nb", formats=fmts, out_dir=out))
+    from interview_tui.config import GUIDES_DIR
+    from interview_tui.domain.loader import load_study
+
+    nb_study = load_study(GUIDES_DIR / "peer-support-workers-nb.yaml")  # a Norwegian study file
+    jobs += file_jobs([Path(nb)], Settings(model="tiny.en", study=nb_study, formats=fmts, out_dir=out))
     report = run_batch(jobs, Collect())
     msgs = [r.message for r in report.results]
-    assert [r.ok for r in report.results] == [False, False, False, True, False, False, False]
+    assert [r.ok for r in report.results] == [False, False, False, True, False, False, False, False]
+    assert "English-only" in msgs[7] and "'no'" in msgs[7]
     assert "cannot decode" in msgs[0] and "corrupt" in msgs[0]
     assert "empty" in msgs[1]
     assert "cannot decode" in msgs[2]
