@@ -98,6 +98,22 @@ def _remove(path: Path, report: "WithdrawalReport | AnonymiseReport") -> None:
         report.warnings.append(f"could not delete {path}: {exc.strerror or exc}; delete it by hand")
 
 
+def _being_written(path: Path) -> bool:
+    """True when a live recorder holds the file's lock (see audio.wavfile); deleting it then would race."""
+    import fcntl
+
+    try:
+        with open(path, "rb") as f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        return False
+    return False
+
+
 def _mentions(path: Path, pattern: re.Pattern[bytes]) -> bool:
     """Whether a (non-audio) file holds the code, also inside zip containers (qdpx, docx)."""
     import zipfile
@@ -197,6 +213,9 @@ def withdraw_participant(
     if row is None:
         raise ParticipantError(f"no participant {canonical} in this project; check the code (interview-tui participants list)")
     pid, already = row
+    for (rel,) in db.execute("SELECT path FROM recordings WHERE participant_id = ? AND state = 'recording'", [pid]):
+        if _being_written(project.root / rel):
+            raise ParticipantError(f"{canonical} is being recorded right now ({rel}); stop the recording, then withdraw")
     report = WithdrawalReport(canonical, already or utcnow())
 
     # Files first: the rows say where they are, and a rerun finds leftovers by name.

@@ -176,3 +176,23 @@ def test_withdraw_library_call_is_repeatable(project, db) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         with db.atomic():
             db.execute("DELETE FROM audit_log")
+
+
+def test_withdraw_refuses_while_the_participant_is_being_recorded(project, db) -> None:
+    import fcntl
+
+    from interview_tui.domain.participant_codes import ParticipantError
+    from interview_tui.storage.recordings import start_recording
+    from tests.fixtures.audio import enroll
+
+    enroll(db, "P01")
+    path = project.recordings_dir / "P01" / "P01-live.wav"
+    path.parent.mkdir(parents=True)
+    start_recording(db, participant_code="P01", path="recordings/P01/P01-live.wav")
+    with open(path, "wb") as live:  # what a running recorder holds
+        fcntl.flock(live.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ParticipantError, match="being recorded right now"):
+            withdraw_participant(db, project, "P01")
+        assert path.exists()
+    report = withdraw_participant(db, project, "P01")  # the recorder is gone: now it goes
+    assert path in report.files_deleted and not path.exists()
