@@ -173,6 +173,7 @@ class InterviewScreen(Screen[None]):
             section = budget_section(self.interview.guide.section_of(state.current_id))
         spent = state.section_seconds(section.id, elapsed) if section else 0.0
         self.query_one(SessionClock).show(self.interview.guide, elapsed, section, spent)
+        self.query_one(GuideOutline).show_budgets(state, elapsed)
 
     # -- actions ------------------------------------------------------------------------
 

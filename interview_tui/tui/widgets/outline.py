@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from interview_tui.domain.session import SessionState
+from interview_tui.domain.session import SessionState, budget_status
 from interview_tui.domain.study import Guide, Question, Section
 from interview_tui.tui.messages import QuestionChosen
 
@@ -19,6 +19,9 @@ MARKS: dict[str, tuple[str, str]] = {
     "visited": ("·", ""),
     "not_reached": (" ", "dim"),
 }
+
+
+BUDGET_STYLES = {"ok": "dim", "near": "bold dark_orange3", "over": "bold red"}
 
 
 def short(text: str, width: int = 60) -> str:
@@ -36,6 +39,7 @@ class GuideOutline(Tree[str]):
         self.show_root = False
         self.guide_depth = 2
         self._question_nodes: dict[str, TreeNode[str]] = {}
+        self._section_nodes: list[tuple[Section, TreeNode[str]]] = []
         for section in guide.sections:
             self._add_section(self.root, section)
         closing = self.root.add(Text("Closing", style="bold"), expand=True)
@@ -44,6 +48,8 @@ class GuideOutline(Tree[str]):
 
     def _add_section(self, parent: TreeNode[str], section: Section) -> None:
         node = parent.add(Text(section.title, style="bold"), expand=True)
+        if section.time_budget_min:
+            self._section_nodes.append((section, node))
         for question in section.questions:
             self._add_question(node, question)
         for sub in section.sections:
@@ -52,6 +58,15 @@ class GuideOutline(Tree[str]):
     def _add_question(self, parent: TreeNode[str], question: Question) -> None:
         label = Text(f"  {short(question.text)}", style=MARKS["not_reached"][1])
         self._question_nodes[question.id] = parent.add_leaf(label, data=question.id)
+
+    def show_budgets(self, state: SessionState, now_offset_s: float) -> None:
+        """Minutes spent / budget before each budgeted section's title, coloured near and over budget."""
+        for section, node in self._section_nodes:
+            spent = state.section_seconds(section.id, now_offset_s)
+            status = budget_status(spent, section.time_budget_min)
+            label = Text(f"{int(spent // 60)}/{section.time_budget_min:g}m ", style=BUDGET_STYLES[status])
+            label.append(section.title, style="bold")
+            node.set_label(label)
 
     def show_state(self, state: SessionState) -> None:
         """Update every question's mark and keep the current question in view."""
