@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Protocol
@@ -175,7 +176,9 @@ def run_cluster_batch(
                         shipped_model=shipped.get(str(w.model.path)), blas_threads=blas)
         key = f"interview-tui-rec{w.recording_id}-{run_id}"
         by_key[key] = p
-        return client.submit(transcribe_item, item, key=key, retries=1, pure=False)
+        with warnings.catch_warnings():  # shipped audio is big on purpose; the window bounds it
+            warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+            return client.submit(transcribe_item, item, key=key, retries=1, pure=False)
 
     # Shipped audio sits in the scheduler's memory until its file is done: keep only a few in flight.
     window = max(4, 2 * len(client.scheduler_info().get("workers", {}))) if spec.ship_audio else len(pending)
