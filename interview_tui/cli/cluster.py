@@ -104,8 +104,8 @@ class _ClusterBar:
     def planned(self, files: int, audio_s: float) -> None:
         self.files = files
         self.started = time.monotonic()
-        self.bar = self._tqdm(total=round(audio_s, 1) or None, unit="s audio", desc="transcribing",
-                              bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]")
+        self.bar = self._tqdm(total=audio_s or None, unit="s audio", desc="transcribing",
+                              bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]")
         self._postfix()
 
     def _postfix(self) -> None:
@@ -118,8 +118,8 @@ class _ClusterBar:
             self.planned(0, 0.0)
         self.done += 1
         self.audio_done += audio_s
-        if self.bar.total:
-            self.bar.update(round(min(audio_s, max(0.0, self.bar.total - self.bar.n)), 1))
+        if self.bar.total:  # recorded durations can be a little short; never run past 100 %
+            self.bar.update(min(audio_s, max(0.0, self.bar.total - self.bar.n)))
         self._postfix()
         mark = "skipped" if result.skipped else ("ok" if result.ok else "FAILED")
         self._tqdm.write(f"{mark}: {result.label}: {result.message}")
