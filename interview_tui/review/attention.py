@@ -122,6 +122,8 @@ def build_queue(
         if seg.end - seg.start > settings.long_segment_s:
             items.append(AttentionItem("long", i, seg.start, seg.end,
                                        f"{seg.end - seg.start:.0f} s long (over {settings.long_segment_s:.0f} s): consider a split"))
+    # A segment the reviewer confirmed keeps only its still-unsure words (e.g. words typed in later).
+    items = [it for it in items if it.kind == "unsure" or "checked" not in segments[it.index].flags]
     items.sort(key=lambda it: (it.start_s, it.index))
     return items
 

@@ -31,6 +31,10 @@ MARKERS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Segment flag set by `confirm`: a person listened and found the segment right.
+CHECKED = "checked"
+
+
 class EditError(ValueError):
     """An edit that cannot be made; the message says why and what to do."""
 
@@ -58,7 +62,10 @@ def _confidence(words: list[Word]) -> float | None:
 def _with_text(seg: Segment, text: str) -> Segment:
     text = tidy(text)
     words = align_words(seg.words, text, span=(seg.start, seg.end))
-    return copy_segment(seg, text=text, words=words, confidence=_confidence(words))
+    flags = list(seg.flags)
+    if "unsure" in flags and not any(t.text.startswith("[") for t in word_tokens(text)):
+        flags.remove("unsure")  # the flag stood for the `[word? mm:ss]` marks, and the reviewer resolved them all
+    return copy_segment(seg, text=text, words=words, confidence=_confidence(words), flags=flags)
 
 
 def set_text(segments: Sequence[Segment], index: int, text: str) -> list[Segment]:
@@ -72,14 +79,16 @@ def set_text(segments: Sequence[Segment], index: int, text: str) -> list[Segment
 
 
 def confirm(segments: Sequence[Segment], index: int) -> list[Segment]:
-    """The reviewer heard segment `index` and it is right: unsure marks lose their brackets, words count as reviewed."""
+    """The reviewer heard segment `index` and it is right: unsure marks lose their brackets, words count as
+    reviewed, and the segment is flagged CHECKED (the attention queue leaves its repeat/silence/length
+    warnings out from then on)."""
     _check(segments, index)
     seg = segments[index]
     text = tidy(" ".join(t.word if t.word is not None else t.text for t in tokens(seg.text)))
     words = [dataclasses.replace(w, probability=REVIEWED_PROBABILITY) for w in align_words(seg.words, text, span=(seg.start, seg.end))]
     out = list(segments)
-    out[index] = copy_segment(seg, text=text, words=words, confidence=_confidence(words),
-                              flags=[f for f in seg.flags if f != "unsure"])
+    flags = [f for f in seg.flags if f not in ("unsure", CHECKED)] + [CHECKED]
+    out[index] = copy_segment(seg, text=text, words=words, confidence=_confidence(words), flags=flags)
     return out
 
 

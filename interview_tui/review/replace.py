@@ -43,10 +43,17 @@ def plan_replace(
 ) -> list[Replacement]:
     """What replacing `find` by `replace` would change, segment by segment (nothing is changed)."""
     pattern = _pattern(find, regex=regex, case=case, whole_word=whole_word)
+
+    def literal(match: re.Match[str]) -> str:
+        # Ignoring case, a match at a sentence start keeps its capital ("the" -> "The ...").
+        if not case and match.group(0)[:1].isupper() and replace[:1].islower():
+            return replace[:1].upper() + replace[1:]
+        return replace
+
     plan = []
     for i, seg in enumerate(segments):
         try:
-            after, n = pattern.subn(replace if regex else replace.replace("\\", "\\\\"), seg.text)
+            after, n = pattern.subn(replace if regex else literal, seg.text)
         except (re.error, IndexError) as exc:
             raise EditError(f"the replacement cannot be used with this pattern: {exc}") from exc
         if n and after != seg.text:

@@ -34,11 +34,11 @@ async def type_text(pilot, text: str) -> None:
 
 
 async def split_before(pilot, screen: ReviewScreen, words: str) -> None:
-    """Open the editor on the highlighted segment, put the cursor before `words`, split there (ctrl+x)."""
+    """Open the editor on the highlighted segment, put the cursor before `words`, split there (ctrl+n)."""
     await pilot.press("x")
     editor = screen.query_one(SegmentEditor)
     editor.move_cursor(editor.document.get_location_from_index(editor.text.index(words)))
-    await pilot.press("ctrl+x")
+    await pilot.press("ctrl+n")
     await pilot.pause()
 
 
@@ -131,7 +131,8 @@ async def test_review_a_real_transcript_with_the_keyboard(make_app, review_proje
         await type_text(pilot, "openness")
         await pilot.pause()
         preview = str(app.screen.query_one("#replace-preview-text").render())
-        assert "- It looks like trust and honesty." in preview and "+ It looks like trust and openness." in preview
+        assert "It looks like trust and honesty. → openness." in preview and "1 match(es) in 1 segment(s)" in \
+            str(app.screen.query_one("#replace-summary").render())
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen

@@ -120,11 +120,17 @@ def test_marker_never_breaks_a_word_and_is_not_a_word(two) -> None:
         ed.insert_marker(two, 0, 0, "snore")
 
 
+def test_resolving_every_unsure_mark_drops_the_unsure_flag(two) -> None:
+    two[0].flags.append("unsure")
+    assert "unsure" in ed.set_text(two, 0, "I worked as a [nurce? 00:02] for many years.")[0].flags
+    assert "unsure" not in ed.set_text(two, 0, "I worked as a nurse for many years.")[0].flags
+
+
 def test_confirm_unwraps_unsure_marks(two) -> None:
     two[0].flags.append("unsure")
     out = ed.confirm(two, 0)
     assert out[0].text == "I worked (.) as a nurce for years."
-    assert all(w.probability == 1.0 for w in out[0].words) and "unsure" not in out[0].flags
+    assert all(w.probability == 1.0 for w in out[0].words) and out[0].flags == ["checked"]
 
 
 def test_clean_text_without_fillers_gets_matching_words() -> None:
@@ -154,6 +160,9 @@ def test_find_replace_preview_then_apply(two) -> None:
     assert plan_replace(two, "rust", "x") == []  # whole words only by default
     assert len(plan_replace(two, "rust", "x", whole_word=False)) == 1
     assert plan_replace(two, r"y\w+s", "time", regex=True)[0].after.endswith("for time.")
+    assert plan_replace(two, "trust", "faith")[0].after == "Faith matters."  # a capital stays a capital
+    assert plan_replace(two, "trust", "faith", case=True) == []
+    assert plan_replace(two, "matters", "a\\1")[0].after == "Trust a\\1."  # literal text, not a group reference
     with pytest.raises(ed.EditError, match="regular expression"):
         plan_replace(two, "(", "x", regex=True)
     with pytest.raises(ed.EditError, match="changed since the preview"):

@@ -44,6 +44,14 @@ def test_queue_finds_each_kind_in_time_order() -> None:
     assert next_item([], None) is None
 
 
+def test_a_confirmed_segment_leaves_the_queue() -> None:
+    from interview_tui.review.edits import confirm
+
+    segs = [S(0, 2, "thank you thank you thank you", probs=[0.9, 0.2, 0.9, 0.9, 0.9, 0.9]), S(2, 40, "long one")]
+    assert [i.kind for i in build_queue(segs)] == ["repeat", "unsure", "long"]
+    assert [i.kind for i in build_queue(confirm(confirm(segs, 0), 1))] == []
+
+
 def test_quiet_frames_relative_to_the_recording() -> None:
     db = np.array([-80.0] * 50 + [-20.0] * 50)
     quiet = quiet_frames(db)

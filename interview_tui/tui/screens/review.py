@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.text_area import Selection
 
 from interview_tui.audio.playback import AudioSource, PlaybackError, Player
 from interview_tui.review.attention import AttentionItem, Loudness, next_item, quiet_frames
@@ -64,20 +65,20 @@ class ReviewScreen(Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("space", "play_pause", "Play/pause"),
-        Binding("r", "replay", "Replay segment"),
-        Binding("left", "step(-1)", f"-{STEP_S:g}s"),
-        Binding("right", "step(1)", f"+{STEP_S:g}s"),
+        Binding("space", "play_pause", "Play"),
+        Binding("r", "replay", "Replay"),
+        Binding("left", "step(-1)", f"-{STEP_S:g}s", show=False),
+        Binding("right", "step(1)", f"+{STEP_S:g}s", show=False),
         Binding("s", "slower", "Speed"),
-        Binding("n", "next_attention", "Next to check"),
+        Binding("n", "next_attention", "To check"),
         Binding("e", "edit", "Edit"),
         Binding("x", "edit_split", "Split"),
-        Binding("m", "merge", "Merge next"),
+        Binding("m", "merge", "Merge"),
         Binding("c", "speaker", "Speaker"),
-        Binding("R", "rename", "Rename speaker"),
-        Binding("i", "marker", "Marker"),
-        Binding("k", "confirm", "Correct as is"),
-        Binding("f", "find_replace", "Find/replace"),
+        Binding("R", "rename", "Rename"),
+        Binding("i", "marker", "Mark"),
+        Binding("k", "confirm", "OK"),
+        Binding("f", "find_replace", "Find"),
         Binding("d", "figures", "Diff figures", show=False),
         Binding("S", "sign_off", "Sign off"),
     ]
@@ -107,7 +108,7 @@ class ReviewScreen(Screen[None]):
                 yield Static(id="review-editor-hint")
                 yield SegmentEditor(id="review-text", soft_wrap=True, show_line_numbers=False)
             yield Static(id="review-status")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.title = "Review"
@@ -158,7 +159,7 @@ class ReviewScreen(Screen[None]):
         total = clock(self.review.duration_s or 0)
         if self.player is not None:
             state = "▶ playing" if self.player.playing else "⏸ paused"
-            audio = f"{state} {clock(self.player.position)} / {total} · speed {self.player.speed:g}x"
+            audio = f"{state} {clock(self.player.position)} / {total} · speed {self.player.speed:g}x · ←/→ {STEP_S:g} s"
         else:
             audio = "no audio"
         self.query_one("#review-status", Static).update(
@@ -277,8 +278,13 @@ class ReviewScreen(Screen[None]):
         if not self.attention:
             self.notify("Nothing left that needs attention.", timeout=3)
             return
-        position = self.player.position if self.player is not None else 0.0
-        item = next_item(self.attention, self.current_item, position)
+        # Go on from the item just shown, unless the reviewer moved to another segment since.
+        index = self.current() or 0
+        shown = self.current_item
+        if shown is not None and shown in self.attention and shown.index == index:
+            item = next_item(self.attention, shown)
+        else:
+            item = next((it for it in self.attention if it.index >= index), self.attention[0])
         assert item is not None
         self.current_item = item
         self.query_one(SegmentList).go_to(item.index)
@@ -286,8 +292,10 @@ class ReviewScreen(Screen[None]):
                     timeout=6)
         if self.player is not None:
             seg = self.review.segments[item.index] if self.review else None
-            start = min(item.start_s, seg.start) if seg and item.kind == "unsure" else item.start_s
-            self.player.play_span(max(0.0, start - 0.5), item.end_s + 0.5)
+            if seg is not None and item.kind == "unsure":  # the word with a little context either side
+                self.player.play_span(max(seg.start, item.start_s - 1.5), min(seg.end, item.end_s + 1.0) + 0.3)
+            else:
+                self.player.play_span(max(0.0, item.start_s - 0.5), item.end_s + 0.5)
 
     # -- editing --------------------------------------------------------------------------------
 
@@ -304,17 +312,36 @@ class ReviewScreen(Screen[None]):
         editor = self.query_one("#review-editor")
         editor.display = True
         self.query_one("#review-editor-hint", Static).update(
-            hint or f"Editing {clock(seg.start)} {seg.speaker or ''}: ctrl+s save · ctrl+x split at the cursor · "
-            "ctrl+o marker at the cursor · Escape cancel"
+            hint or f"Editing {clock(seg.start)} {seg.speaker or ''}: ctrl+s save · ctrl+n new segment from the cursor · "
+            "ctrl+o marker · ctrl+p play/pause · ctrl+r replay · Escape cancel"
         )
         area = self.query_one("#review-text", SegmentEditor)
         area.load_text(seg.text)
         area.move_cursor(area.document.end)
+        item = self.current_item
+        if item is not None and item.index == index and item.kind == "unsure":
+            # Select the word to check: typing replaces it.
+            for tok, word in zip(word_tokens(seg.text), seg.words):
+                if abs(word.start - item.start_s) < 1e-6:
+                    doc = area.document
+                    area.selection = Selection(doc.get_location_from_index(tok.start), doc.get_location_from_index(tok.end))
+                    break
         area.focus()
 
     def action_edit_split(self) -> None:
-        self.action_edit("Split: move the cursor to where the new segment starts, then ctrl+x "
+        """The editor, with the cursor at the word being heard (pause where the new turn starts, then x)."""
+        self.action_edit("Split: move the cursor to where the new segment starts, then ctrl+n "
                          "(ctrl+s saves text changes · Escape cancels)")
+        index = self.current()
+        if self.player is None or index is None or self.review is None:
+            return
+        seg, at = self.review.segments[index], self.player.position
+        if seg.start < at < seg.end:
+            for tok, word in zip(word_tokens(seg.text), seg.words):
+                if word.end > at:  # the word playing now (or the next one after a pause)
+                    area = self.query_one("#review-text", SegmentEditor)
+                    area.move_cursor(area.document.get_location_from_index(tok.start))
+                    break
 
     def _close_editor(self) -> None:
         self.editing = None
@@ -347,6 +374,11 @@ class ReviewScreen(Screen[None]):
                 self.notify("Split in two; both parts kept their words' times.", timeout=3)
         elif message.action == "marker":
             self._pick_marker(self._marker_in_editor)
+        elif message.action == "play":
+            self.action_play_pause()
+            editor.focus()
+        elif message.action == "replay":
+            self.action_replay()
 
     def _marker_in_editor(self, kind: str) -> None:
         assert self.review is not None and self.editing is not None
@@ -397,7 +429,9 @@ class ReviewScreen(Screen[None]):
         if index is None or self.review is None:
             return
         current = self.review.segments[index].speaker
-        options = [(s, s) for s in self.review.speakers() if s != current] + [(NEW_SPEAKER, "Another name…")]
+        # The transcript's speakers first, then the usual two labels of an interview.
+        names = self.review.speakers() + ["Interviewer", self.review.participant_code or "Participant"]
+        options = [(s, s) for s in dict.fromkeys(names) if s != current] + [(NEW_SPEAKER, "Another name…")]
 
         def chosen(choice: str | None) -> None:
             if choice == NEW_SPEAKER:

@@ -40,6 +40,27 @@ class LineDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+CONTEXT = 30
+
+
+def changes(before: str, after: str) -> list[tuple[int, int, int, int]]:
+    """Where `after` differs from `before`: (i1, i2, j1, j2) spans, whole words, for the preview."""
+    import difflib
+
+    words_b, words_a = before.split(" "), after.split(" ")
+    pos_b = [0]
+    for w in words_b:
+        pos_b.append(pos_b[-1] + len(w) + 1)
+    pos_a = [0]
+    for w in words_a:
+        pos_a.append(pos_a[-1] + len(w) + 1)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, words_b, words_a, autojunk=False).get_opcodes():
+        if op != "equal":
+            out.append((pos_b[i1], max(pos_b[i1], pos_b[i2] - 1), pos_a[j1], max(pos_a[j1], pos_a[j2] - 1)))
+    return out
+
+
 @dataclass(frozen=True)
 class ReplaceRequest:
     """What the reviewer confirmed in the find/replace dialog."""
@@ -118,10 +139,13 @@ class FindReplaceDialog(ModalScreen[ReplaceRequest | None]):
         out = Text()
         for r in self.plan[:200]:
             seg = self.segments[r.index]
-            out.append(f"{clock(seg.start)} ", style="dim")
-            out.append(f"- {r.before}\n", style="red")
-            out.append(f"{clock(seg.start)} ", style="dim")
-            out.append(f"+ {r.after}\n", style="green")
+            for i1, i2, j1, j2 in changes(r.before, r.after):
+                out.append(f"{clock(seg.start)} {seg.speaker or ''}: ", style="dim")
+                out.append(("…" if i1 > CONTEXT else "") + r.before[max(0, i1 - CONTEXT):i1])
+                out.append(r.before[i1:i2], style="strike red")
+                out.append(" → ", style="dim")
+                out.append(r.after[j1:j2], style="bold green")
+                out.append(r.before[i2:i2 + CONTEXT] + ("…" if i2 + CONTEXT < len(r.before) else "") + "\n")
         preview.update(out)
 
     def action_apply(self) -> None:

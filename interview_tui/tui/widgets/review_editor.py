@@ -1,4 +1,6 @@
-"""The in-place editor of one segment's text: save, split at the cursor, insert a marker, cancel."""
+"""The in-place editor of one segment's text: save, split at the cursor, insert a marker, listen, cancel.
+
+The text area's own keys (ctrl+x cut, ctrl+z undo...) stay; ours avoid them."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ class SegmentEditor(TextArea):
 
     BINDINGS = [
         Binding("ctrl+s", "done('save')", "Save", priority=True),
-        Binding("ctrl+x", "done('split')", "Split here", priority=True),
+        Binding("ctrl+n", "done('split')", "New segment here", priority=True),
         Binding("ctrl+o", "done('marker')", "Marker here", priority=True),
+        Binding("ctrl+p", "done('play')", "Play/pause", priority=True),
+        Binding("ctrl+r", "done('replay')", "Replay", priority=True),
         Binding("escape", "done('cancel')", "Cancel", priority=True),
     ]
 
