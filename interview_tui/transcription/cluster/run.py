@@ -89,8 +89,8 @@ def open_client(spec: ClusterSpec, *, connect_timeout_s: float = 30) -> Iterator
             yield client
 
 
-def _plan(db: Database, project: Project, ids: list[int], settings: Settings,
-          listener: ClusterListener) -> tuple[list[_Planned], list[JobResult]]:
+def _plan(db: Database, project: Project, ids: list[int],
+          settings: Settings) -> tuple[list[_Planned], list[JobResult]]:
     from interview_tui.storage.recordings import get_recording
 
     planned: list[_Planned] = []
@@ -99,9 +99,7 @@ def _plan(db: Database, project: Project, ids: list[int], settings: Settings,
         try:
             work = prepare_recording(db, project, rid, settings)
         except (JobError, ModelError) as exc:
-            result = JobResult(f"recording {rid}", False, str(exc))
-            failed.append(result)
-            listener.finished(result, 0.0, None)
+            failed.append(JobResult(f"recording {rid}", False, str(exc)))
             continue
         rec = get_recording(db, rid) or {}
         duration = rec.get("duration_s") or probe_duration(work.audio_path) or 0.0
@@ -155,9 +153,11 @@ def run_cluster_batch(
     threads = spec.threads_per_worker()
     if threads and not settings.options.cpu_threads:
         settings = replace(settings, options=settings.options.with_(cpu_threads=threads))
-    planned, report_failed = _plan(db, project, recording_ids, settings, listener)
+    planned, report_failed = _plan(db, project, recording_ids, settings)
     report = BatchReport(results=list(report_failed))
     listener.planned(len(planned) + len(report_failed), sum(p.duration_s for p in planned))
+    for result in report_failed:  # withdrawn, unfinished, no model: known before any work
+        listener.finished(result, 0.0, None)
     if not planned:
         return report
     shipped = _ship_models(client, planned) if spec.ship_model else {}
@@ -180,13 +180,26 @@ def run_cluster_batch(
             warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
             return client.submit(transcribe_item, item, key=key, retries=1, pure=False)
 
+    def submit_next(futures) -> None:  # noqa: ANN001
+        while pending:
+            p = pending.pop(0)
+            try:
+                futures.add(submit(p))
+                return
+            except OSError as exc:  # --ship-audio: the file cannot be read here
+                result = JobResult(p.work.label, False, f"{p.work.audio_path}: cannot read the audio to ship it "
+                                   f"({exc.strerror or exc}); check the file and run again.")
+                report.results.append(result)
+                listener.finished(result, 0.0, None)
+
     # Shipped audio sits in the scheduler's memory until its file is done: keep only a few in flight.
     window = max(4, 2 * len(client.scheduler_info().get("workers", {}))) if spec.ship_audio else len(pending)
-    futures = as_completed([submit(pending.pop(0)) for _ in range(min(window, len(pending)))])
+    futures = as_completed()
+    for _ in range(window):
+        submit_next(futures)
     for future in futures:
         p = by_key[future.key]
-        if pending:
-            futures.add(submit(pending.pop(0)))
+        submit_next(futures)
         result, audio_s, worker = _collect(future, p, db, project, settings)
         report.results.append(result)
         listener.finished(result, audio_s, worker)
