@@ -55,6 +55,8 @@ class Phase:
     main_cpu_s: float = 0.0
     #: seconds added to the recording's timeline during the phase.
     recorded_s: float = 0.0
+    #: the machine's 1-minute load average at the phase's end (other processes compete for the cores).
+    load: float = 0.0
 
     @property
     def main_pct(self) -> float:
@@ -118,7 +120,7 @@ def measure(app: BusyApp, name: str, seconds: float) -> Phase:
     t0, c0, m0, k0, r0 = time.monotonic(), time.process_time(), main_thread_cpu(), app.ticks, timeline()
     time.sleep(seconds)
     return Phase(name, time.monotonic() - t0, time.process_time() - c0, app.ticks - k0, main_thread_cpu() - m0,
-                 timeline() - r0)
+                 timeline() - r0, os.getloadavg()[0])
 
 
 def main() -> None:
@@ -205,10 +207,10 @@ def report(args, phases, summary, overlap, exact, ui_share, thread_share, share,
         " redraw measured in the baselines (so a baseline that redraws more or less often is not"
         " mistaken for the recorder).",
         "",
-        "| phase | wall s | CPU % of one core | of it: UI thread | other threads | UI redraws/s |",
-        "|---|---:|---:|---:|---:|---:|",
-        *[f"| {p.name} | {p.wall_s:.1f} | {p.cpu_pct:.1f} | {p.main_pct:.1f} | {p.other_pct:.1f} | {p.fps:.1f} |"
-          for p in phases],
+        "| phase | wall s | CPU % of one core | of it: UI thread | other threads | UI redraws/s | load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *[f"| {p.name} | {p.wall_s:.1f} | {p.cpu_pct:.1f} | {p.main_pct:.1f} | {p.other_pct:.1f} | {p.fps:.1f}"
+          f" | {p.load:.2f} |" for p in phases],
         "",
         "| result | value | target |",
         "|---|---:|---|",
@@ -231,6 +233,8 @@ def report(args, phases, summary, overlap, exact, ui_share, thread_share, share,
         "About 1.0-1.5 % of a core of the thread part is PortAudio's ALSA/PulseAudio path itself (a stream"
         " with an empty callback costs that much at 75 ms blocks; 50 ms blocks cost more, which is why the"
         " block is 75 ms: 13 meter updates a second).",
+        "The UI redraw rate depends on how much the other processes on the machine leave to this one"
+        " (load avg: the 1-minute load average at the end of each phase, on 2 cores).",
         "The PulseAudio daemon runs in its own process (about 3 % of a core, not counted above).",
         "",
     ]
