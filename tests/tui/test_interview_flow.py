@@ -72,12 +72,16 @@ async def test_whole_interview_is_stored_exactly(make_app, clock, project) -> No
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await start_on_start_screen(pilot)
-        await pilot.press("a")
         screen = app.screen
-        screen.query_one("#interviewer", Input).focus()
+        # A first run starts in the empty interviewer field: typing goes there, Enter moves on to
+        # the place, picking one moves on to the participant list, where the keys work.
+        assert screen.query_one("#interviewer", Input).has_focus
         await type_text(pilot, "MP")
-        await choose(pilot, "#place", 2)  # University of Bergen
-        screen.query_one("#participants").focus()
+        await pilot.press("enter")
+        assert screen.query_one("#place", Select).has_focus
+        await pilot.press("enter", "down", "down", "enter")  # University of Bergen
+        assert screen.query_one("#participants").has_focus
+        await pilot.press("a")
 
         await pilot.press("d")
         await pilot.pause()
@@ -172,10 +176,9 @@ async def test_refusing_a_required_item_blocks_the_interview(make_app, project) 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await start_on_start_screen(pilot)
-        await pilot.press("a")
         app.screen.query_one("#interviewer", Input).value = "KNH"
         app.screen.query_one("#participants").focus()
-        await pilot.press("i")
+        await pilot.press("a", "i")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ConsentScreen)

@@ -128,7 +128,9 @@ def test_kill_9_mid_interview_then_resume_keeps_every_event(consented_project) -
     app = TerminalApp(project.root)
     try:
         app.wait_for_text("Participants")
-        app.keys("\t", "K", "N", "H", "\x1b[Z")  # interviewer, then back to the participant list
+        # The empty interviewer field has the focus; Enter moves on to the place, picking one
+        # (Enter, ↓, Enter) moves on to the participant list.
+        app.keys("K", "N", "H", "\r", "\r", "\x1b[B", "\r")
         app.keys("i")
         app.wait_for_text("Wrap up")  # the interview screen's footer
         app.keys("1", "2", "n")  # two follow-ups, then the next question

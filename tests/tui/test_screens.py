@@ -232,3 +232,26 @@ async def test_resume_uses_the_study_the_session_began_with(make_app, project) -
         assert isinstance(screen, InterviewScreen)
         assert screen.study.id == "erfaringskonsulenter" != again.ctx.study.id
         assert screen.interview.state.current_id == started_on
+
+
+async def test_a_first_run_types_into_the_interviewer_field_then_the_list_keys_work(make_app, project) -> None:
+    app = make_app(recorder=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StartScreen)
+        box = screen.query_one("#interviewer", Input)
+        assert box.has_focus  # the first field on screen, and empty
+        await pilot.press("K", "a", "r", "i", "enter")
+        assert box.value == "Kari"  # 'a' and 'i' were typed, not taken as keys
+        assert screen.query_one("#place", Select).has_focus  # no place yet: on to it
+        await pilot.press("escape", "enter", "down", "enter")
+        assert screen.query_one("#place", Select).value == app.ctx.study.places[0]
+        assert screen.query_one("#participants").has_focus
+        await pilot.press("a", "a")
+        await pilot.pause()
+        assert screen.selected_code() == "P02"
+    again = make_app(recorder=False)  # the interviewer is remembered: the list and its keys come first
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.screen.query_one("#participants").has_focus

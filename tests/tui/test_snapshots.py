@@ -49,10 +49,21 @@ def seed(project, *, consented: bool = False, interview: bool = False) -> None:
     db.close()
 
 
+async def from_the_list(pilot) -> None:
+    """Move from the empty interviewer field (a first run's focus) to the participant list."""
+    pilot.app.screen.query_one("#participants").focus()
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_consent_screen(snap_compare, make_app, project, size) -> None:
     seed(project)
-    assert snap_compare(make_app(), press=["c"], terminal_size=size)
+
+    async def consent(pilot) -> None:
+        await from_the_list(pilot)
+        await pilot.press("c")
+
+    assert snap_compare(make_app(), run_before=consent, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -60,6 +71,7 @@ def test_demographics_screen_with_an_invalid_age(snap_compare, make_app, project
     seed(project)
 
     async def fill(pilot) -> None:
+        await from_the_list(pilot)
         await pilot.press("d")
         await pilot.pause()
         pilot.app.screen.query_one("#f-age").focus()

@@ -87,7 +87,12 @@ class StartScreen(Screen[None]):
             elif defaults["place"] in self.ctx.study.places:
                 place.value = defaults["place"]
         self.refresh_participants()
-        table.focus()
+        # A first run starts where the eye does, in the empty interviewer field (typing into the
+        # table did nothing); once a name is there the participant list and its keys come first.
+        if box.value.strip():
+            table.focus()
+        else:
+            box.focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_participants()
@@ -109,7 +114,8 @@ class StartScreen(Screen[None]):
             hint.update("Select a participant (↑/↓), then [b]i[/] interview · [b]c[/] consent · [b]d[/] demographics"
                         " · [b]ctrl+t[/] light/dark")
         else:
-            hint.update("No participants yet. Press [b]a[/] to add one (the next free code, e.g. P01).")
+            hint.update("No participants yet. Type the interviewer and press [b]Enter[/], choose the place, then press "
+                        "[b]a[/] to add a participant (the next free code, e.g. P01).")
 
     def selected_code(self) -> str | None:
         table = self.query_one("#participants", DataTable)
@@ -123,23 +129,35 @@ class StartScreen(Screen[None]):
             self.notify("Add a participant first: press a.", severity="warning")
         return code
 
-    def _require_interviewer(self) -> bool:
-        box = self.query_one("#interviewer", Input)
-        name = " ".join(box.value.split())
-        if not name:
-            self.notify("Type the interviewer's name or initials first, then press Enter.", title="Interviewer",
-                        severity="error")
-            box.focus()
-            return False
-        self.ctx.interviewer_id = get_or_add_interviewer(self.ctx.db, name)
-        self.ctx.interviewer_name = name
+    def _sync_interviewer(self) -> bool:
+        """Take the interviewer and place from the fields into the context; False when no name is typed.
+
+        Called by every action, so that adding a participant or saving demographics is logged
+        under the name on screen, and the name is offered again on the next start.
+        """
+        name = " ".join(self.query_one("#interviewer", Input).value.split())
         place = self.query_one("#place").value  # type: ignore[attr-defined]
         self.ctx.place = place.strip() or None if isinstance(place, str) else None
+        if not name:
+            self.ctx.interviewer_id, self.ctx.interviewer_name = None, ""
+            return False
+        if name != self.ctx.interviewer_name:
+            self.ctx.interviewer_id = get_or_add_interviewer(self.ctx.db, name)
+            self.ctx.interviewer_name = name
+        return True
+
+    def _require_interviewer(self) -> bool:
+        if not self._sync_interviewer():
+            self.notify("Type the interviewer's name or initials first, then press Enter.", title="Interviewer",
+                        severity="error")
+            self.query_one("#interviewer", Input).focus()
+            return False
         return True
 
     # -- actions --------------------------------------------------------------------------
 
     def action_add_participant(self) -> None:
+        self._sync_interviewer()
         try:
             row = add_participant(self.ctx.db, self.ctx.study.id, actor=self.ctx.interviewer_name or None)
         except ParticipantError as error:
@@ -149,8 +167,18 @@ class StartScreen(Screen[None]):
         self.notify(f"Added {row['code']}. Next: c for consent, or i to start the interview.")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter in a field means "done here": back to the participant list, where the keys work.
-        self.query_one("#participants", DataTable).focus()
+        # Enter in a field means "done here": on to the place if none is chosen yet, else back to
+        # the participant list, where the keys work.
+        place = self.query_one("#place")
+        if event.input.id == "interviewer" and isinstance(place, Select) and place.is_blank():
+            place.focus()
+        else:
+            self.query_one("#participants", DataTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        # A place picked by the user (not set on mount): done here, back to the list and its keys.
+        if event.select.id == "place" and event.select.has_focus and not event.select.is_blank():
+            self.query_one("#participants", DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_interview()
@@ -160,8 +188,7 @@ class StartScreen(Screen[None]):
 
         code = self._require_code()
         if code:
-            if self.query_one("#interviewer", Input).value.strip():
-                self._require_interviewer()
+            self._sync_interviewer()
             self.app.push_screen(ConsentScreen(code))
 
     def action_demographics(self) -> None:
@@ -169,6 +196,7 @@ class StartScreen(Screen[None]):
 
         code = self._require_code()
         if code:
+            self._sync_interviewer()
             self.app.push_screen(DemographicsScreen(code))
 
     def action_interview(self) -> None:
@@ -254,6 +282,7 @@ class StartScreen(Screen[None]):
 
         code = self._require_code()
         if code:
+            self._sync_interviewer()  # the sign-off offers the name on screen
             open_review(self.app, self.ctx.db, code)
 
 
