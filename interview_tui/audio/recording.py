@@ -154,11 +154,22 @@ class ActiveRecording:
         recipients = tuple(study.encryption_recipients) if study is not None else ()
         if recipients:
             config = dataclasses.replace(config, encrypt_to=recipients)
+        if session_id is not None:
+            owner = store.session_participant_code(db, session_id)
+            if owner != participant_code:
+                raise RecordingRefused(
+                    f"Session {session_id} does not exist." if owner is None
+                    else f"Session {session_id} is {owner}'s, not {participant_code}'s; check --session."
+                )
         started = datetime.now(timezone.utc)
-        rel = store.recording_relpath(participant_code, session_id, started,
-                                      suffix=ENCRYPTED_SUFFIX if recipients else ".wav")
+        suffix = ENCRYPTED_SUFFIX if recipients else ".wav"
+        rel = store.recording_relpath(participant_code, session_id, started, suffix=suffix)
+        check_folder((project.root / rel).parent)
+        n = 1
+        while (project.root / rel).exists():  # two recordings started within the same second
+            n += 1
+            rel = store.recording_relpath(participant_code, session_id, started, suffix=f"-{n}{suffix}")
         path = project.root / rel
-        check_folder(path.parent)
         if not isinstance(device, InputDevice):
             device = resolve_input_device(device if device is not None else store.get_input_device(db), config.channels)
         max_frames = round(max_seconds * config.samplerate) if max_seconds is not None else None

@@ -173,3 +173,24 @@ def test_device_lost_stops_cleanly_and_keeps_the_audio(virtual_mic, db, project,
     assert soundfile.info(str(summary.path)).frames == round(summary.duration_s * RATE)
     row = store.get_recording(db, summary.recording_id)
     assert row["state"] == "complete" and "stopped delivering audio" in row["error"]
+
+
+def test_session_must_be_the_participants(db, project):
+    from interview_tui.storage.participants import add_participant
+    from interview_tui.storage.sessions import open_session
+
+    study = enroll(db)
+    add_participant(db, study.id, "P02")
+    other = open_session(db, participant_id=store.participant_row(db, "P02")["id"], study_id=1)
+    with pytest.raises(RecordingRefused, match=f"Session {other} is P02's, not P01's"):
+        ActiveRecording.start(db, project, "P01", session_id=other)
+    with pytest.raises(RecordingRefused, match="Session 99 does not exist"):
+        ActiveRecording.start(db, project, "P01", session_id=99)
+
+
+def test_two_recordings_in_the_same_second_get_their_own_files(virtual_mic, db, project):
+    enroll(db)
+    first = ActiveRecording.start(db, project, "P01", device="pulse", max_seconds=0.1)
+    second = ActiveRecording.start(db, project, "P01", device="pulse", max_seconds=0.1)
+    paths = {first.finish().path, second.finish().path}
+    assert len(paths) == 2 and all(p.exists() for p in paths)
