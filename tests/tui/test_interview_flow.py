@@ -189,6 +189,12 @@ async def test_refusing_a_required_item_blocks_the_interview(make_app, project) 
         assert app.screen is screen
         status = str(screen.query_one("#consent-status", Static).render())
         assert "Required item 2 not ticked" in status and "cannot start" in status
+        assert screen.query_one("#item-audio_recording").has_focus
+        # The message follows the ticks: ticked, it says so; unticked again, it names the item again.
+        await pilot.press("space")
+        assert "Every required item is ticked" in str(screen.query_one("#consent-status", Static).render())
+        await pilot.press("space")
+        assert "Required item 2 not ticked" in str(screen.query_one("#consent-status", Static).render())
         # The participant declines: recorded as declined, and no interview starts.
         await pilot.press("ctrl+d", "y")
         await pilot.pause()

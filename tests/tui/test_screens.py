@@ -255,3 +255,22 @@ async def test_a_first_run_types_into_the_interviewer_field_then_the_list_keys_w
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert again.screen.query_one("#participants").has_focus
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_refused_consent_shows_the_missing_item(make_app, project, size) -> None:
+    """The refusal message is longer than the hint: the item it focuses must still be in view after."""
+    enrol(project, consent=False)
+    app = make_app(recorder=False)
+    async with app.run_test(size=size) as pilot:
+        await on_start(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConsentScreen)
+        screen.query_one("#item-voluntary_participation").focus()
+        await pilot.press("space", "ctrl+s")
+        await pilot.pause()
+        missing = screen.query_one("#item-audio_recording")
+        assert missing.has_focus
+        assert screen.query_one("#consent-body").region.contains_region(missing.parent.region)

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Static
 
 from interview_tui.domain.consent import split_items
+from interview_tui.domain.study import ConsentItem
 from interview_tui.storage.consent import consent_on_file, record_consent
 from interview_tui.tui.context import AppContext
 from interview_tui.tui.screens.dialogs import ConfirmDialog
@@ -52,6 +53,8 @@ class ConsentScreen(Screen[str | None]):
         super().__init__()
         self.code = code
         self.on_file: dict | None = None
+        #: ctrl+s was refused for missing required items (the status then follows the ticks).
+        self.refused = False
 
     @property
     def ctx(self) -> AppContext:
@@ -120,16 +123,37 @@ class ConsentScreen(Screen[str | None]):
             return
         form = self.ctx.study.consent
         given, declined = split_items(form, self.ticked())
-        missing = [(n, i) for n, i in enumerate(form.items, 1) if i.required and i.id not in given]
+        missing = self._missing()
+        if missing:
+            self.refused = True
+            self._show_missing(missing)
+            box = self.query_one(f"#item-{missing[0][1].id}", Checkbox)
+            box.focus(scroll_visible=False)
+            # The message just grew and shrank the scrolled text: bring the item into view after that layout.
+            self.call_after_refresh(lambda: box.parent.scroll_visible(animate=False))  # type: ignore[union-attr]
+            return
+        self._record("given", given, declined)
+
+    def _missing(self) -> list[tuple[int, ConsentItem]]:
+        """Required items not ticked, with their numbers on screen."""
+        ticked = set(self.ticked())
+        return [(n, i) for n, i in enumerate(self.ctx.study.consent.items, 1) if i.required and i.id not in ticked]
+
+    def _show_missing(self, missing: list[tuple[int, ConsentItem]]) -> None:
+        status = self.query_one("#consent-status", Static)
         if missing:
             numbers = ", ".join(str(n) for n, _ in missing)
-            self.query_one("#consent-status", Static).update(
+            status.update(
                 f"[b $error]Required item{'s' if len(missing) > 1 else ''} {numbers} not ticked:[/] the interview "
                 "cannot start without them. Tick them if the participant agrees, or press ctrl+d if they decline."
             )
-            self.query_one(f"#item-{missing[0][1].id}", Checkbox).focus()
-            return
-        self._record("given", given, declined)
+        else:
+            status.update("[b $success]Every required item is ticked.[/] Press ctrl+s when the participant agrees.")
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        # After a refusal the message follows the ticks, so it never names an item already ticked.
+        if self.refused:
+            self._show_missing(self._missing())
 
     def action_decline(self) -> None:
         def confirmed(yes: bool | None) -> None:
