@@ -3,12 +3,13 @@
 The correction rate is the word error rate of the machine transcript measured against the
 reviewed one (jiwer), over plain words: lower case, no punctuation, no pause or review marks.
 Speaker corrections are counted separately, per reviewed word, by which machine segment held
-that moment of the audio.
+that moment of the audio; a label renamed throughout counts as no correction.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -43,7 +44,7 @@ class Correction:
             f"correction rate {self.rate:.1%} (WER of the machine text against the reviewed text): "
             f"{self.substitutions} substituted, {self.deletions} missing from the machine text, "
             f"{self.insertions} removed by review; {self.reviewed_words} reviewed words; "
-            f"{self.speaker_changed_words} words with another speaker"
+            f"{self.speaker_changed_words} words attributed to another speaker"
         )
 
 
@@ -72,12 +73,20 @@ def compare(machine: Sequence[Segment], reviewed: Sequence[Segment]) -> Correcti
         hits, subs, dels, ins = out.hits, out.substitutions, out.deletions, out.insertions
     else:  # jiwer refuses empty references; everything is inserted or deleted
         hits, subs, dels, ins = 0, 0, len(ref), len(hyp)
-    changed = 0
+    # Renaming a label ("Speaker A (left)" -> "Interviewer") is not a correction; re-attributing words is.
+    # So each machine label maps to the reviewed label most of its words got, and words that got
+    # another label than their machine label's are counted.
+    pairs: list[tuple[str, str]] = []
     for seg in reviewed:
         for w in seg.words:
             before = _speaker_at(machine, (w.start + w.end) / 2)
-            if before is not None and (before or "") != (seg.speaker or ""):
-                changed += 1
+            if before is not None:
+                pairs.append((before or "", seg.speaker or ""))
+    counts: dict[str, Counter[str]] = {}
+    for before, after in pairs:
+        counts.setdefault(before, Counter())[after] += 1
+    usual = {before: c.most_common(1)[0][0] for before, c in counts.items()}
+    changed = sum(1 for before, after in pairs if after != usual[before])
     return Correction(len(hyp), len(ref), hits, subs, dels, ins, changed)
 
 

@@ -65,7 +65,10 @@ def test_correction_rate_counts_word_and_speaker_changes() -> None:
     assert (c.reviewed_words, c.machine_words) == (8, 7)
     assert (c.substitutions, c.deletions, c.insertions) == (1, 1, 0)
     assert c.rate == pytest.approx(2 / 8)
-    assert c.speaker_changed_words == 3
+    assert c.speaker_changed_words == 0  # "Interviewer" -> "P01" everywhere it occurs is a rename, not a correction
+    relabelled = [S(0, 1, "I worked as", speaker="Interviewer"), S(1, 2, "a nurse,"), S(2, 4, "for many years")]
+    # the machine's P01 words split 3 (Interviewer) : 2 (P01); the 2 against the majority count
+    assert compare(machine, relabelled).speaker_changed_words == 2
     assert "correction rate 25.0%" in c.summary()
     assert compare(machine, machine).rate == 0
     lines = diff_lines(machine, reviewed)
