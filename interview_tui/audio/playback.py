@@ -52,6 +52,18 @@ def list_output_devices() -> list[OutputDevice]:
     ]
 
 
+#: Environment variable, then project setting, naming the output device for review playback.
+OUTPUT_DEVICE_ENV = "INTERVIEW_TUI_OUTPUT_DEVICE"
+OUTPUT_DEVICE_KEY = "audio.output_device"
+
+
+def chosen_output_device(setting: str | None) -> int | None:
+    """The output device for playback: `$INTERVIEW_TUI_OUTPUT_DEVICE`, else the project's setting, else the default."""
+    import os
+
+    return resolve_output_device(os.environ.get(OUTPUT_DEVICE_ENV) or setting)
+
+
 def resolve_output_device(spec: str | int | None) -> int | None:
     """The PortAudio index for `spec` (index, exact name or unique part of one); None = the system default."""
     if spec is None or str(spec).strip() == "":

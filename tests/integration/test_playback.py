@@ -150,3 +150,17 @@ def test_other_formats_are_converted_and_measured(tmp_path: Path, interview_clip
         assert db[int((speech.start_s + 0.5) / 0.02)] > db[int(0.2 / 0.02)] + 20  # speech louder than the lead-in
     finally:
         source.close()
+
+
+def test_output_device_by_name_or_refused(virtual_mic, monkeypatch) -> None:
+    from interview_tui.audio.devices import AudioDeviceError
+    from interview_tui.audio.playback import OUTPUT_DEVICE_ENV, chosen_output_device, list_output_devices
+
+    pulse = next(d for d in list_output_devices() if d.name == "pulse")
+    assert chosen_output_device(None) is None  # the system default
+    assert chosen_output_device("pulse") == pulse.index
+    monkeypatch.setenv(OUTPUT_DEVICE_ENV, str(pulse.index))
+    assert chosen_output_device("nonexistent") == pulse.index  # the environment wins over the setting
+    monkeypatch.delenv(OUTPUT_DEVICE_ENV)
+    with pytest.raises(AudioDeviceError, match="not found. Outputs:"):
+        chosen_output_device("no such speaker")

@@ -94,6 +94,8 @@ class ReviewScreen(Screen[None]):
         self.current_item: AttentionItem | None = None
         self.editing: int | None = None
         self.follow = True
+        #: the segment the reviewer jumped to; the highlight does not follow the audio back before it.
+        self.pinned: int | None = None
 
     @property
     def ctx(self):
@@ -123,6 +125,7 @@ class ReviewScreen(Screen[None]):
                 self.source = AudioSource(self.ctx.project.root / self.review.audio_relpath)
                 self.player = Player(
                     self.source,
+                    self._output_device(),
                     on_position=lambda t: self.post_message(PlayerPosition(t)),
                     on_heard=lambda a, b: self.post_message(PlayerHeard(a, b)),
                     on_state=lambda p, e: self.post_message(PlayerState(p, e)),
@@ -135,6 +138,17 @@ class ReviewScreen(Screen[None]):
             self.query_one(SegmentList).go_to(self.review.segment_at(start) or 0)
         self.query_one(SegmentList).focus()
         self.update_status()
+
+    def _output_device(self) -> int | None:
+        from interview_tui.audio.devices import AudioDeviceError
+        from interview_tui.audio.playback import OUTPUT_DEVICE_KEY, chosen_output_device
+        from interview_tui.storage.recordings import get_setting
+
+        try:
+            return chosen_output_device(get_setting(self.ctx.db, OUTPUT_DEVICE_KEY))
+        except AudioDeviceError as exc:
+            self.notify(f"{exc} Playing on the system default instead.", title="Output device", severity="warning")
+            return None
 
     def on_unmount(self) -> None:
         if self.player is not None:
@@ -207,9 +221,20 @@ class ReviewScreen(Screen[None]):
         if self.review is not None and self.follow and self.player is not None and self.player.playing \
                 and self.editing is None:
             index = self.review.segment_at(message.seconds)
-            if index is not None:
+            # After a jump, the lead-in before the segment (and late reports of the previous run)
+            # must not pull the highlight back.
+            if index is not None and (self.pinned is None or index >= self.pinned):
+                if self.pinned is not None and index > self.pinned:
+                    self.pinned = None
                 self.query_one(SegmentList).go_to(index)
         self.update_status()
+
+    def _play_segment_span(self, index: int, start: float, end: float) -> None:
+        """Play [start, end] for segment `index`, keeping it highlighted during any lead-in."""
+        assert self.player is not None
+        self.pinned = index
+        self.query_one(SegmentList).go_to(index)
+        self.player.play_span(max(0.0, start), end)
 
     def on_player_heard(self, message: PlayerHeard) -> None:
         if self.review is not None:
@@ -239,9 +264,11 @@ class ReviewScreen(Screen[None]):
             index = self.current()
             seg = self.review.segments[index] if index is not None else None
             # Start at the highlighted segment when the reviewer moved away from where audio stopped.
-            if seg is not None and not (seg.start - 0.5 <= player.position <= seg.end + 0.5):
+            if seg is not None and index is not None and not (seg.start - 0.5 <= player.position <= seg.end + 0.5):
+                self.pinned = index
                 player.play(seg.start)
             else:
+                self.pinned = None
                 player.play()
         self.follow = True
         self.update_status()
@@ -251,7 +278,7 @@ class ReviewScreen(Screen[None]):
         if player is None or index is None or self.review is None:
             return
         seg = self.review.segments[index]
-        player.play_span(max(0.0, seg.start - 0.2), seg.end + 0.2)
+        self._play_segment_span(index, seg.start - 0.2, seg.end + 0.2)
 
     def action_step(self, direction: int) -> None:
         player = self._need_player()
@@ -293,9 +320,9 @@ class ReviewScreen(Screen[None]):
         if self.player is not None:
             seg = self.review.segments[item.index] if self.review else None
             if seg is not None and item.kind == "unsure":  # the word with a little context either side
-                self.player.play_span(max(seg.start, item.start_s - 1.5), min(seg.end, item.end_s + 1.0) + 0.3)
+                self._play_segment_span(item.index, max(seg.start, item.start_s - 1.5), min(seg.end, item.end_s + 1.0) + 0.3)
             else:
-                self.player.play_span(max(0.0, item.start_s - 0.5), item.end_s + 0.5)
+                self._play_segment_span(item.index, item.start_s - 0.5, item.end_s + 0.5)
 
     # -- editing --------------------------------------------------------------------------------
 
