@@ -103,6 +103,12 @@ class AudioSource:
         import soundfile as sf
 
         self.path = Path(path)
+        encrypted = self.path if self.path.name.endswith(".ageseg") else self.path.with_name(self.path.name + ".ageseg")
+        if encrypted.is_file() and not (self.path.is_file() and self.path != encrypted):
+            raise PlaybackError(
+                f"{encrypted}: the recording is encrypted (age); only the analysis machine's key can open it. "
+                f"Decrypt it there (interview-tui decrypt {encrypted.name} -i KEYFILE) to listen while reviewing"
+            )
         if not self.path.is_file():
             raise PlaybackError(f"{self.path}: the recording file is missing; restore it from a backup "
                                 "(or check the project folder) to listen while reviewing")

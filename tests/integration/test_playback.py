@@ -131,9 +131,13 @@ def test_pause_step_and_seek_move_the_position(virtual_mic, interview_clip) -> N
         source.close()
 
 
-def test_missing_recording_says_what_to_do(tmp_path: Path) -> None:
+def test_missing_or_encrypted_recording_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(PlaybackError, match="missing; restore it"):
         AudioSource(tmp_path / "gone.wav")
+    (tmp_path / "rec.wav.ageseg").write_bytes(b"interview-tui age segments v1\n")
+    for name in ("rec.wav", "rec.wav.ageseg"):
+        with pytest.raises(PlaybackError, match="encrypted .age.*interview-tui decrypt rec.wav.ageseg"):
+            AudioSource(tmp_path / name)
 
 
 def test_other_formats_are_converted_and_measured(tmp_path: Path, interview_clip) -> None:
