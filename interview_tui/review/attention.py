@@ -86,45 +86,73 @@ def build_queue(
     segments: Sequence[Segment],
     settings: AttentionSettings = AttentionSettings(),
     loudness: Loudness | None = None,
+    cache: dict[int, tuple] | None = None,
 ) -> list[AttentionItem]:
-    """Every attention item of a transcript, in time order."""
+    """Every attention item of a transcript, in time order.
+
+    `cache` (a dict kept by the caller between calls) remembers each segment's items while the
+    segment, its predecessor and the loudness are the same objects, so the queue of a long
+    transcript is rebuilt after an edit by looking again only at what the edit changed.
+    """
     items: list[AttentionItem] = []
-    previous: list[str] | None = None
+    fresh: dict[int, tuple] = {}
     for i, seg in enumerate(segments):
-        toks = word_tokens(seg.text)
-        unsure_words = [
-            (w.word, w.start, w.end) for w in seg.words if w.probability < settings.unsure_probability
-        ]
-        marked = [t.word for t in toks if t.text.startswith("[")]
-        for word, start, end in unsure_words:
-            items.append(AttentionItem("unsure", i, start, end, f"the model was unsure of {word.strip()!r}"))
-        if not unsure_words and (marked or "unsure" in seg.flags):
-            items.append(AttentionItem("unsure", i, seg.start, seg.end,
-                                       f"marked unsure: {', '.join(marked)}" if marked else "segment marked unsure"))
-        if "inaudible" in seg.flags or "[inaudible" in seg.text:
-            items.append(AttentionItem("inaudible", i, seg.start, seg.end, "inaudible passage"))
-        if "overlap" in seg.flags:
-            items.append(AttentionItem("overlap", i, seg.start, seg.end, "both speakers at once: check who says what"))
-        norm = [normalize(t.word or "") for t in toks]
-        norm = [w for w in norm if w]
-        phrase = _repeated_phrase(norm, settings.repeat_times, settings.max_phrase_words)
-        if phrase:
-            items.append(AttentionItem("repeat", i, seg.start, seg.end,
-                                       f"{phrase!r} {settings.repeat_times}+ times in a row (possible hallucination)"))
-        elif previous and len(norm) >= 2 and norm == previous:
-            items.append(AttentionItem("repeat", i, seg.start, seg.end, "repeats the segment before (possible hallucination)"))
-        previous = norm
-        if loudness is not None and norm:
-            share = loudness.sound_share(seg.start, seg.end)
-            if share is not None and share < settings.sound_share:
-                items.append(AttentionItem("silence", i, seg.start, seg.end,
-                                           "text over near-silent audio (possible hallucination)"))
-        if seg.end - seg.start > settings.long_segment_s:
-            items.append(AttentionItem("long", i, seg.start, seg.end,
-                                       f"{seg.end - seg.start:.0f} s long (over {settings.long_segment_s:.0f} s): consider a split"))
+        prev = segments[i - 1] if i else None
+        hit = cache.get(id(seg)) if cache is not None else None
+        if hit is not None and hit[0] is seg and hit[1] is prev and hit[2] is loudness and hit[3] == i:
+            found = hit[4]
+        else:
+            found = _segment_items(i, seg, prev, settings, loudness)
+        fresh[id(seg)] = (seg, prev, loudness, i, found)
+        items += found
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     # A segment the reviewer confirmed keeps only its still-unsure words (e.g. words typed in later).
     items = [it for it in items if it.kind == "unsure" or "checked" not in segments[it.index].flags]
     items.sort(key=lambda it: (it.start_s, it.index))
+    return items
+
+
+def _plain(seg: Segment) -> list[str]:
+    return [w for w in (normalize(t.word or "") for t in word_tokens(seg.text)) if w]
+
+
+def _segment_items(
+    i: int, seg: Segment, prev: Segment | None, settings: AttentionSettings, loudness: Loudness | None
+) -> list[AttentionItem]:
+    """The attention items of segment `i` (`prev` is the segment before it, for repeats)."""
+    items: list[AttentionItem] = []
+    previous = _plain(prev) if prev is not None else None
+    toks = word_tokens(seg.text)
+    unsure_words = [
+        (w.word, w.start, w.end) for w in seg.words if w.probability < settings.unsure_probability
+    ]
+    marked = [t.word for t in toks if t.text.startswith("[")]
+    for word, start, end in unsure_words:
+        items.append(AttentionItem("unsure", i, start, end, f"the model was unsure of {word.strip()!r}"))
+    if not unsure_words and (marked or "unsure" in seg.flags):
+        items.append(AttentionItem("unsure", i, seg.start, seg.end,
+                                   f"marked unsure: {', '.join(marked)}" if marked else "segment marked unsure"))
+    if "inaudible" in seg.flags or "[inaudible" in seg.text:
+        items.append(AttentionItem("inaudible", i, seg.start, seg.end, "inaudible passage"))
+    if "overlap" in seg.flags:
+        items.append(AttentionItem("overlap", i, seg.start, seg.end, "both speakers at once: check who says what"))
+    norm = _plain(seg)
+    phrase = _repeated_phrase(norm, settings.repeat_times, settings.max_phrase_words)
+    if phrase:
+        items.append(AttentionItem("repeat", i, seg.start, seg.end,
+                                   f"{phrase!r} {settings.repeat_times}+ times in a row (possible hallucination)"))
+    elif previous and len(norm) >= 2 and norm == previous:
+        items.append(AttentionItem("repeat", i, seg.start, seg.end, "repeats the segment before (possible hallucination)"))
+    if loudness is not None and norm:
+        share = loudness.sound_share(seg.start, seg.end)
+        if share is not None and share < settings.sound_share:
+            items.append(AttentionItem("silence", i, seg.start, seg.end,
+                                       "text over near-silent audio (possible hallucination)"))
+    if seg.end - seg.start > settings.long_segment_s:
+        items.append(AttentionItem("long", i, seg.start, seg.end,
+                                   f"{seg.end - seg.start:.0f} s long (over {settings.long_segment_s:.0f} s): consider a split"))
     return items
 
 

@@ -8,6 +8,7 @@ that moment of the audio; a label renamed throughout counts as no correction.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections import Counter
 from dataclasses import dataclass
@@ -56,11 +57,24 @@ def plain_words(segments: Sequence[Segment]) -> list[str]:
     return out
 
 
-def _speaker_at(segments: Sequence[Segment], t: float) -> str | None:
-    for s in segments:
-        if s.start - 1e-6 <= t <= s.end + 1e-6:
-            return s.speaker
-    return None
+class _SpeakerTimeline:
+    """The machine segments' speakers by time, for O(log n) lookups (a long interview has ~14,000 words)."""
+
+    def __init__(self, segments: Sequence[Segment]) -> None:
+        self.segments = sorted(segments, key=lambda s: s.start)
+        self.starts = [s.start for s in self.segments]
+
+    def at(self, t: float) -> str | None:
+        i = bisect.bisect_right(self.starts, t + 1e-6) - 1
+        # Segments can overlap a little: the latest one started that still runs at t, else none.
+        while i >= 0:
+            s = self.segments[i]
+            if s.end + 1e-6 >= t:
+                return s.speaker or ""
+            if s.start < t - 60:  # nothing that long: stop looking back
+                return None
+            i -= 1
+        return None
 
 
 def compare(machine: Sequence[Segment], reviewed: Sequence[Segment]) -> Correction:
@@ -77,9 +91,10 @@ def compare(machine: Sequence[Segment], reviewed: Sequence[Segment]) -> Correcti
     # So each machine label maps to the reviewed label most of its words got, and words that got
     # another label than their machine label's are counted.
     pairs: list[tuple[str, str]] = []
+    timeline = _SpeakerTimeline(machine)
     for seg in reviewed:
         for w in seg.words:
-            before = _speaker_at(machine, (w.start + w.end) / 2)
+            before = timeline.at((w.start + w.end) / 2)
             if before is not None:
                 pairs.append((before or "", seg.speaker or ""))
     counts: dict[str, Counter[str]] = {}

@@ -57,6 +57,7 @@ class ReviewSession:
         ctx = recording_context(db, recording_id) or {}
         self.participant_code: str | None = ctx.get("participant_code")
         self.audio_relpath: str | None = ctx.get("path")
+        self._queue_cache: dict[int, tuple] = {}
         self.duration_s: float | None = source.get("duration_s") or (segments[-1].end if segments else None)
         options = source.get("options") or "{}"
         options = json.loads(options) if isinstance(options, str) else options
@@ -110,7 +111,8 @@ class ReviewSession:
 
     def _save(self, kind: str, segments: list[Segment], details: dict[str, Any]) -> None:
         draft = self.ensure_draft()
-        store.save_segments(self.db, draft, segments, kind, details)
+        # The draft holds exactly self.segments (a fresh one is a copy of them), so only changes are written.
+        store.save_segments(self.db, draft, segments, kind, details, previous=self.segments)
         self.segments = segments
 
     # -- edits (each saved before it returns) ------------------------------------------------
@@ -173,7 +175,9 @@ class ReviewSession:
         return furthest(self.heard_spans())
 
     def attention(self, loudness: Loudness | None = None) -> list[AttentionItem]:
-        return build_queue(self.segments, AttentionSettings(unsure_probability=self.unsure_probability), loudness)
+        """The attention queue (per-segment results cached across edits)."""
+        return build_queue(self.segments, AttentionSettings(unsure_probability=self.unsure_probability), loudness,
+                           self._queue_cache)
 
     def correction(self) -> Correction:
         return compare(self.machine, self.segments)

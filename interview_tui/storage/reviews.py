@@ -22,12 +22,15 @@ class ReviewStateError(Exception):
     """The transcript cannot be changed that way (signed off, not a review, missing); message says why."""
 
 
-def _segment_rows(transcript_id: int, segments: Sequence[Segment]) -> list[tuple[Any, ...]]:
-    return [
-        (transcript_id, i, s.start, s.end, s.text, s.speaker, s.question_id,
-         json.dumps([w.to_dict() for w in s.words]), s.confidence, json.dumps(s.flags))
-        for i, s in enumerate(segments)
-    ]
+def _segment_row(transcript_id: int, i: int, s: Segment) -> tuple[Any, ...]:
+    # Plain dicts, not dataclasses.asdict: a 75-minute transcript has ~15,000 words.
+    words = [{"word": w.word, "start": w.start, "end": w.end, "probability": w.probability} for w in s.words]
+    return (transcript_id, i, s.start, s.end, s.text, s.speaker, s.question_id, json.dumps(words), s.confidence,
+            json.dumps(s.flags))
+
+
+def _segment_rows(transcript_id: int, segments: Sequence[Segment], first: int = 0) -> list[tuple[Any, ...]]:
+    return [_segment_row(transcript_id, first + i, s) for i, s in enumerate(segments[first:])]
 
 
 _INSERT_SEGMENTS = (
@@ -88,12 +91,28 @@ def _draft(db: Database, transcript_id: int) -> dict[str, Any]:
 
 
 def save_segments(db: Database, transcript_id: int, segments: Sequence[Segment], kind: str,
-                  details: dict[str, Any] | None = None) -> int:
-    """Replace a draft's segments and log the edit, in one transaction; returns the edit's id."""
+                  details: dict[str, Any] | None = None, previous: Sequence[Segment] | None = None) -> int:
+    """Store a draft's segments and log the edit, in one transaction; returns the edit's id.
+
+    With `previous` (the segments as stored before this edit), only rows whose Segment object
+    changed are written: edits return new objects for what they change and keep the others,
+    so fixing one word in a long transcript writes one row.
+    """
     _draft(db, transcript_id)
     with db.conn:
-        db.execute("DELETE FROM segments WHERE transcript_id = ?", [transcript_id])
-        db.conn.executemany(_INSERT_SEGMENTS, _segment_rows(transcript_id, segments))
+        if previous is None:
+            db.execute("DELETE FROM segments WHERE transcript_id = ?", [transcript_id])
+            db.conn.executemany(_INSERT_SEGMENTS, _segment_rows(transcript_id, segments))
+        elif len(previous) == len(segments):
+            for i, (old, new) in enumerate(zip(previous, segments)):
+                if old is not new:
+                    db.execute("DELETE FROM segments WHERE transcript_id = ? AND idx = ?", [transcript_id, i])
+                    db.execute(_INSERT_SEGMENTS, _segment_row(transcript_id, i, new))
+        else:  # a split or merge: everything from the first changed segment on moves
+            first = next((i for i, (a, b) in enumerate(zip(previous, segments)) if a is not b),
+                         min(len(previous), len(segments)))
+            db.execute("DELETE FROM segments WHERE transcript_id = ? AND idx >= ?", [transcript_id, first])
+            db.conn.executemany(_INSERT_SEGMENTS, _segment_rows(transcript_id, segments, first))
         cursor = db.execute(
             "INSERT INTO review_edits (transcript_id, at, kind, details) VALUES (?, ?, ?, ?)",
             [transcript_id, utcnow(), kind, json.dumps(details or {}, ensure_ascii=False)],

@@ -69,6 +69,8 @@ def test_edits_go_into_a_new_version_and_the_machine_version_stays(db, project, 
         ("As", 3.0, 3.3), ("a", 3.3, 3.5), ("nurse,", 3.5, 4.0), ("long", 4.0, 4.4), ("back.", 4.4, 5.0),
     ]
     assert load_transcript(other, machine_id).segments[1].text == "As a [nurce? 00:04] long ago."
+    # Only changed rows are written at each edit; the stored draft is still exactly what the session holds.
+    assert stored == review.segments
     assert [e["kind"] for e in store.edits(other, versions[1]["id"])] == [
         "start", "text", "speaker", "split", "merge", "marker", "replace",
     ]

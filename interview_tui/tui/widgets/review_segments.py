@@ -30,22 +30,35 @@ def segment_prompt(seg: Segment, index: int, question: str | None, flagged: Sequ
 class SegmentList(OptionList):
     """Segments in order; the highlighted one is the current segment (followed while audio plays)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown: list[tuple[Segment, tuple[str, ...]]] = []
+
     def show(self, segments: Sequence[Segment], questions: dict[str, str], attention: Sequence[AttentionItem]) -> None:
-        """(Re)build every entry, keeping the highlighted index where it can."""
+        """Draw the segments: only changed entries when the count is the same, else every entry."""
         keep = self.highlighted
         flagged: dict[int, list[str]] = {}
         for item in attention:
             flagged.setdefault(item.index, []).append(item.kind)
-        options = []
+        state = [(seg, tuple(flagged.get(i, []))) for i, seg in enumerate(segments)]
+        heads: list[str | None] = []
         previous_q: str | None = None
-        for i, seg in enumerate(segments):
+        for seg in segments:
             q = seg.question_id if seg.question_id != previous_q else None
             previous_q = seg.question_id
-            text = questions.get(q, q) if q else None
-            options.append(Option(segment_prompt(seg, i, text, flagged.get(i, [])), id=f"seg-{i}"))
-        self.set_options(options)
-        if segments:
-            self.highlighted = min(keep or 0, len(segments) - 1)
+            heads.append(questions.get(q, q) if q else None)
+        same_shape = len(state) == len(self._shown) and all(
+            old.question_id == new.question_id for (old, _), (new, _) in zip(self._shown, state))
+        if same_shape:  # an edit inside segments: redraw just those (a long interview has ~1,000)
+            for i, ((old, old_flags), (seg, flags)) in enumerate(zip(self._shown, state)):
+                if old is not seg or old_flags != flags:
+                    self.replace_option_prompt_at_index(i, segment_prompt(seg, i, heads[i], flags))
+        else:
+            self.set_options([Option(segment_prompt(seg, i, heads[i], flags), id=f"seg-{i}")
+                              for i, (seg, flags) in enumerate(state)])
+            if segments:
+                self.highlighted = min(keep or 0, len(segments) - 1)
+        self._shown = state
 
     def go_to(self, index: int) -> None:
         """Highlight segment `index` and scroll it into view."""
