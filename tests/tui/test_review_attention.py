@@ -92,6 +92,11 @@ async def test_attention_items_from_the_keyboard(make_app, attention_project, vi
         await pilot.press("space")
         await pilot.pause()
         assert not screen.player.playing
+        at = screen.player.position
+        await pilot.press("right")  # with the list focused, ←/→ step through the audio
+        assert screen.player.position == pytest.approx(at + 3.0)
+        await pilot.press("left", "left")
+        assert screen.player.position == pytest.approx(max(0.0, at - 3.0))
         await pilot.press("escape")
 
     db = open_db(project.db_path)

@@ -65,6 +65,7 @@ class ReviewScreen(Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
+        Binding("question_mark", "keys", "Keys"),
         Binding("space", "play_pause", "Play"),
         Binding("r", "replay", "Replay"),
         Binding("left", "step(-1)", f"-{STEP_S:g}s", show=False),
@@ -525,6 +526,13 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(LineDialog("Sign off this transcript as reviewed by", self.ctx.interviewer_name or "",
                                         hint), signed)
+
+    def action_keys(self) -> None:
+        """Every key with what it does (the footer cannot hold them all on a narrow terminal)."""
+        if self.app.screen.query("HelpPanel"):
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
 
     def action_back(self) -> None:
         if self.player is not None:

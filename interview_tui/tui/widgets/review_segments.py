@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -29,6 +30,12 @@ def segment_prompt(seg: Segment, index: int, question: str | None, flagged: Sequ
 
 class SegmentList(OptionList):
     """Segments in order; the highlighted one is the current segment (followed while audio plays)."""
+
+    # ←/→ step through the audio (the screen's action), not scroll the list sideways.
+    BINDINGS = [
+        Binding("left", "screen.step(-1)", "Back 3 s", show=False),
+        Binding("right", "screen.step(1)", "On 3 s", show=False),
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
