@@ -106,8 +106,9 @@ class ReviewSession:
 
     @property
     def signed_off(self) -> bool:
-        row = store.transcript_row(self.db, self.draft_id) if self.draft_id else None
-        return bool(row and row["reviewed_at"])
+        """Whether what is shown is a signed-off version (the next edit starts a new one)."""
+        row = store.transcript_row(self.db, self.draft_id) if self.draft_id else self.source
+        return bool(row and row.get("reviewed_at"))
 
     def _save(self, kind: str, segments: list[Segment], details: dict[str, Any]) -> None:
         draft = self.ensure_draft()
@@ -160,11 +161,19 @@ class ReviewSession:
 
     def heard(self, start_s: float, end_s: float) -> None:
         """Record a span of audio the reviewer heard."""
-        if end_s > start_s:
+        if end_s <= start_s:
+            return
+        if self.draft_id is None and self.source["kind"] == "review":
+            # Listening to a signed-off version again is no new review: no new version for it.
+            store.add_heard_span(self.db, self.source["id"], start_s, end_s)
+        else:
             store.add_heard_span(self.db, self.ensure_draft(), start_s, end_s)
 
     def heard_spans(self) -> list[tuple[float, float]]:
-        return store.heard_spans(self.db, self.draft_id) if self.draft_id else []
+        """Spans heard in this review (before the first edit after a sign-off: those of the signed version)."""
+        if self.draft_id:
+            return store.heard_spans(self.db, self.draft_id)
+        return store.heard_spans(self.db, self.source["id"]) if self.source["kind"] == "review" else []
 
     def progress(self) -> float:
         """Share of the audio heard in this review (0..1)."""

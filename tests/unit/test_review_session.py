@@ -107,6 +107,8 @@ def test_reopening_resumes_the_draft_and_sign_off_freezes_it(db, recording) -> N
     ]
     assert load_transcript(db, signed).segments[0].text == "How did you start?"
     assert choose_version(rows)["version"] == 2  # the newest *signed* version is what exports use
+    listening = ReviewSession.open(db, recording)
+    assert listening.draft_id == again.draft_id  # (the v3 draft)
     third = ReviewSession.open(db, recording)
     assert third.draft_id == again.draft_id and third.machine[1].text.startswith("As a [nurce?")
 
@@ -114,6 +116,18 @@ def test_reopening_resumes_the_draft_and_sign_off_freezes_it(db, recording) -> N
     assert [(o["participant_code"], o["machine_version"], o["review_version"], o["reviewed_at"]) for o in overview] == [
         ("P01", 1, 3, None)
     ]
+
+
+def test_listening_to_a_signed_version_starts_no_new_one(db, recording) -> None:
+    save_transcript(db, recording, machine_transcript())
+    review = ReviewSession.open(db, recording)
+    review.heard(0, 2)
+    review.sign_off("MP")
+    again = ReviewSession.open(db, recording)
+    assert again.draft_id is None and again.progress() == pytest.approx(2 / 6)
+    again.heard(2, 4)
+    assert again.draft_id is None and again.progress() == pytest.approx(4 / 6)
+    assert [v["kind"] for v in list_transcripts(db, recording)] == ["machine", "review"]
 
 
 def test_sign_off_needs_a_name(db, recording) -> None:
