@@ -145,6 +145,7 @@ async def test_review_a_real_transcript_with_the_keyboard(make_app, review_proje
         await pilot.press("enter")
         await pilot.pause()
         assert screen.review.signed_off
+        assert "project: 1 of 1 transcripts reviewed" in str(screen.query_one("#review-info").render())
         await pilot.press("escape")
         await pilot.pause()
 

@@ -23,7 +23,7 @@ from interview_tui.review.attention import AttentionItem, Loudness, next_item, q
 from interview_tui.review.edits import MARKERS, EditError
 from interview_tui.review.session import ReviewError, ReviewSession
 from interview_tui.review.text import word_tokens
-from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings
+from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
 from interview_tui.transcription.verbatim import clock
 from interview_tui.tui.screens.dialogs import PickDialog
 from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest
@@ -162,9 +162,12 @@ class ReviewScreen(Screen[None]):
     def redraw(self) -> None:
         assert self.review is not None
         self.query_one(SegmentList).show(self.review.segments, self.review.questions, self.attention)
+        overview = review_overview(self.ctx.db)
+        signed = sum(1 for row in overview if row["reviewed_at"])
         self.query_one("#review-info", Static).update(
             f"[b]{self.review.participant_code or ''}[/] · {self.review.version_label} · "
-            f"{len(self.review.segments)} segments · {len(self.attention)} to check"
+            f"{len(self.review.segments)} segments · {len(self.attention)} to check · "
+            f"project: {signed} of {len(overview)} transcripts reviewed"
         )
         self.update_status()
 
