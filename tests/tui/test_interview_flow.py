@@ -207,3 +207,63 @@ async def test_refusing_a_required_item_blocks_the_interview(make_app, project) 
         assert list(db["sessions"].rows) == []
     finally:
         db.close()
+
+
+@pytest.mark.audio
+async def test_ending_while_recording_says_so_and_the_summary_shows_the_audio(virtual_mic, make_app, project):
+    """End mid-recording: the dialog warns, the recording is finished and linked, the summary shows it."""
+    import time
+
+    from interview_tui.storage.recordings import list_recordings
+    from interview_tui.tui.screens.dialogs import ConfirmDialog
+    from interview_tui.tui.widgets.recorder import RecorderPanel
+    from tests.fixtures.audio import enroll
+
+    db = open_db(project.db_path)
+    enroll(db)
+    db.close()
+
+    async def until(pilot, condition, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, "timed out"
+            await pilot.pause(0.05)
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_on_start_screen(pilot)
+        app.screen.query_one("#interviewer", Input).value = "MP"
+        app.screen.query_one("#participants").focus()
+        await pilot.press("i")
+        await pilot.pause()
+        panel = app.screen.query_one(RecorderPanel)
+        panel.device = "pulse"
+        await pilot.press("r")
+        await until(pilot, lambda: panel.state == "recording")
+        await until(pilot, lambda: panel.recording_clock()[1] > 1.0)
+        await pilot.press("c", "e", "e", "e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert "14 questions never reached" in dialog.question  # 17, less 1 covered and 2 visited
+        assert "The recording stops and is saved" in dialog.question
+        await pilot.press("y")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, SessionViewScreen)
+
+        def summary() -> str:
+            return str(view.query_one("#summary-text", Static).render())
+
+        await until(pilot, lambda: "being finished" not in summary())
+        assert "Audio 0:0" in summary() and "recordings/P01/P01-S1-" in summary()
+
+    db = open_db(project.db_path)
+    try:
+        [recording] = list_recordings(db, "P01")
+        [session] = list(db["sessions"].rows)
+        assert (recording["state"], recording["session_id"]) == ("complete", session["id"])
+        kinds = [e.kind for e in session_events(db, session["id"])]
+        assert kinds[-2:] == ["recording_stopped", "session_closed"]
+    finally:
+        db.close()

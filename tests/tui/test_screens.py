@@ -158,6 +158,7 @@ async def test_closed_session_is_viewable_read_only(make_app, project) -> None:
         assert isinstance(screen, SessionViewScreen)
         text = str(screen.query_one("#summary-text", Static).render())
         assert "read-only" in text and "state: closed" in text and "Note: short one" in text
+        assert "Audio: no recording in this session" in text
         await pilot.press("e", "c", "a")  # interview keys do nothing here
         await pilot.pause()
         assert app.screen is screen

@@ -8,7 +8,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from interview_tui.domain.session import Event, Interview, format_duration
+from interview_tui.domain.session import Event, Interview, format_duration, summarize
 from interview_tui.domain.study import Section, Study
 from interview_tui.storage import sessions as store
 from interview_tui.tui.context import AppContext, study_of_session
@@ -234,8 +234,14 @@ class InterviewScreen(Screen[None]):
         assert interview is not None
         state = interview.state
         if state.phase == "final_prompt":
+            # Say what ending means: what was never asked, and that the recording stops.
+            left = len(summarize(state).never_reached)
+            never = f" {left} question{'s' if left != 1 else ''} never reached." if left else ""
+            recording = (" The recording stops and is saved." if self.recorder is not None
+                         and self.recorder.is_recording else "")
             self.app.push_screen(
-                ConfirmDialog(f"End the interview with {self.session['participant_code']}?", "End", "Not yet"),
+                ConfirmDialog(f"End the interview with {self.session['participant_code']}?{never}{recording}",
+                              "End", "Not yet"),
                 self._end,
             )
             return

@@ -27,6 +27,21 @@ def question_list(guide: Guide, ids: list[str]) -> str:
     return "\n".join(f"  • {escape(short(guide.question(q).text, 100))}" for q in ids)
 
 
+#: where the recordings go in the summary text (filled in, and again while one is being finished).
+RECORDINGS_SLOT = "\0recordings"
+
+
+def recording_line(recording: dict) -> str:
+    """One recording: duration, file (relative to the project folder) and what happened to it."""
+    if recording["state"] == "recording":
+        return f"Audio: {escape(recording['path'])} [$text-muted](being finished…)[/]"
+    length = format_duration(recording["duration_s"]) if recording["duration_s"] is not None else "?"
+    state = {"complete": "", "recovered": " [$warning](recovered after a crash)[/]",
+             "failed": f" [$error](failed: {escape(recording['error'] or '')})[/]"}.get(recording["state"], "")
+    lost = (f" [$error]{recording['overflow_count']} block(s) lost[/]" if recording.get("overflow_count") else "")
+    return f"Audio [b]{length}[/] · {escape(recording['path'])}{state}{lost}"
+
+
 class SessionViewScreen(Screen[None]):
     """Summary (duration, covered, skipped, never reached, notes, bookmarks) and the event list."""
 
@@ -36,6 +51,8 @@ class SessionViewScreen(Screen[None]):
         super().__init__()
         self.session_id = session_id
         self.just_closed = just_closed
+        self.parts: list[str] = []
+        self._polls = 0
 
     @property
     def ctx(self) -> AppContext:
@@ -66,6 +83,7 @@ class SessionViewScreen(Screen[None]):
             f"Duration [b]{format_duration(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
             f" · {len(s.never_reached)} never reached · {plural(s.probes_opened, 'follow-up')} asked"
             f" · {plural(len(s.notes), 'note')} · {plural(len(s.bookmarks), 'bookmark')}",
+            RECORDINGS_SLOT,
             "",
             "[b $success]Covered[/]", question_list(guide, s.covered),
             "[b $warning]Skipped[/]", question_list(guide, s.skipped),
@@ -77,12 +95,26 @@ class SessionViewScreen(Screen[None]):
         marks = sorted(s.notes + s.bookmarks, key=lambda e: e.seq)
         parts += [f"  {format_duration(e.session_offset_s):>7}  {escape(describe(e, guide))}" for e in marks] or ["  none"]
         parts += ["", "[b]All events[/]"]
-        self.query_one("#summary-text", Static).update("\n".join(parts))
+        self.parts = parts
+        self.show_recordings()
         table = self.query_one("#events", DataTable)
         table.add_columns("#", "time", "recording", "event")
         for e in events:
             rec = f"{format_duration(e.recording_offset_s)}" if e.recording_offset_s is not None else ""
             table.add_row(str(e.seq), format_duration(e.session_offset_s), rec, describe(e, guide))
+
+    def show_recordings(self) -> None:
+        """Fill in the session's recordings; one the recorder is still finishing is looked at again shortly."""
+        from interview_tui.storage.recordings import list_recordings
+
+        recordings = list_recordings(self.ctx.db, session_id=self.session_id)
+        lines = [recording_line(r) for r in recordings] or ["Audio: no recording in this session"]
+        text = "\n".join(lines)
+        self.query_one("#summary-text", Static).update("\n".join(text if p == RECORDINGS_SLOT else p
+                                                                 for p in self.parts))
+        if any(r["state"] == "recording" for r in recordings) and self._polls < 60:
+            self._polls += 1
+            self.set_timer(0.5, self.show_recordings)
 
     def action_back(self) -> None:
         self.app.pop_screen()
