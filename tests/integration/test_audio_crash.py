@@ -160,3 +160,19 @@ def test_cli_records_exact_seconds_with_archive(virtual_mic, db, project):
     assert soundfile.info(str(wav)).frames == 19200  # exactly --seconds at 16 kHz
     assert flac.suffix == ".flac" and f"Archival copy: {row['compressed_path']}" in result.stdout
     assert np.array_equal(soundfile.read(flac, dtype="int16")[0], soundfile.read(wav, dtype="int16")[0])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_cleanly(virtual_mic, db, project, sig):
+    enroll(db)
+    proc, _ = _start_recorder(project, virtual_mic)
+    time.sleep(1.0)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Stopped: " in out and "Traceback" not in err
+    [row] = store.list_recordings(db)
+    path = project.root / row["path"]
+    assert row["state"] == "complete" and row["error"] is None
+    assert inspect_wav(path).header_ok and row["sha256"] == file_sha256(path)
+    assert soundfile.info(str(path)).frames == round(row["duration_s"] * RATE) > RATE // 2
