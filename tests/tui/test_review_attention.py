@@ -3,49 +3,14 @@ fix it by typing, confirm a repeat as heard, drop a marker where the audio is, c
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from interview_tui.storage import open_db
-from interview_tui.storage.recordings import finish_recording, start_recording
-from interview_tui.storage.transcripts import list_transcripts, load_transcript, save_transcript
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.storage.transcripts import list_transcripts, load_transcript
 from interview_tui.tui.screens.review import ReviewScreen
 from interview_tui.tui.widgets.review_segments import SegmentList
-from tests.fixtures.audio import enroll
 
 pytestmark = [pytest.mark.anyio, pytest.mark.audio, pytest.mark.slow]
-
-
-def spoken(start: float, end: float, text: str, speaker: str, unsure: str | None = None) -> Segment:
-    """A segment over [start, end] with evenly spread words; `unsure` gets a low probability and its mark."""
-    toks = text.split()
-    step = (end - start) / len(toks)
-    words = [Word(t, start + i * step, start + (i + 1) * step, 0.2 if t == unsure else 0.95) for i, t in enumerate(toks)]
-    shown = " ".join(f"[{w.word}? 00:0{int(w.start)}]" if w.word == unsure else w.word for w in words)
-    return Segment(start, end, shown, words, speaker, None, flags=["unsure"] if unsure else [])
-
-
-@pytest.fixture
-def attention_project(project, interview_clip):
-    db = open_db(project.db_path)
-    enroll(db)
-    rel = "recordings/P01/attention.wav"
-    (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(interview_clip.path, project.root / rel)
-    rid = start_recording(db, participant_code="P01", path=rel)
-    finish_recording(db, rid, duration_s=interview_clip.timeline[-1].end_s + 0.5, sha256="0" * 64)
-    t = interview_clip.timeline
-    segments = [
-        spoken(t[0].start_s, t[0].end_s, "How did you come to work in psychiatric care?", "Interviewer"),
-        spoken(t[1].start_s, t[1].end_s, "I started as a nurse many ears ago.", "P01", unsure="ears"),
-        spoken(t[2].start_s, t[2].end_s, "What does a good alliance alliance alliance look like?", "Interviewer"),
-        spoken(t[3].start_s, t[3].end_s, "It looks like trust and honesty.", "P01"),
-    ]
-    save_transcript(db, rid, Transcript(TranscriptMeta("tiny.en", None, "faster-whisper", "en", {}), segments))
-    db.close()
-    return rid
 
 
 async def test_attention_items_from_the_keyboard(make_app, attention_project, virtual_mic, project) -> None:

@@ -61,8 +61,12 @@ class SegmentList(OptionList):
                 if old is not seg or old_flags != flags:
                     self.replace_option_prompt_at_index(i, segment_prompt(seg, i, heads[i], flags))
         else:
-            self.set_options([Option(segment_prompt(seg, i, heads[i], flags), id=f"seg-{i}")
-                              for i, (seg, flags) in enumerate(state)])
+            options: list[Option | None] = []
+            for i, (seg, flags) in enumerate(state):
+                if i:
+                    options.append(None)  # a thin rule between segments: turns read apart at a glance
+                options.append(Option(segment_prompt(seg, i, heads[i], flags), id=f"seg-{i}"))
+            self.set_options(options)
             if segments:
                 self.highlighted = min(keep or 0, len(segments) - 1)
         self._shown = state
