@@ -17,6 +17,7 @@ from interview_tui.storage.participants import add_participant
 from interview_tui.storage.sessions import open_sessions, participant_sessions, session_events
 from interview_tui.storage.studies import register_study
 from interview_tui.tui.screens.consent import ConsentScreen
+from interview_tui.tui.screens.dialogs import ResumeDialog
 from interview_tui.tui.screens.demographics import DemographicsScreen
 from interview_tui.tui.screens.interview import InterviewScreen
 from interview_tui.tui.screens.session_view import SessionViewScreen
@@ -226,8 +227,12 @@ async def test_resume_uses_the_study_the_session_began_with(make_app, project) -
         started_on = app.screen.interview.state.current_id
     again = make_app(recorder=False)  # the default study this time
     async with again.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("enter")  # the resume offer
+        for _ in range(200):  # the resume offer comes after the first refresh: answer it once it is there
+            if isinstance(again.screen, ResumeDialog):
+                break
+            await pilot.pause(0.05)
+        assert isinstance(again.screen, ResumeDialog)
+        await pilot.press("enter")
         await pilot.pause()
         screen = again.screen
         assert isinstance(screen, InterviewScreen)

@@ -16,6 +16,7 @@ from interview_tui.storage import sessions as store
 from interview_tui.storage.consent import record_consent
 from interview_tui.storage.participants import add_participant
 from interview_tui.storage.studies import register_study
+from interview_tui.tui.screens.dialogs import ResumeDialog
 from tests.fixtures.tui import T0, ManualClock
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -81,12 +82,23 @@ def test_demographics_screen_with_an_invalid_age(snap_compare, make_app, project
     assert snap_compare(make_app(), run_before=fill, terminal_size=size)
 
 
+async def resume(pilot) -> None:
+    """Take the resume offer once it is on screen (a key pressed before it would go to the start screen)."""
+    for _ in range(200):
+        if isinstance(pilot.app.screen, ResumeDialog):
+            break
+        await pilot.pause(0.05)
+    assert isinstance(pilot.app.screen, ResumeDialog)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_interview_screen_resumed(snap_compare, make_app, project, clock, size) -> None:
     seed(project, consented=True, interview=True)
     # The app's clock: 38 minutes in, 27 of them on "Therapeutic bond" (budget 18 min): shown as over.
     clock.advance(38 * 60)
-    assert snap_compare(make_app(recorder=False), press=["enter"], terminal_size=size)
+    assert snap_compare(make_app(recorder=False), run_before=resume, terminal_size=size)
 
 
 def test_interview_screen_light_theme(snap_compare, make_app, project, clock) -> None:
@@ -94,7 +106,7 @@ def test_interview_screen_light_theme(snap_compare, make_app, project, clock) ->
     clock.advance(38 * 60)
 
     async def light(pilot) -> None:
-        await pilot.press("enter")
+        await resume(pilot)
         await pilot.press("ctrl+t")  # the light/dark switch
         await pilot.pause()
 
