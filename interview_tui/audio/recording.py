@@ -129,6 +129,7 @@ class ActiveRecording:
         self.recording_id = recording_id
         self.path = path
         self.recorder = recorder
+        self._stored_overflows = 0
 
     @classmethod
     def start(
@@ -183,6 +184,13 @@ class ActiveRecording:
             started_at=started.isoformat(timespec="microseconds"),
         )
         return cls(db, project, rec_id, path, recorder)
+
+    def checkpoint(self) -> None:
+        """Store the overflow count when it changed (call now and then on the owner's thread)."""
+        count = self.recorder.overflow_count
+        if count != self._stored_overflows:
+            store.set_overflow_count(self.db, self.recording_id, count)
+            self._stored_overflows = count
 
     def clock(self) -> tuple[int, float]:
         """(recording id, seconds on its timeline): what session events store."""

@@ -81,11 +81,15 @@ def record(code: str, device: str | None, seconds: float | None, rate: str | Non
     )
     sys.stdout.flush()
     tty = sys.stderr.isatty()
+    last_checkpoint = 0
     try:
         while rec.state in ("recording", "paused"):
             if rec.limit_reached.is_set():
                 break
             time.sleep(0.05)
+            if int(time.monotonic()) != last_checkpoint:
+                last_checkpoint = int(time.monotonic())
+                active.checkpoint()
             level = rec.latest_level
             if tty and level is not None:
                 click.echo(f"\r{rec.current_offset():7.1f} s  peak {level.peak:6.1f} dBFS  "

@@ -125,6 +125,12 @@ def _audit(db: Database, recording_id: int, action: str, details: dict[str, Any]
                   details={"recording_id": recording_id, "session_id": row[1], **details})
 
 
+def set_overflow_count(db: Database, recording_id: int, overflow_count: int) -> None:
+    """Store the overflows counted so far (so a crash does not lose the count)."""
+    with db.conn:
+        db["recordings"].update(recording_id, {"overflow_count": overflow_count})
+
+
 def set_session(db: Database, recording_id: int, session_id: int) -> None:
     """Link a recording to its interview session."""
     with db.conn:

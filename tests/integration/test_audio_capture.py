@@ -194,3 +194,13 @@ def test_two_recordings_in_the_same_second_get_their_own_files(virtual_mic, db, 
     second = ActiveRecording.start(db, project, "P01", device="pulse", max_seconds=0.1)
     paths = {first.finish().path, second.finish().path}
     assert len(paths) == 2 and all(p.exists() for p in paths)
+
+
+def test_overflow_count_is_stored_while_recording(virtual_mic, db, project):
+    enroll(db)
+    active = ActiveRecording.start(db, project, "P01", device="pulse")
+    _wait_frames(active, 0.1)
+    active.recorder.overflow_count = 2  # as the writer counts them; a crash now must not lose them
+    active.checkpoint()
+    assert store.get_recording(db, active.recording_id)["overflow_count"] == 2
+    assert active.finish().overflow_count == 2

@@ -352,9 +352,10 @@ class RecorderPanel(Vertical):
                 return
             self._active = active
             self.post_message(self.Started(active.recording_id, active.path))
-            while not self._stop.wait(0.1):
+            while not self._stop.wait(1.0):
                 if active.recorder.state == "failed":
                     break
+                active.checkpoint()
             summary = active.finish()
             self.post_message(self.Finished(summary))
             self._archive(db, summary.recording_id)
