@@ -242,10 +242,13 @@ class ReviewScreen(Screen[None]):
 
     def on_player_heard(self, message: PlayerHeard) -> None:
         if self.review is not None:
+            before = self.review.draft_id
             try:
                 self.review.heard(message.start_s, message.end_s)
             except ReviewStateError:
                 pass  # heard while a signed version is shown: nothing to attach it to
+            if self.review.draft_id != before:  # listening started the review version: say so
+                self.redraw()
         self.update_status()
 
     def on_player_state(self, message: PlayerState) -> None:
