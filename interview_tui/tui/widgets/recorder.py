@@ -25,21 +25,19 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from interview_tui.audio.capture import RecorderConfig, RecorderError
-from interview_tui.audio.levels import FLOOR_DBFS, Level, LevelThrottle
+from interview_tui.audio.levels import Level, LevelThrottle
 from interview_tui.audio.recording import ActiveRecording, RecordingSummary, free_seconds
 from interview_tui.config import Project
 from interview_tui.domain.session import format_duration
 from interview_tui.domain.study import Study
+from interview_tui.tui.widgets.level_meter import LevelMeter
 
 SessionEventSink = Callable[[str, "tuple[int, float]", "str | None"], None]
 PanelState = Literal["idle", "starting", "recording", "paused", "stopping", "stopped", "failed"]
 
-#: The meter's scale: -60 dBFS (left end) to 0 dBFS.
-METER_FLOOR_DBFS = -60.0
 #: Warn when the disk holds less recording time than this.
 LOW_DISK_S = 30 * 60
 #: The meter redraws at most this often (14 a second; with 75 ms blocks: every block);
@@ -49,47 +47,12 @@ METER_INTERVAL_S = 0.07
 CLIP_HOLD_S = 2.0
 
 
-def meter_bar(peak_dbfs: float, rms_dbfs: float, width: int = 30) -> str:
-    """`█` up to the RMS, `▓` from there to the peak, `░` for the rest (scale -60..0 dBFS)."""
-
-    def cells(db: float) -> int:
-        fraction = (max(db, METER_FLOOR_DBFS) - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
-        return round(min(fraction, 1.0) * width)
-
-    rms, peak = cells(rms_dbfs), max(cells(peak_dbfs), cells(rms_dbfs))
-    return "█" * rms + "▓" * (peak - rms) + "░" * (width - peak)
-
-
-def _db(value: float) -> str:
-    return "  -inf" if value <= FLOOR_DBFS else f"{value:6.1f}"
-
-
 def _size(n: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if n < 1024 or unit == "TiB":
             return f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} TiB"
-
-
-class LevelMeter(Widget):
-    """One channel's meter line.  Repaints without a layout pass: it redraws 12 times a second."""
-
-    def __init__(self, channel: int, channels: int, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.channel = channel
-        self.name_label = ("L", "R")[channel] if channels == 2 else " "
-        self.level: Level | None = None
-
-    def show(self, level: Level) -> None:
-        self.level = level
-        self.refresh()  # not Static.update(): that re-lays out the whole screen each time
-
-    def render(self) -> str:
-        if self.level is None:
-            return f"{self.name_label} {meter_bar(FLOOR_DBFS, FLOOR_DBFS)}  peak   -inf  rms   -inf dBFS"
-        peak, rms = self.level.peak_dbfs[self.channel], self.level.rms_dbfs[self.channel]
-        return f"{self.name_label} {meter_bar(peak, rms)}  peak {_db(peak)}  rms {_db(rms)} dBFS"
 
 
 class RecorderPanel(Vertical):
