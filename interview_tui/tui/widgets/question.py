@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.widgets import OptionList, Static
@@ -12,11 +13,15 @@ from interview_tui.domain.study import Prompt, Question, Section
 from interview_tui.tui.messages import ProbeChosen
 
 
-def prompt_label(number: int, depth: int, prompt: Prompt, asked: bool) -> str:
-    """One follow-up line: number key, asked mark, indentation; probes lead with their condition."""
+def prompt_label(number: int, depth: int, prompt: Prompt, asked: bool, width: int = 0) -> Content:
+    """One follow-up: number key, asked mark, indentation; probes lead with their condition.
+
+    Given the `width` it is shown in, continuation lines hang under the text, not under the
+    number, so that each follow-up reads as one item at a glance.
+    """
     mark = "[$success]✓[/]" if asked else "[$text-muted]○[/]"
     key = f"[b]{number}[/]" if number <= 9 else " "
-    indent = "   " * depth
+    prefix = Content.from_markup(f"{key} {mark} " + "   " * depth)
     text = escape(" ".join(prompt.text.split()))
     if prompt.is_probe:
         condition = escape(prompt.condition or "").strip().rstrip(":")
@@ -25,7 +30,13 @@ def prompt_label(number: int, depth: int, prompt: Prompt, asked: bool) -> str:
             condition = f"If {condition}"
         text = f"[b $warning]{condition}:[/] [i]{text}[/]"
     note = f" [$text-muted]({escape(prompt.note)})[/]" if prompt.note else ""
-    return f"{key} {mark} {indent}{text}{note}"
+    body = Content.from_markup(text + note)
+    room = width - prefix.cell_length
+    if room < 12:  # not laid out yet (or absurdly narrow): let the list wrap it
+        return prefix + body
+    lines = body.wrap(room)
+    hang = Content(" " * prefix.cell_length)
+    return Content("\n").join([prefix + lines[0], *(hang + line for line in lines[1:])])
 
 
 class QuestionPanel(VerticalScroll):
@@ -34,6 +45,8 @@ class QuestionPanel(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.prompt_ids: list[str] = []
+        #: what `show` was last given, and the width it wrapped to (shown again on a resize)
+        self._shown: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-path")
@@ -63,14 +76,24 @@ class QuestionPanel(VerticalScroll):
         options.clear_options()
         rows = list(question.walk_prompts()) if question and not title else []
         self.prompt_ids = [p.id for _, p in rows]
+        width = options.scrollable_content_region.width
+        self._shown = (question, path, asked, title, hint, width)
         options.add_options(
-            [Option(prompt_label(i, depth, p, p.id in asked), id=p.id) for i, (depth, p) in enumerate(rows, 1)]
+            [Option(prompt_label(i, depth, p, p.id in asked, width), id=p.id)
+             for i, (depth, p) in enumerate(rows, 1)]
         )
         options.display = bool(rows)
         if rows:
             options.highlighted = min(highlighted or 0, len(rows) - 1)
         self.query_one("#q-hint", Static).update(hint)
         self.query_one("#q-hint").display = bool(hint)
+
+    def on_resize(self) -> None:
+        # The hanging indent is wrapped to the list's width: wrap again for the new one.
+        if self._shown is not None:
+            question, path, asked, title, hint, width = self._shown
+            if self.query_one("#prompts", OptionList).scrollable_content_region.width != width:
+                self.show(question, path, asked, title=title, hint=hint)
 
     def prompt_at(self, number: int) -> str | None:
         """The id of follow-up number `number` (1-based), if there is one."""
