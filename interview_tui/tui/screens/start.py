@@ -32,11 +32,12 @@ class StartScreen(Screen[None]):
         Binding("i", "interview", "Interview"),
         Binding("c", "consent", "Consent"),
         Binding("d", "demographics", "Demographics"),
-        Binding("v", "view_sessions", "Sessions"),
+        Binding("v", "view_sessions", "View", tooltip="View the participant's sessions (read-only)"),
         Binding("t", "transcription", "Transcribe"),
-        Binding("w", "withdraw", "Withdraw"),
         Binding("r", "review", "Review"),
         Binding("q", "app.quit", "Quit"),
+        # Rare and destructive: named in the hint, kept out of the footer so the rest fits 80 columns.
+        Binding("w", "withdraw", "Withdraw", show=False),
     ]
 
     @property
@@ -112,7 +113,7 @@ class StartScreen(Screen[None]):
         hint = self.query_one("#start-hint", Static)
         if table.row_count:
             hint.update("Select a participant (↑/↓), then [b]i[/] interview · [b]c[/] consent · [b]d[/] demographics"
-                        " · [b]ctrl+t[/] light/dark")
+                        " · [b]w[/] withdraw · [b]ctrl+t[/] light/dark")
         else:
             hint.update("No participants yet. Type the interviewer and press [b]Enter[/], choose the place, then press "
                         "[b]a[/] to add a participant (the next free code, e.g. P01).")
