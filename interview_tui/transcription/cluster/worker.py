@@ -53,6 +53,7 @@ class WorkerOutcome:
     error: str | None
     worker: str
     seconds: float
+    cpu_seconds: float = 0.0  # this worker process's CPU time for the file
 
 
 def shipped_name(model: LocalModel, sha256: str) -> str:
@@ -111,22 +112,50 @@ def blas_threads() -> int | None:
     return max(counts) if counts else None
 
 
+_MALLOC_TUNED = False
+
+
+def _tune_malloc() -> None:
+    """Undo the cost of Dask's MALLOC_TRIM_THRESHOLD_ for this worker process (glibc only, once).
+
+    The nanny sets MALLOC_TRIM_THRESHOLD_=65536 so idle workers give memory back; in glibc that
+    also pins the mmap threshold at 128 KiB, so each of Whisper's per-chunk arrays becomes a fresh
+    mmap with page faults to zero it: 40 % more CPU per file than in a plain process (measured, see
+    benchmarks/results/cluster.md).  Big thresholds bring back in-process speed.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED or "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        return
+    _MALLOC_TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc: nothing to undo
+        pass
+
+
 def transcribe_item(item: WorkItem) -> WorkerOutcome:
     """Transcribe one work item on this worker (the task every cluster batch submits).
 
     Bad audio or a missing model comes back as `error` (retrying would not help); anything
     else raises, and Dask retries the file on another worker.
     """
+    _tune_malloc()
     worker = get_worker()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     options = item.options
     if options.cpu_threads == 0:  # one worker per machine: use its cores
         options = options.with_(cpu_threads=os.cpu_count() or 1)
     try:
         with threadpool_limits(limits=item.blas_threads, user_api="blas"):
-            return _transcribe(item, options, worker, started)
+            outcome = _transcribe(item, options, worker, started)
     except (AudioInputError, ModelError) as exc:
-        return WorkerOutcome(item.recording_id, None, str(exc), worker.address, time.perf_counter() - started)
+        outcome = WorkerOutcome(item.recording_id, None, str(exc), worker.address, time.perf_counter() - started)
+    outcome.cpu_seconds = time.process_time() - cpu_started
+    return outcome
 
 
 def _transcribe(item: WorkItem, options: TranscribeOptions, worker, started: float) -> WorkerOutcome:  # noqa: ANN001
