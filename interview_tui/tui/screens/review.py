@@ -20,18 +20,17 @@ from textual.widgets.text_area import Selection
 
 from interview_tui.audio.playback import AudioSource, PlaybackError, Player
 from interview_tui.review.attention import AttentionItem, Loudness, next_item, quiet_frames
-from interview_tui.review.edits import MARKERS, EditError
+from interview_tui.review.edits import EditError
 from interview_tui.review.session import ReviewError, ReviewSession
 from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
 from interview_tui.transcription.verbatim import clock
 from interview_tui.tui.screens.dialogs import PickDialog
-from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest
+from interview_tui.tui.screens.review_actions import ReviewActions, marker_for
 from interview_tui.tui.widgets.review_editor import SegmentEditor
 from interview_tui.tui.widgets.review_segments import SegmentList
 
 STEP_S = 3.0
-NEW_SPEAKER = "__new__"
 
 
 @dataclass
@@ -59,7 +58,7 @@ class LoudnessReady(Message):
     loudness: Loudness | None
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(ReviewActions, Screen[None]):
     """One recording's transcript under review; keys in the footer."""
 
     CSS_PATH = "review.tcss"
@@ -418,120 +417,8 @@ class ReviewScreen(Screen[None]):
         assert self.review is not None and self.editing is not None
         editor = self.query_one("#review-text", SegmentEditor)
         at = self.player.position if self.player is not None else None
-        editor.insert(f" {_marker(kind, at, self.review.segments[self.editing].start)} ")
+        editor.insert(f" {marker_for(kind, at, self.review.segments[self.editing].start)} ")
         editor.focus()
-
-    def _pick_marker(self, then) -> None:
-        options = [(key, label) for key, (label, _text) in MARKERS.items()]
-
-        def chosen(kind: str | None) -> None:
-            if kind:
-                then(kind)
-
-        self.app.push_screen(PickDialog("Insert a marker", options), chosen)
-
-    def action_marker(self) -> None:
-        """A marker where the audio is now (inside the highlighted segment), else at its end."""
-        index = self.current()
-        if index is None or self.review is None:
-            return
-        seg = self.review.segments[index]
-        at = self.player.position if self.player is not None else seg.end
-        pos = len(seg.text)
-        if seg.start <= at <= seg.end:
-            for tok, word in zip(word_tokens(seg.text), seg.words):
-                if word.start >= at:
-                    pos = tok.start
-                    break
-        else:
-            at = seg.end
-        self._pick_marker(lambda kind: self._edit(self.review.insert_marker, index, pos, kind, at))
-
-    def action_merge(self) -> None:
-        index = self.current()
-        if index is not None and self.review is not None:
-            if self._edit(self.review.merge_next, index):
-                self.notify("Merged with the next segment.", timeout=2)
-
-    def action_confirm(self) -> None:
-        index = self.current()
-        if index is not None and self.review is not None and self._edit(self.review.confirm, index):
-            self.query_one(SegmentList).go_to(min(index + 1, len(self.review.segments) - 1))
-
-    def action_speaker(self) -> None:
-        index = self.current()
-        if index is None or self.review is None:
-            return
-        current = self.review.segments[index].speaker
-        # The transcript's speakers first, then the usual two labels of an interview.
-        names = self.review.speakers() + ["Interviewer", self.review.participant_code or "Participant"]
-        options = [(s, s) for s in dict.fromkeys(names) if s != current] + [(NEW_SPEAKER, "Another name…")]
-
-        def chosen(choice: str | None) -> None:
-            if choice == NEW_SPEAKER:
-                self.app.push_screen(LineDialog("Speaker of this segment", current or ""),
-                                     lambda name: name and self._edit(self.review.set_speaker, index, name))
-            elif choice:
-                self._edit(self.review.set_speaker, index, choice)
-
-        self.app.push_screen(PickDialog(f"Who speaks at {clock(self.review.segments[index].start)}?", options), chosen)
-
-    def action_rename(self) -> None:
-        if self.review is None:
-            return
-        index = self.current()
-        current = self.review.segments[index].speaker if index is not None else None
-        names = self.review.speakers()
-        options = [(s, s) for s in ([current] if current in names else []) + [s for s in names if s != current]]
-
-        def renamed(old: str, new: str | None) -> None:
-            if new and self._edit(self.review.rename_speaker, old, new):
-                self.notify(f"{old} is now {new} in the whole transcript.", timeout=3)
-
-        def chosen(old: str | None) -> None:
-            if old:
-                self.app.push_screen(LineDialog(f"Rename {old!r} everywhere to", old),
-                                     lambda new: renamed(old, new))
-
-        self.app.push_screen(PickDialog("Rename which speaker (every segment)?", options), chosen)
-
-    def action_find_replace(self) -> None:
-        if self.review is None:
-            return
-
-        def done(request: ReplaceRequest | None) -> None:
-            if request and self.review is not None:
-                count = sum(r.count for r in request.plan)
-                if self._edit(self.review.replace, request.plan, request.find, request.replace):
-                    self.notify(f"Replaced {count} match(es) in {len(request.plan)} segment(s).", timeout=3)
-
-        self.app.push_screen(FindReplaceDialog(self.review.segments), done)
-
-    def action_figures(self) -> None:
-        if self.review is not None:
-            self.notify(self.review.correction().summary(), title="Compared with the machine version", timeout=10)
-
-    def action_sign_off(self) -> None:
-        if self.review is None:
-            return
-        left = len(self.attention)
-        hint = (f"{left} item(s) still marked to check. " if left else "") + \
-            f"Heard {self.review.progress():.0%} of the audio. Enter signs off · Escape cancels"
-
-        def signed(name: str | None) -> None:
-            if not name or self.review is None:
-                return
-            try:
-                self.review.sign_off(name)
-            except ReviewStateError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.redraw()
-            self.notify(f"Signed off by {name}. Exports now use this version. {self.review.correction().summary()}",
-                        title="Reviewed", timeout=10)
-
-        self.app.push_screen(LineDialog("Sign off this transcript as reviewed by", self.ctx.interviewer_name or "",
-                                        hint), signed)
 
     def action_keys(self) -> None:
         """Every key with what it does (the footer cannot hold them all on a narrow terminal)."""
@@ -544,12 +431,6 @@ class ReviewScreen(Screen[None]):
         if self.player is not None:
             self.player.pause()
         self.app.pop_screen()
-
-
-def _marker(kind: str, at: float | None, fallback: float) -> str:
-    from interview_tui.review.edits import marker_text
-
-    return marker_text(kind, at if at is not None else fallback)
 
 
 def open_review(app: App, db, code: str) -> None:

@@ -1,0 +1,140 @@
+"""Review screen actions that go through dialogs: markers, merge, OK, speakers, find/replace, sign-off.
+
+A mixin of `ReviewScreen` (kept apart so each module stays small); every edit runs through the
+screen's `_edit`, which saves it through the `ReviewSession` before the screen redraws.
+"""
+
+from __future__ import annotations
+
+from interview_tui.review.edits import MARKERS
+from interview_tui.review.text import word_tokens
+from interview_tui.storage.reviews import ReviewStateError
+from interview_tui.transcription.verbatim import clock
+from interview_tui.tui.screens.dialogs import PickDialog
+from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest
+from interview_tui.tui.widgets.review_segments import SegmentList
+
+NEW_SPEAKER = "__new__"
+
+
+def marker_for(kind: str, at: float | None, fallback: float) -> str:
+    """Marker text for `kind` at `at` seconds (the segment's start when there is no audio position)."""
+    from interview_tui.review.edits import marker_text
+
+    return marker_text(kind, at if at is not None else fallback)
+
+
+class ReviewActions:
+    """Dialog-driven edits of the review screen (uses its review, player, `_edit`, `current`, `redraw`)."""
+
+    def _pick_marker(self, then) -> None:
+        options = [(key, label) for key, (label, _text) in MARKERS.items()]
+
+        def chosen(kind: str | None) -> None:
+            if kind:
+                then(kind)
+
+        self.app.push_screen(PickDialog("Insert a marker", options), chosen)
+
+    def action_marker(self) -> None:
+        """A marker where the audio is now (inside the highlighted segment), else at its end."""
+        index = self.current()
+        if index is None or self.review is None:
+            return
+        seg = self.review.segments[index]
+        at = self.player.position if self.player is not None else seg.end
+        pos = len(seg.text)
+        if seg.start <= at <= seg.end:
+            for tok, word in zip(word_tokens(seg.text), seg.words):
+                if word.start >= at:
+                    pos = tok.start
+                    break
+        else:
+            at = seg.end
+        self._pick_marker(lambda kind: self._edit(self.review.insert_marker, index, pos, kind, at))
+
+    def action_merge(self) -> None:
+        index = self.current()
+        if index is not None and self.review is not None:
+            if self._edit(self.review.merge_next, index):
+                self.notify("Merged with the next segment.", timeout=2)
+
+    def action_confirm(self) -> None:
+        index = self.current()
+        if index is not None and self.review is not None and self._edit(self.review.confirm, index):
+            self.query_one(SegmentList).go_to(min(index + 1, len(self.review.segments) - 1))
+
+    def action_speaker(self) -> None:
+        index = self.current()
+        if index is None or self.review is None:
+            return
+        current = self.review.segments[index].speaker
+        # The transcript's speakers first, then the usual two labels of an interview.
+        names = self.review.speakers() + ["Interviewer", self.review.participant_code or "Participant"]
+        options = [(s, s) for s in dict.fromkeys(names) if s != current] + [(NEW_SPEAKER, "Another name…")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == NEW_SPEAKER:
+                self.app.push_screen(LineDialog("Speaker of this segment", current or ""),
+                                     lambda name: name and self._edit(self.review.set_speaker, index, name))
+            elif choice:
+                self._edit(self.review.set_speaker, index, choice)
+
+        self.app.push_screen(PickDialog(f"Who speaks at {clock(self.review.segments[index].start)}?", options), chosen)
+
+    def action_rename(self) -> None:
+        if self.review is None:
+            return
+        index = self.current()
+        current = self.review.segments[index].speaker if index is not None else None
+        names = self.review.speakers()
+        options = [(s, s) for s in ([current] if current in names else []) + [s for s in names if s != current]]
+
+        def renamed(old: str, new: str | None) -> None:
+            if new and self._edit(self.review.rename_speaker, old, new):
+                self.notify(f"{old} is now {new} in the whole transcript.", timeout=3)
+
+        def chosen(old: str | None) -> None:
+            if old:
+                self.app.push_screen(LineDialog(f"Rename {old!r} everywhere to", old),
+                                     lambda new: renamed(old, new))
+
+        self.app.push_screen(PickDialog("Rename which speaker (every segment)?", options), chosen)
+
+    def action_find_replace(self) -> None:
+        if self.review is None:
+            return
+
+        def done(request: ReplaceRequest | None) -> None:
+            if request and self.review is not None:
+                count = sum(r.count for r in request.plan)
+                if self._edit(self.review.replace, request.plan, request.find, request.replace):
+                    self.notify(f"Replaced {count} match(es) in {len(request.plan)} segment(s).", timeout=3)
+
+        self.app.push_screen(FindReplaceDialog(self.review.segments), done)
+
+    def action_figures(self) -> None:
+        if self.review is not None:
+            self.notify(self.review.correction().summary(), title="Compared with the machine version", timeout=10)
+
+    def action_sign_off(self) -> None:
+        if self.review is None:
+            return
+        left = len(self.attention)
+        hint = (f"{left} item(s) still marked to check. " if left else "") + \
+            f"Heard {self.review.progress():.0%} of the audio. Enter signs off · Escape cancels"
+
+        def signed(name: str | None) -> None:
+            if not name or self.review is None:
+                return
+            try:
+                self.review.sign_off(name)
+            except ReviewStateError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.redraw()
+            self.notify(f"Signed off by {name}. Exports now use this version. {self.review.correction().summary()}",
+                        title="Reviewed", timeout=10)
+
+        self.app.push_screen(LineDialog("Sign off this transcript as reviewed by", self.ctx.interviewer_name or "",
+                                        hint), signed)
