@@ -106,14 +106,29 @@ def compare(machine: Sequence[Segment], reviewed: Sequence[Segment]) -> Correcti
 
 
 def diff_lines(machine: Sequence[Segment], reviewed: Sequence[Segment]) -> list[str]:
-    """A readable diff, one line per changed turn: `- machine` / `+ reviewed` with time and speaker."""
+    """One line per reviewed segment whose words differ from what the machine heard at that time.
 
-    def lines(segs: Sequence[Segment]) -> list[str]:
-        return [f"[{clock(s.start)}] {s.speaker or '-'}: {s.text}" for s in segs]
-
+    Words are compared as in the correction rate (plain, lower case); the line shows the
+    reviewed text's words with the machine's in place, git-style: `[-machine-]{+reviewed+}`.
+    """
+    heard = sorted(((w.start + w.end) / 2, w.word.strip()) for seg in machine for w in seg.words)
+    mids = [m for m, _ in heard]
     out = []
-    for line in difflib.unified_diff(lines(machine), lines(reviewed), "machine", "reviewed", n=0, lineterm=""):
-        if line.startswith(("---", "+++", "@@")):
+    for seg in reviewed:
+        lo, hi = bisect.bisect_left(mids, seg.start - 1e-6), bisect.bisect_right(mids, seg.end + 1e-6)
+        before = [w for _, w in heard[lo:hi] if normalize(w)]
+        after = [t.word or "" for t in word_tokens(seg.text) if normalize(t.word or "")]
+        ops = difflib.SequenceMatcher(None, [normalize(w) for w in before], [normalize(w) for w in after],
+                                      autojunk=False).get_opcodes()
+        if all(op == "equal" for op, *_ in ops):
             continue
-        out.append(line)
+        parts = []
+        for op, i1, i2, j1, j2 in ops:
+            if op == "equal":
+                parts += after[j1:j2]
+            else:
+                removed = "[-" + " ".join(before[i1:i2]) + "-]" if i2 > i1 else ""
+                added = "{+" + " ".join(after[j1:j2]) + "+}" if j2 > j1 else ""
+                parts.append(removed + added)
+        out.append(f"[{clock(seg.start)}] {seg.speaker or '-'}: {' '.join(parts)}")
     return out

@@ -44,8 +44,8 @@ def test_list_diff_signoff(db, project, transcribed) -> None:
     diff = run(project, "diff", str(transcribed))
     assert diff.exit_code == 0, diff.output
     assert "correction rate 11.1%" in diff.output
-    assert "-[00:03] Interviewer: As a [nurce? 00:04] long ago." in diff.output
-    assert "+[00:03] Interviewer: As a nurse long ago." in diff.output
+    assert "[00:03] Interviewer: As a [-nurce-]{+nurse+} long ago." in diff.output
+    assert "How did you start" not in diff.output  # unchanged turns are not listed
 
     listed = json.loads(run(project, "list", "--json").output)
     [row] = listed["transcripts"]
