@@ -137,6 +137,15 @@ async def test_review_a_real_transcript_with_the_keyboard(make_app, review_proje
         await pilot.pause()
         assert app.screen is screen
 
+        # What changed so far (d): the figures and every changed turn, machine words in place.
+        await pilot.press("d")
+        await pilot.pause()
+        changes = str(app.screen.query_one("#text-dialog-text").render())
+        assert "correction rate" in changes and "[-ago.-]{+back.+}" in changes and "[-honesty.-]{+openness.+}" in changes
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
         # Sign off.
         await pilot.press("S")
         await pilot.pause()

@@ -79,7 +79,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         Binding("i", "marker", "Mark"),
         Binding("k", "confirm", "OK"),
         Binding("f", "find_replace", "Find"),
-        Binding("d", "figures", "Diff figures", show=False),
+        Binding("d", "figures", "Changes", show=False),
         Binding("S", "sign_off", "Sign off"),
     ]
 

@@ -11,7 +11,7 @@ from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError
 from interview_tui.transcription.verbatim import clock
 from interview_tui.tui.screens.dialogs import PickDialog
-from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest
+from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest, TextDialog
 from interview_tui.tui.widgets.review_segments import SegmentList
 
 NEW_SPEAKER = "__new__"
@@ -114,8 +114,20 @@ class ReviewActions:
         self.app.push_screen(FindReplaceDialog(self.review.segments), done)
 
     def action_figures(self) -> None:
-        if self.review is not None:
-            self.notify(self.review.correction().summary(), title="Compared with the machine version", timeout=10)
+        """What review changed so far: the correction figures and every changed turn."""
+        if self.review is None:
+            return
+        from rich.text import Text
+
+        from interview_tui.review.diff import diff_lines
+
+        body = Text(self.review.correction().summary() + "\n\n")
+        lines = diff_lines(self.review.machine, self.review.segments)
+        for line in lines or ["No words changed yet."]:
+            body.append(line + "\n")
+        body.highlight_regex(r"\[-.*?-\]", "strike red")
+        body.highlight_regex(r"\{\+.*?\+\}", "bold green")
+        self.app.push_screen(TextDialog("Compared with the machine version", body))
 
     def action_sign_off(self) -> None:
         if self.review is None:

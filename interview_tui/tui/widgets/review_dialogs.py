@@ -157,3 +157,23 @@ class FindReplaceDialog(ModalScreen[ReplaceRequest | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextDialog(ModalScreen[None]):
+    """Read-only text (e.g. what review changed) in a scrollable box; Escape or q closes it."""
+
+    BINDINGS = [Binding("escape,q", "close", "Close")]
+
+    def __init__(self, title: str, text: Text | str) -> None:
+        super().__init__()
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="text-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(id="text-dialog-body"):
+                yield Static(self.text, id="text-dialog-text")
+            yield Static("Escape closes", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
