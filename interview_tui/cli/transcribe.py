@@ -59,12 +59,11 @@ class _Bars:
         self.overall.close()
 
 
-def _options(clean: bool, batch_size: int | None, beam_size: int | None, sequential: bool):
-    from interview_tui.transcription.engine import TranscribeOptions
+def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | None):
+    from interview_tui.transcription.engine import FAST, TranscribeOptions
 
-    opts = TranscribeOptions(verbatim=not clean)
-    if sequential:
-        opts = opts.with_(batched=False)
+    opts = FAST if (fast or batch_size is not None) else TranscribeOptions()
+    opts = opts.with_(verbatim=not clean)
     if batch_size is not None:
         opts = opts.with_(batch_size=batch_size)
     if beam_size is not None:
@@ -84,13 +83,13 @@ def _options(clean: bool, batch_size: int | None, beam_size: int | None, sequent
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for output files (default: next to each file, or the project's exports/transcripts).")
 @click.option("--study", "study_path", type=click.Path(dir_okay=False), help="Study file whose language, model and questions to use.")
 @click.option("--force", is_flag=True, help="Transcribe again: a new version for recordings, overwritten outputs for files.")
-@click.option("--batch-size", type=int, help="Batched inference batch size (default 8).")
-@click.option("--beam-size", type=int, help="Beam size (default 1, greedy).")
-@click.option("--sequential", is_flag=True, help="Use sequential decoding (slower; the noScribe/aTrain configuration with --beam-size 5).")
+@click.option("--fast", is_flag=True, help="Batched decoding: about 1.3x faster again on 2 cores, slightly less accurate (see benchmarks/results/transcription.md).")
+@click.option("--batch-size", type=int, help="Batch size for --fast (default 4; implies --fast).")
+@click.option("--beam-size", type=int, help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
 @cluster_options
 def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[int, ...], session_ids: tuple[int, ...],
                model: str | None, language: str | None, clean: bool, formats: str | None, out_dir: Path | None,
-               study_path: str | None, force: bool, batch_size: int | None, beam_size: int | None, sequential: bool,
+               study_path: str | None, force: bool, fast: bool, batch_size: int | None, beam_size: int | None,
                **cluster) -> None:
     """Transcribe locally with faster-whisper (nothing leaves this machine).
 
@@ -119,7 +118,7 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
             study = load_study(study_path)
         except StudyFileError as exc:
             raise click.ClickException(str(exc)) from exc
-    settings = Settings(model=model, language=language, options=_options(clean, batch_size, beam_size, sequential),
+    settings = Settings(model=model, language=language, options=_options(clean, fast, batch_size, beam_size),
                         formats=fmt, out_dir=out_dir, study=study, force=force)
     if files:
         jobs = file_jobs(list(files), settings)

