@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 from textual.app import App
-from textual.widgets import DataTable, Log, Select
+from textual.widgets import Checkbox, DataTable, Log, Select
 
 from interview_tui.domain.loader import default_study
 from interview_tui.storage.participants import add_participant
@@ -51,6 +51,7 @@ async def test_queue_all_transcribes_in_a_worker_and_updates_the_table(db, proje
         await app.workers.wait_for_complete()  # the model list
         select = screen.query_one("#model", Select)
         select.value = "tiny.en"
+        screen.query_one("#fast", Checkbox).value = True
         table = screen.query_one("#recordings", DataTable)
         assert table.get_row(str(rid))[5] == "0"
         await pilot.press("a")
@@ -65,3 +66,4 @@ async def test_queue_all_transcribes_in_a_worker_and_updates_the_table(db, proje
         assert not screen.running
     versions = list_transcripts(db, rid)
     assert [v["model"] for v in versions] == ["tiny.en"]
+    assert versions[0]["options"]["batched"] is True and versions[0]["options"]["verbatim"] is True

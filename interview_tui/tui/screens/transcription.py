@@ -117,6 +117,7 @@ class TranscriptionScreen(Screen[None]):
             with Horizontal(id="transcription-controls"):
                 yield Select([("automatic", AUTO_MODEL)], value=AUTO_MODEL, allow_blank=False, id="model")
                 yield Checkbox("Clean text (no fillers, pauses, review marks)", id="clean")
+                yield Checkbox("Fast (batched, a little less accurate)", id="fast")
                 yield Button("Queue all untranscribed", id="queue-all", variant="primary")
                 yield Button("Cancel", id="cancel", variant="error", disabled=True)
             yield DataTable(id="recordings", cursor_type="row", zebra_stripes=True)
@@ -193,9 +194,7 @@ class TranscriptionScreen(Screen[None]):
             self.running = True
             self.cancel_event.clear()
             self.query_one("#cancel", Button).disabled = False
-            model = self.query_one("#model", Select).value
-            clean = self.query_one("#clean", Checkbox).value
-            self.transcribe_queue(None if model == AUTO_MODEL else str(model), bool(clean))
+            self._start_worker()
         return added
 
     def action_queue_all(self) -> None:
@@ -227,15 +226,16 @@ class TranscriptionScreen(Screen[None]):
     # -- the worker ---------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="transcription")
-    def transcribe_queue(self, model: str | None, clean: bool) -> None:
+    def transcribe_queue(self, model: str | None, clean: bool, fast: bool) -> None:
         """Transcribe queued recordings one by one (own DB connection; only messages go out)."""
         from interview_tui.storage import open_db
         from interview_tui.transcription.batch import Settings, recording_job, run_batch
-        from interview_tui.transcription.engine import TranscribeOptions
+        from interview_tui.transcription.engine import FAST, TranscribeOptions
 
         worker = get_current_worker()
         db = open_db(self.project.db_path)
-        settings = Settings(model=model, options=TranscribeOptions(verbatim=not clean), force=True)
+        options = (FAST if fast else TranscribeOptions()).with_(verbatim=not clean)
+        settings = Settings(model=model, options=options, force=True)
         cancelled = False
         try:
             while not cancelled:
@@ -282,5 +282,10 @@ class TranscriptionScreen(Screen[None]):
             self.queued.clear()
         elif not self.pending.empty():  # queued between the last get and the worker's end
             self.running = True
-            model = self.query_one("#model", Select).value
-            self.transcribe_queue(None if model == AUTO_MODEL else str(model), bool(self.query_one("#clean", Checkbox).value))
+            self._start_worker()
+
+    def _start_worker(self) -> None:
+        model = self.query_one("#model", Select).value
+        self.transcribe_queue(None if model == AUTO_MODEL else str(model),
+                              bool(self.query_one("#clean", Checkbox).value),
+                              bool(self.query_one("#fast", Checkbox).value))
