@@ -207,3 +207,19 @@ def test_models_download_fails_clearly_without_network(model_cache, monkeypatch)
     assert not (model_cache / "small").exists()
     unknown = CliRunner().invoke(main, ["models", "download", "gigantic"])
     assert unknown.exit_code == 1 and "Unknown model 'gigantic'" in unknown.output
+
+
+def test_cli_transcribes_all_project_recordings_then_resumes(db, project, tiny_en, interview) -> None:
+    args = ["--data-dir", str(project.root), "transcribe", "--all", "--model", "tiny.en", "--language", "en",
+            "--format", "md,srt"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "Transcribed 1, skipped 0, failed 0." in first.output
+    rid = interview["recording_id"]
+    assert (project.exports_dir / "transcripts" / f"P01-rec{rid}-v1.md").is_file()
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "Nothing to transcribe." in again.output
+    named = CliRunner().invoke(main, ["--data-dir", str(project.root), "transcribe", "--recording", str(rid)])
+    assert "already transcribed (use --force for a new version)" in named.output
+    both = CliRunner().invoke(main, ["transcribe", "x.wav", "--all"])
+    assert both.exit_code == 2 and "not both" in both.output
