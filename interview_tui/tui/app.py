@@ -90,6 +90,15 @@ class InterviewApp(App[None]):
 
             self.push_screen(InterviewScreen(int(choice)))
 
+    async def action_quit(self) -> None:
+        """Quit; a recording still running is stopped and its file finished first."""
+        from interview_tui.tui.screens.interview import InterviewScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, InterviewScreen):
+                screen.stop_recorder(wait=True)
+        await super().action_quit()
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 

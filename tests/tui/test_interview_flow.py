@@ -267,3 +267,48 @@ async def test_ending_while_recording_says_so_and_the_summary_shows_the_audio(vi
         assert kinds[-2:] == ["recording_stopped", "session_closed"]
     finally:
         db.close()
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("how", ["leave", "quit"])
+async def test_leaving_or_quitting_while_recording_finishes_the_file(virtual_mic, make_app, project, how):
+    """Escape → Leave, or ctrl+q, mid-recording: no crash, the stop is logged, the file is finished."""
+    import time
+
+    from interview_tui.storage.recordings import list_recordings
+    from interview_tui.tui.widgets.recorder import RecorderPanel
+    from tests.fixtures.audio import enroll
+
+    db = open_db(project.db_path)
+    enroll(db)
+    db.close()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_on_start_screen(pilot)
+        app.screen.query_one("#interviewer", Input).value = "MP"
+        app.screen.query_one("#participants").focus()
+        await pilot.press("i")
+        await pilot.pause()
+        panel = app.screen.query_one(RecorderPanel)
+        panel.device = "pulse"
+        await pilot.press("r")
+        deadline = time.monotonic() + 15
+        while panel.recording_clock() is None or panel.recording_clock()[1] < 1.0:
+            assert time.monotonic() < deadline, "the recording never started"
+            await pilot.pause(0.05)
+        if how == "leave":
+            await pilot.press("escape", "y")
+            await pilot.pause()
+            assert isinstance(app.screen, StartScreen)
+        else:
+            await pilot.press("ctrl+q")
+    db = open_db(project.db_path)
+    try:
+        [recording] = list_recordings(db, "P01")
+        assert recording["state"] == "complete" and recording["duration_s"] > 1.0
+        [session] = list(db["sessions"].rows)
+        assert session["state"] == "open"  # left, not ended: it can be resumed
+        kinds = [e.kind for e in session_events(db, session["id"])]
+        assert kinds[-2:] == ["recording_started", "recording_stopped"]
+    finally:
+        db.close()

@@ -254,17 +254,26 @@ class InterviewScreen(Screen[None]):
     def _end(self, confirmed: bool | None) -> None:
         if not confirmed or self.interview is None:
             return
-        if self.recorder is not None:  # its recording_stopped event goes in before session_closed
-            self.recorder.stop_recording()
+        self.stop_recorder()  # its recording_stopped event goes in before session_closed
         self.interview.close()
         store.close_session(self.ctx.db, self.session_id)
         from interview_tui.tui.screens.session_view import SessionViewScreen
 
         self.app.switch_screen(SessionViewScreen(self.session_id, just_closed=True))
 
+    def stop_recorder(self, wait: bool = False) -> None:
+        """Stop a running recording while the panel is still on screen (its event goes in, the file is finished).
+
+        Left to the panel's unmount, stopping drew on widgets already removed: leaving crashed the
+        app and quitting left the file unfinished. `wait` blocks until the file is finished.
+        """
+        if self.recorder is not None and self.recorder.is_recording:
+            self.recorder.stop_recording(wait=wait)
+
     def action_leave(self) -> None:
         def leave(confirmed: bool | None) -> None:
             if confirmed:
+                self.stop_recorder()
                 self.app.pop_screen()
 
         recording = " The recording stops." if self.recorder is not None and self.recorder.is_recording else ""
