@@ -166,3 +166,50 @@ def test_kill_9_mid_interview_then_resume_keeps_every_event(consented_project) -
     assert (resumed.kind, resumed.seq) == ("bookmark", len(before) + 1)
     assert resumed.question_id == before[-1].question_id  # resumed at the question it stopped on
     assert [e.kind for e in after].count("session_started") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.audio
+def test_kill_9_while_recording_then_resume_repairs_and_links_the_recording(virtual_mic, consented_project) -> None:
+    """SIGKILL mid-recording: on the next start the offer resumes, the file is repaired and linked."""
+    from interview_tui.storage.recordings import list_recordings
+
+    project = consented_project
+    app = TerminalApp(project.root)  # inherits the virtual microphone's environment
+    try:
+        app.wait_for_text("Participants")
+        app.keys("K", "N", "H", "\r", "\r", "\x1b[B", "\r", "i")
+        app.wait_for_text("Wrap up")
+        app.keys("r")
+        app.wait_for_text("REC")
+        time.sleep(3)  # some seconds of audio on disk
+        app.keys("b")
+        before = wait_for_events(project.db_path, 4)
+        app.kill9()
+    finally:
+        app.close()
+    assert [e.kind for e in before][-2:] == ["recording_started", "bookmark"]
+    db = open_db(project.db_path)
+    [recording] = list_recordings(db, "P01")
+    db.close()
+    assert recording["state"] == "recording"  # the process died with the file open
+
+    again = TerminalApp(project.root)
+    try:
+        again.wait_for_text("An interview was left open")
+        again.keys("\r")
+        again.wait_for_text("Interrupted recording found")
+        deadline = time.monotonic() + 30
+        while True:
+            db = open_db(project.db_path)
+            [recording] = list_recordings(db, "P01")
+            [session] = open_sessions(db)
+            db.close()
+            if recording["state"] != "recording" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        again.close()
+    assert recording["state"] == "recovered" and recording["session_id"] == session["id"]
+    # The bookmark was pressed about 3 s into the recording: the repaired file holds at least that.
+    assert recording["duration_s"] >= before[-1].recording_offset_s
