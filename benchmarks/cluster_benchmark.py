@@ -51,15 +51,17 @@ def make_files(folder: Path, count: int, minutes: float) -> tuple[list[Path], fl
     return paths, count * n / RATE
 
 
-def run_one_process(paths: list[Path], model, options: TranscribeOptions) -> float:  # noqa: ANN001
+def run_one_process(paths: list[Path], model, options: TranscribeOptions) -> tuple[float, float]:  # noqa: ANN001
+    """Wall and CPU seconds for the files one after another in this process."""
     load_model(model, options)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for p in paths:
         transcribe_path(p, model, options, AudioContext(source=str(p)))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def run_cluster(client, paths: list[Path], model, options: TranscribeOptions) -> float:  # noqa: ANN001
+def run_cluster(client, paths: list[Path], model, options: TranscribeOptions) -> tuple[float, float]:  # noqa: ANN001
+    """Wall seconds for the files spread over the workers, and the CPU seconds the workers spent."""
     from distributed import wait
 
     items = [WorkItem(i, str(p), str(p), model, options, AudioContext(source=str(p)), blas_threads=blas_threads())
@@ -72,7 +74,7 @@ def run_cluster(client, paths: list[Path], model, options: TranscribeOptions) ->
     if errors:
         raise SystemExit(f"cluster run failed: {errors[0]}")
     LAST_TRANSCRIPTS[:] = [f.result().transcript for f in futures]
-    return elapsed
+    return elapsed, sum(f.result().cpu_seconds for f in futures)
 
 
 LAST_TRANSCRIPTS: list = []
@@ -102,17 +104,23 @@ def store_seconds(transcripts: list, folder: Path) -> float:
     return elapsed
 
 
-def estimate(best: dict[str, float], audio_s: float, store_s_per_audio_h: float) -> list[str]:
-    """The on-paper scaling estimate, instantiated with this run's measurements."""
-    t1 = audio_s / best["1 process x 1 thread"]  # one core, one process
-    two_threads = audio_s / best["1 process x 2 threads"] / (2 * t1)
-    two_procs = audio_s / best["2 workers x 1 thread"] / (2 * t1)
+def estimate(cpu: dict[str, float], audio_s: float, store_s_per_audio_h: float) -> list[str]:
+    """The on-paper scaling estimate from CPU seconds (which other jobs on the machine hardly change).
+
+    A configuration that needs more CPU per audio second than one thread alone loses that much
+    of its ideal speed-up: efficiency = CPU(1 thread) / CPU(configuration).
+    """
+    t1 = audio_s / cpu["1 process x 1 thread"]  # what one uncontended core does
+    two_threads = cpu["1 process x 1 thread"] / cpu["1 process x 2 threads"]
+    two_procs = cpu["1 process x 1 thread"] / cpu["2 workers x 1 thread"]
     lines = [
         "## How throughput grows with N nodes (on paper)",
         "",
-        f"Measured here: one core transcribes **{t1:.1f} audio s per wall s** ({t1:.1f} h of audio per wall "
-        f"hour) with this model. Two cores give {two_threads:.2f} of 2x that as threads inside one process and "
-        f"{two_procs:.2f} of 2x as two worker processes.",
+        f"From CPU time: one core transcribes **{t1:.1f} audio s per CPU s** ({t1:.1f} h of audio per core-hour) "
+        f"with this model. Per audio second, two threads in one process need {1 / two_threads:.2f}x the CPU of "
+        f"one thread (efficiency {two_threads:.2f}) and two worker processes {1 / two_procs:.2f}x "
+        f"(efficiency {two_procs:.2f}). The wall-clock table above is what this shared machine gave; the "
+        "estimate below uses the CPU figures, as if each worker had its cores to itself.",
         "",
         "A batch is a set of files and a file is the unit of work (one worker transcribes it start to end), so",
         "",
@@ -181,20 +189,21 @@ def main() -> None:
                                                             AudioContext(), blas_threads=blas_threads()),
                                   pure=False, workers=[w]) for i, w in enumerate(client.scheduler_info()["workers"])]
             wait(warm)
-            runs: dict[str, list[float]] = {"1 process x 2 threads": [], "2 workers x 1 thread": [],
-                                            "1 process x 1 thread": []}
+            runs: dict[str, list[tuple[float, float]]] = {"1 process x 2 threads": [], "2 workers x 1 thread": [],
+                                                          "1 process x 1 thread": []}
             for r in range(args.repeats):
                 runs["1 process x 2 threads"].append(run_one_process(paths, model, two))
                 runs["2 workers x 1 thread"].append(run_cluster(client, paths, model, one))
                 runs["1 process x 1 thread"].append(run_one_process(paths, model, one))
-                print(f"repeat {r + 1}: " + ", ".join(f"{k}: {v[-1]:.1f} s" for k, v in runs.items()), flush=True)
+                print(f"repeat {r + 1}: " + ", ".join(f"{k}: {v[-1][0]:.1f} s" for k, v in runs.items()), flush=True)
         store_s = store_seconds(LAST_TRANSCRIPTS, Path(tmp))
-    best = {k: min(v) for k, v in runs.items()}
+    best = {k: min(w for w, _ in v) for k, v in runs.items()}
+    cpu_min = {k: min(c for _, c in v) for k, v in runs.items()}
     baseline = best["1 process x 2 threads"]
-    rows = [(k, t, audio_s / t, baseline / t) for k, t in best.items()]
-    table = ["| configuration | wall s (best of %d) | throughput (audio s / wall s) | vs 1 process x 2 threads |"
-             % args.repeats, "|---|---|---|---|"]
-    table += [f"| {k} | {t:.1f} | {thr:.1f} | {ratio:.2f}x |" for k, t, thr, ratio in rows]
+    rows = [(k, t, audio_s / t, baseline / t, cpu_min[k] / audio_s) for k, t in best.items()]
+    table = ["| configuration | wall s (best of %d) | throughput (audio s / wall s) | vs 1 process x 2 threads "
+             "| CPU s per audio s |" % args.repeats, "|---|---|---|---|---|"]
+    table += [f"| {k} | {t:.1f} | {thr:.1f} | {ratio:.2f}x | {c:.3f} |" for k, t, thr, ratio, c in rows]
     cpu = platform.processor() or platform.machine()
     report = "\n".join([
         f"Files: {args.files} x {args.minutes:g} min = {audio_s / 60:.1f} min of espeak-ng interview speech; "
@@ -204,9 +213,16 @@ def main() -> None:
         "",
         *table,
         "",
-        "Raw wall times (s): " + "; ".join(f"{k}: {', '.join(f'{x:.1f}' for x in v)}" for k, v in runs.items()),
+        "Raw (wall s / CPU s): " + "; ".join(f"{k}: {', '.join(f'{w:.1f}/{c:.1f}' for w, c in v)}"
+                                            for k, v in runs.items()),
+        f"Load average during the run (other engineers' jobs share this machine): {os.getloadavg()[0]:.1f}.",
         "",
-        *estimate(best, audio_s, store_s * 3600 / audio_s),
+        "Workers raise glibc's malloc thresholds (`cluster/worker.py`, `_tune_malloc`): Dask's nanny sets",
+        "MALLOC_TRIM_THRESHOLD_, which pins the mmap threshold at 128 KiB, and a worker then needed ~1.4x the CPU",
+        "of a plain process per file (3.7 vs 2.6 CPU s for a 1-minute file with tiny.en, measured before the fix;",
+        "equal after it).",
+        "",
+        *estimate(cpu_min, audio_s, store_s * 3600 / audio_s),
     ])
     print(report)
     if args.out:
