@@ -78,8 +78,9 @@ def open_client(spec: ClusterSpec, *, connect_timeout_s: float = 30) -> Iterator
                 yield client
             return
         if spec.kind == "local":
+            # Loopback only; the scheduler's HTTP routes on a free port (not 8787, often taken).
             cluster = LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, host="127.0.0.1")
+                                   dashboard_address="127.0.0.1:0", host="127.0.0.1")
         elif spec.kind == "slurm":
             cluster = slurm_cluster(spec.slurm)
             cluster.scale(jobs=spec.slurm.jobs)
