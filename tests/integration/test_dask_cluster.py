@@ -227,3 +227,17 @@ def test_cli_ships_model_and_audio_and_resumes(db, project, tiny_en, english_cli
     stored = store.list_transcripts(db, ids[1])[0]["options"]
     assert stored["cpu_threads"] == max(1, (os.cpu_count() or 1) // 2)
     assert stored["model_path"] == str(tiny_en.path)  # the client's folder, not the worker's copy
+
+
+def test_cli_on_a_running_scheduler(db, project, tiny_en, english_clip, client) -> None:
+    ids = add_recordings(db, project, [english_clip.path])
+    address = client.scheduler.address
+    result = CliRunner().invoke(main, ["--data-dir", str(project.root), "transcribe", "--recording", str(ids[0]),
+                                       "--model", "tiny.en", "--language", "en", "--scheduler", address])
+    assert result.exit_code == 0, result.output
+    assert f"on {address}" in result.output and "Transcribed 1, skipped 0, failed 0." in result.output
+    # A scheduler's workers use their machine's cores unless told otherwise.
+    assert store.list_transcripts(db, ids[0])[0]["options"]["cpu_threads"] == os.cpu_count()
+    result = CliRunner().invoke(main, ["--data-dir", str(project.root), "transcribe", "--all",
+                                       "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 0 and "Nothing to transcribe." in result.output  # resumes: nothing left
