@@ -15,7 +15,8 @@ allocates outside Python's tracemalloc).  Runs are interleaved and repeated (`--
 the fastest wall time of each configuration counts, so that other load on a shared machine
 inflates the numbers less.
 
-Candidates are named like `b4-beam5` (batch size 4, beam 5), with optional `-noprompt`
+Candidates are named like `b4-beam5` (batched, batch size 4, beam 5) or `seq-beam1`
+(sequential with context and temperature fallback, greedy), with optional `-noprompt`
 (no verbatim filler prompt) and `-tN` (N CPU threads).
 
     python benchmarks/transcription_benchmark.py --minutes 10 --model base \
@@ -143,7 +144,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--model", default="base")
-    ap.add_argument("--candidates", default="b4-beam1,b4-beam5,b8-beam1,b4-beam1-noprompt")
+    ap.add_argument("--candidates", default="seq-beam1,b4-beam1,b4-beam5-noprompt,b4-beam1-noprompt")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
@@ -167,7 +168,8 @@ def main() -> None:
     lines = [
         "# Transcription benchmark",
         "",
-        f"Produced by `benchmarks/transcription_benchmark.py --minutes {args.minutes:g} --model {args.model}`"
+        f"Produced by `benchmarks/transcription_benchmark.py --minutes {args.minutes:g} --model {args.model}"
+        f" --repeats {args.repeats} --candidates {args.candidates}`"
         f" on {time.strftime('%Y-%m-%d')}.",
         "",
         f"- Audio: {duration / 60:.1f} min of espeak-ng English (interview-like script, two voices, pauses 0.3-4 s), 16 kHz mono",
@@ -175,10 +177,10 @@ def main() -> None:
         f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
         f"- All runs in one process, model loaded once, after a 10 s warm-up; {args.repeats} interleaved repeats,"
         " fastest wall time counts; peak RSS sampled every 50 ms",
-        f"- Machine load (1-min load average) before the runs: {load_before:.1f}; after: {os.getloadavg()[0]:.1f}"
-        " (other processes shared the cores, so ratios are more telling than absolute times)",
         "  (process-wide ru_maxrss at the end: "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)",
+        f"- Machine load (1-min load average) before the runs: {load_before:.1f}; after: {os.getloadavg()[0]:.1f}"
+        " (other processes shared the cores, so ratios are more telling than absolute times)",
         "- WER: jiwer on lower-cased text without punctuation, fillers, pause or review marks,"
         " common English contractions expanded",
         "- Every configuration: Silero VAD, word timestamps, CPU int8; 'filler prompt' is the verbatim"
