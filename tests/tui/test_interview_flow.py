@@ -177,6 +177,7 @@ async def test_refusing_a_required_item_blocks_the_interview(make_app, project) 
     async with app.run_test(size=SIZE) as pilot:
         await start_on_start_screen(pilot)
         app.screen.query_one("#interviewer", Input).value = "KNH"
+        app.screen.query_one("#place", Select).value = "University of Bergen"
         app.screen.query_one("#participants").focus()
         await pilot.press("a", "i")
         await pilot.pause()
@@ -233,6 +234,7 @@ async def test_ending_while_recording_says_so_and_the_summary_shows_the_audio(vi
     async with app.run_test(size=SIZE) as pilot:
         await start_on_start_screen(pilot)
         app.screen.query_one("#interviewer", Input).value = "MP"
+        app.screen.query_one("#place", Select).value = "University of Bergen"
         app.screen.query_one("#participants").focus()
         await pilot.press("i")
         await pilot.pause()
@@ -286,6 +288,7 @@ async def test_leaving_or_quitting_while_recording_finishes_the_file(virtual_mic
     async with app.run_test(size=SIZE) as pilot:
         await start_on_start_screen(pilot)
         app.screen.query_one("#interviewer", Input).value = "MP"
+        app.screen.query_one("#place", Select).value = "University of Bergen"
         app.screen.query_one("#participants").focus()
         await pilot.press("i")
         await pilot.pause()

@@ -44,6 +44,8 @@ async def on_start(pilot, interviewer: str = "MP") -> StartScreen:
     screen = pilot.app.screen
     assert isinstance(screen, StartScreen)
     screen.query_one("#interviewer", Input).value = interviewer
+    if pilot.app.ctx.study.places:  # a new session needs the place when the study lists places
+        screen.query_one("#place", Select).value = pilot.app.ctx.study.places[0]
     screen.query_one("#participants").focus()
     return screen
 
@@ -280,3 +282,24 @@ async def test_a_refused_consent_shows_the_missing_item(make_app, project, size)
         missing = screen.query_one("#item-audio_recording")
         assert missing.has_focus
         assert screen.query_one("#consent-body").region.contains_region(missing.parent.region)
+
+
+async def test_a_new_interview_needs_the_place(make_app, project) -> None:
+    enrol(project)
+    app = make_app(recorder=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#interviewer", Input).value = "MP"
+        screen.query_one("#participants").focus()
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.screen is screen  # refused: the place is stored with the session for good
+        assert screen.query_one("#place", Select).has_focus
+        await pilot.press("enter", "down", "enter", "i")
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen)
+    db = open_db(project.db_path)
+    [session] = participant_sessions(db, "P01")
+    db.close()
+    assert session["place"] == default_study().places[0]

@@ -155,6 +155,16 @@ class StartScreen(Screen[None]):
             return False
         return True
 
+    def _require_place(self) -> bool:
+        """A new session needs the place when the study lists places (it is stored with the session for good)."""
+        place = self.query_one("#place")
+        if isinstance(place, Select) and place.is_blank():
+            self.notify("Choose the place of the interview first (Enter opens the list).", title="Place",
+                        severity="error")
+            place.focus()
+            return False
+        return True
+
     # -- actions --------------------------------------------------------------------------
 
     def action_add_participant(self) -> None:
@@ -209,6 +219,8 @@ class StartScreen(Screen[None]):
         still_open = [s for s in sessions if s["state"] == "open"]
         if still_open:
             self._enter(still_open[-1]["id"])
+            return
+        if not self._require_place():
             return
         record = consent_on_file(self.ctx.db, code, self.ctx.study.consent.version)
         if record is None or record["decision"] != "given":
