@@ -83,7 +83,7 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for output files (default: next to each file, or the project's exports/transcripts).")
 @click.option("--study", "study_path", type=click.Path(dir_okay=False), help="Study file whose language, model and questions to use.")
 @click.option("--force", is_flag=True, help="Transcribe again: a new version for recordings, overwritten outputs for files.")
-@click.option("--fast", is_flag=True, help="Batched decoding: about 1.3x faster again on 2 cores, slightly less accurate (see benchmarks/results/transcription.md).")
+@click.option("--fast", is_flag=True, help="Batched decoding: about 1.25x faster again on 2 cores, about 1.7 WER points less accurate (see benchmarks/results/transcription.md).")
 @click.option("--batch-size", type=int, help="Batch size for --fast (default 4; implies --fast).")
 @click.option("--beam-size", type=int, help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
 @cluster_options
