@@ -138,11 +138,17 @@ async def test_leaving_keeps_the_session_open_and_i_resumes_it(make_app, project
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         assert screen.interview.state.current_id == "alliance-contact"
+        # 'Go to' starts at the current question, also in a resumed session: ↓↓ passes the
+        # "Therapeutic bond" heading and lands on its first question.
+        await pilot.press("g", "down", "down", "enter")
+        await pilot.pause()
+        bond = next(s for s in app.ctx.study.guide.sections[1].sections if s.title == "Therapeutic bond")
+        assert screen.interview.state.current_id == bond.questions[0].id
     db = open_db(project.db_path)
     [session] = open_sessions(db)
     kinds = [e.kind for e in session_events(db, session["id"])]
     db.close()
-    assert kinds == ["session_started", "question_reached", "question_reached", "bookmark"]
+    assert kinds == ["session_started", "question_reached", "question_reached", "bookmark", "question_reached"]
 
 
 async def test_closed_session_is_viewable_read_only(make_app, project) -> None:

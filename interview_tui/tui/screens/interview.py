@@ -185,7 +185,12 @@ class InterviewScreen(Screen[None]):
             self.refresh_view()
 
     def action_goto(self) -> None:
-        self.query_one(GuideOutline).focus()
+        outline = self.query_one(GuideOutline)
+        # Start from the current question: set when the outline was shown, the cursor could still be
+        # at the top (a resumed session), and ↓ went to the wrong question.
+        if self.interview is not None:
+            outline.move_to(self.interview.state.current_id)
+        outline.focus()
         self.notify("Pick a question with ↑/↓ and press Enter.", timeout=3)
 
     def on_question_chosen(self, message: QuestionChosen) -> None:

@@ -81,6 +81,13 @@ class GuideOutline(Tree[str]):
         if current is not None and not self.has_focus:
             self.move_cursor(current)
 
+    def move_to(self, question_id: str | None) -> None:
+        """Put the cursor on a question (where 'go to' starts), scrolled into view."""
+        node = self._question_nodes.get(question_id or "")
+        if node is not None:
+            self.move_cursor(node)
+            self.scroll_to_node(node, animate=False)
+
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         event.stop()
         if event.node.data:
