@@ -25,6 +25,7 @@ async def test_w_asks_then_withdraws_and_erases(project, db, make_app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
+        app.screen.query_one("#participants").focus()  # a first run focuses the empty name field
         await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog) and "P01 withdraws" in str(app.screen.question)

@@ -264,11 +264,17 @@ class RecorderPanel(Vertical):
 
         `wait=True` blocks until that is done (when the app is closing).
         """
-        if self.state in ("recording", "paused"):
-            self._session_event("recording_stopped")
-            self.state = "stopping"
-            self._show_state()
+        stopping = self.state in ("recording", "paused")
+        # Read the timeline before the writer can finish, then signal it first: whatever
+        # happens to the widgets below (they may be unmounting), the file gets finished.
+        clock = self._active.clock() if stopping and self._active is not None else None
         self._stop.set()
+        if stopping:
+            if clock is not None:
+                self._emit("recording_stopped", clock)
+            self.state = "stopping"
+            if self.is_mounted:
+                self._show_state()
         if wait:
             self._done.wait(timeout=30)
 
