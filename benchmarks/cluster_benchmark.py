@@ -104,61 +104,59 @@ def store_seconds(transcripts: list, folder: Path) -> float:
     return elapsed
 
 
-def estimate(cpu: dict[str, float], audio_s: float, store_s_per_audio_h: float) -> list[str]:
-    """The on-paper scaling estimate from CPU seconds (which other jobs on the machine hardly change).
+def estimate(wall: dict[str, float], cpu: dict[str, float], audio_s: float, store_s_per_audio_h: float) -> list[str]:
+    """The on-paper scaling estimate, instantiated with this run's measurements.
 
-    A configuration that needs more CPU per audio second than one thread alone loses that much
-    of its ideal speed-up: efficiency = CPU(1 thread) / CPU(configuration).
+    Worker processes share nothing but the scheduler, so N of them do N times the work of one
+    as long as each has its core: their cost is the CPU they need per audio second, which other
+    jobs on a shared machine hardly change.  Threads inside one process are different: VAD,
+    feature extraction and word alignment run on one thread (Amdahl), so only wall time shows
+    what a second thread adds, and only on an otherwise idle machine.
     """
     t1 = audio_s / cpu["1 process x 1 thread"]  # what one uncontended core does
-    two_threads = cpu["1 process x 1 thread"] / cpu["1 process x 2 threads"]
-    two_procs = cpu["1 process x 1 thread"] / cpu["2 workers x 1 thread"]
+    procs = min(1.0, cpu["1 process x 1 thread"] / cpu["2 workers x 1 thread"])
+    thread_gain = wall["1 process x 1 thread"] / wall["1 process x 2 threads"]
     lines = [
         "## How throughput grows with N nodes (on paper)",
         "",
-        f"From CPU time: one core transcribes **{t1:.1f} audio s per CPU s** ({t1:.1f} h of audio per core-hour) "
-        f"with this model. Per audio second, two threads in one process need {1 / two_threads:.2f}x the CPU of "
-        f"one thread (efficiency {two_threads:.2f}) and two worker processes {1 / two_procs:.2f}x "
-        f"(efficiency {two_procs:.2f}). The wall-clock table above is what this shared machine gave; the "
-        "estimate below uses the CPU figures, as if each worker had its cores to itself.",
+        f"One core transcribes **{t1:.1f} audio s per CPU s** with this model ({t1:.1f} h of audio per core-hour).",
+        f"A worker process needs {1 / procs:.2f}x the CPU per audio second of the plain one-thread process",
+        f"(efficiency {procs:.2f}), so single-thread workers add one core's worth each. A second thread inside one",
+        f"process made it {thread_gain:.2f}x as fast in wall time here (ideal: 2x; VAD, features and word",
+        "alignment are single-threaded, and other jobs on this machine blur the figure).",
         "",
         "A batch is a set of files and a file is the unit of work (one worker transcribes it start to end), so",
         "",
         "    throughput(N nodes) ~ min( N x W x T_w ,  F_running x T_w ,  client store rate ,  client uplink / bytes per audio s )",
         "",
-        "* `W` workers per node, each at `T_w` audio s per wall s. Worker processes scale almost linearly across",
-        "  cores and nodes (they share nothing but the scheduler), while CTranslate2 threads inside one process",
-        "  scale sub-linearly; so on a cluster prefer several small jobs (`cores = 2..4`) to one big one.",
+        "* `W` workers per node, each at `T_w` audio s per wall s. Worker processes scale linearly across cores",
+        "  and nodes; threads inside one worker less than linearly. So prefer one single-thread worker per core",
+        "  (`--workers` = cores, or Slurm jobs with `cores = 1..2`) as long as memory holds one model per worker.",
         "* `F_running`: files still unfinished. With F files and more workers than files, extra workers idle: 10",
         "  interviews of 45-75 min never use more than 10 workers, and the batch takes as long as the longest",
         "  interview on one worker. Hundreds of interviews keep hundreds of workers busy until the last few.",
-        f"* Client store rate: storing took {store_s_per_audio_h:.2f} s per audio hour here (one SQLite transaction per",
-        "  file), i.e. one client can absorb thousands of audio hours per wall hour; it is never the bound.",
+        f"* Client store rate: storing took {store_s_per_audio_h:.2f} s per audio hour here (one SQLite transaction",
+        "  per file), so one client absorbs thousands of audio hours per wall hour; it is not the bound.",
         "* Shipping audio (`--ship-audio`) sends each file once from the client: 1 h of 16 kHz mono 16-bit WAV is",
         "  115 MB, 48 kHz stereo 690 MB; over 1 Gbit/s (~110 MB/s) that is 1-6 s per audio hour, so the uplink",
         "  bounds throughput only beyond ~600-3600 audio s per wall s. On a shared file system nothing is shipped.",
         "* Fixed costs per batch: cluster start (a local cluster: seconds; Slurm: the queue wait), and one model",
-        "  load per worker (tiny.en 75 MB, base 145 MB, large-v3 3 GB: seconds each, once).",
+        "  load per worker (tiny.en 75 MB, base 145 MB, large-v3 3 GB on disk: seconds each, once).",
         "",
-        "Worked example, per-core speed as measured here (a cluster core is usually faster than this shared VM's):",
+        "Worked example with single-thread workers, one per core, at the per-core speed measured here (a",
+        "cluster's cores are usually faster than this shared VM's):",
         "",
-        "| nodes x cores (4-core jobs) | workers | estimated audio h per wall h | 300 h of interviews take |",
+        "| nodes x cores | workers | estimated audio h per wall h | 300 h of interviews take |",
         "|---|---|---|---|",
     ]
-    procs = min(1.0, two_procs)  # efficiency of worker processes side by side, as measured
-    threads = min(1.0, two_threads)  # efficiency of threads inside one worker, as measured for 2
     for nodes, cores in ((1, 2), (1, 16), (4, 16), (16, 16), (64, 16)):
-        if cores == 2:  # this machine: two single-thread workers
-            workers, rate = 2, 2 * t1 * procs
-        else:  # 4-core jobs: one worker of 4 threads each
-            workers = nodes * cores // 4
-            rate = workers * 4 * t1 * threads * procs
-        lines.append(f"| {nodes} x {cores} | {workers} | {rate:.0f} | {300 / rate * 60:.0f} min |")
+        workers = nodes * cores
+        rate = workers * t1 * procs
+        lines.append(f"| {nodes} x {cores} | {workers} | {rate:.0f} | {300 / rate * 60:.1f} min |")
     lines += [
         "",
-        "(Rates in audio hours per wall hour equal audio seconds per wall second. 4 threads per worker are",
-        "assumed to keep the 2-thread efficiency measured above; the real figure for 4 threads is usually a",
-        "little lower. The rows assume at least as many files as workers.)",
+        "(Audio hours per wall hour equal audio seconds per wall second. The rows assume at least as many",
+        "files as workers and a free core per worker; 300 h as 300 one-hour interviews keeps up to 300 busy.)",
     ]
     return lines
 
@@ -222,7 +220,7 @@ def main() -> None:
         "of a plain process per file (3.7 vs 2.6 CPU s for a 1-minute file with tiny.en, measured before the fix;",
         "equal after it).",
         "",
-        *estimate(cpu_min, audio_s, store_s * 3600 / audio_s),
+        *estimate(best, cpu_min, audio_s, store_s * 3600 / audio_s),
     ])
     print(report)
     if args.out:
