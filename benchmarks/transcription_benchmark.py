@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from interview_tui.transcription.engine import (  # noqa: E402
+    FAST,
     SEQUENTIAL_BEAM5,
     TranscribeOptions,
     engine_version,
@@ -101,12 +102,13 @@ def parse_candidate(spec: str) -> Run:
             k = int(part[4:])
             opts = opts.with_(beam_size=k, best_of=k)
         elif part.startswith("b"):
-            opts = opts.with_(batch_size=int(part[1:]))
+            opts = FAST.with_(language="en", batch_size=int(part[1:]), beam_size=opts.beam_size,
+                              best_of=opts.best_of, initial_prompt=opts.initial_prompt, cpu_threads=opts.cpu_threads)
         elif part == "noprompt":
             opts = opts.with_(initial_prompt="")
         elif part.startswith("t"):
             opts = opts.with_(cpu_threads=int(part[1:]))
-        elif part == "seq":
+        elif part == "seq":  # the default: sequential, previous text as context, temperature fallback
             opts = opts.with_(batched=False, condition_on_previous_text=True,
                               temperature=SEQUENTIAL_BEAM5.temperature)
     prompt = "no filler prompt" if opts.initial_prompt == "" else "filler prompt"

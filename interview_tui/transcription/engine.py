@@ -71,7 +71,7 @@ class TranscribeOptions:
 #: The noScribe/aTrain configuration, the benchmark's baseline.
 SEQUENTIAL_BEAM5 = TranscribeOptions(beam_size=5, best_of=5)
 #: Batched greedy decoding: fastest on CPU, somewhat less accurate (see the benchmark).
-FAST = TranscribeOptions(batched=True, batch_size=4, temperature=(0.0,))
+FAST = TranscribeOptions(batched=True, batch_size=4, temperature=(0.0,), condition_on_previous_text=False)
 
 
 @dataclass
