@@ -161,6 +161,13 @@ def estimate(wall: dict[str, float], cpu: dict[str, float], audio_s: float, stor
     return lines
 
 
+def describe(o: TranscribeOptions) -> str:
+    """The decoding settings in a few words (the defaults of `TranscribeOptions` at run time)."""
+    mode = f"batched (batch {o.batch_size})" if o.batched else "sequential"
+    context = ", previous text as context" if o.condition_on_previous_text else ""
+    return f"{o.compute_type}; {mode}, beam {o.beam_size}{context}, VAD {'on' if o.vad_filter else 'off'}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=6)
@@ -205,7 +212,7 @@ def main() -> None:
     cpu = platform.processor() or platform.machine()
     report = "\n".join([
         f"Files: {args.files} x {args.minutes:g} min = {audio_s / 60:.1f} min of espeak-ng interview speech; "
-        f"model {model.name}; {engine_version()}; int8; batched (batch 8), greedy, VAD.",
+        f"model {model.name}; {engine_version()}; {describe(base)}.",
         f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}; "
         f"local Dask cluster start-up {startup:.1f} s (not in the times).",
         "",
