@@ -25,13 +25,12 @@ from interview_tui.audio.wavfile import (
     WavRepairError,
     data_sha256,
     file_sha256,
-    fsync_dir,
     inspect_wav,
-    is_locked,
     verify_copy,
     write_repaired_copy,
 )
 from interview_tui.config import Project
+from interview_tui.fileio import fsync_dir, is_locked
 from interview_tui.privacy.segments import SegmentError, is_encrypted_recording, repair_file
 from interview_tui.storage import recordings as store
 

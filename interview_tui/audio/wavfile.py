@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from interview_tui.fileio import fsync_dir
+
 #: Largest data chunk a RIFF/WAV header can describe (4 GiB minus the header).
 MAX_DATA_BYTES = 0xFFFFFFFF - 36
 
@@ -50,7 +52,7 @@ class CrashSafeWavWriter:
         self.frames_written = 0
         self._last_sync = time.monotonic()
         self.sync()
-        _fsync_dir(self.path.parent)  # the new directory entry must survive a power cut too
+        fsync_dir(self.path.parent)  # the new directory entry must survive a power cut too
 
     @property
     def bytes_per_frame(self) -> int:
@@ -82,12 +84,6 @@ class CrashSafeWavWriter:
             self._file.close()
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -216,17 +212,3 @@ def verify_copy(copy: Path, expected_frames: int, expected_data_sha256: str) -> 
         raise WavRepairError(f"{copy}: repaired copy's audio differs from the original's")
 
 
-def is_locked(path: Path) -> bool:
-    """True when a live process is still recording into `path` (holds its lock)."""
-    with open(path, "rb") as f:
-        try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-        return False
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make renames and new entries in `folder` durable."""
-    _fsync_dir(folder)

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from interview_tui.fileio import fsync_dir
+
 KEY_FILE_ENV = "INTERVIEW_TUI_KEY_FILE"
 #: settings-table key holding the project's key file path.
 SETTING_KEY = "privacy.key_file"
@@ -121,7 +123,7 @@ class KeyFile:
             return False
         _scrub(self.path)
         self.path.unlink()
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         return True
 
     def _save(self, entries: dict[str, KeyEntry], scrub: bool) -> None:
@@ -146,7 +148,7 @@ class KeyFile:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         except OSError as exc:
             raise KeyFileError(
                 f"cannot write the key file {self.path}: {exc.strerror or exc}; check the disk is mounted and writable"
@@ -162,9 +164,3 @@ def _scrub(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

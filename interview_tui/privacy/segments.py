@@ -31,6 +31,7 @@ from typing import BinaryIO, Iterator, Sequence
 
 import pyrage
 
+from interview_tui.fileio import fsync_dir
 from interview_tui.privacy.agekeys import AgeKeyError, parse_recipients
 
 MAGIC = b"interview-tui age segments v1\n"
@@ -99,7 +100,7 @@ class EncryptedWavWriter:
         self.segments_written = 0
         self._file.write(MAGIC)
         self._seal(wav_header(samplerate, channels))
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
 
     @property
     def bytes_per_frame(self) -> int:
@@ -233,7 +234,7 @@ def repair_file(path: Path, source: Path, samplerate: int, channels: int, keep_o
     if source == path:
         os.replace(path, orig)
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     if keep_original:
         return found, orig
     orig.unlink()
@@ -299,12 +300,6 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 __all__ = [

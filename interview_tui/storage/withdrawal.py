@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from interview_tui.config import DB_NAME, Project
+from interview_tui.fileio import is_locked
 from interview_tui.domain.participant_codes import ParticipantError, normalize_code
 from interview_tui.privacy.keyfile import SETTING_KEY, KeyFile, KeyFileError, resolve_key_path
 from interview_tui.storage import audit
@@ -96,22 +97,6 @@ def _remove(path: Path, report: "WithdrawalReport | AnonymiseReport") -> None:
         report.files_deleted.append(path)
     except OSError as exc:
         report.warnings.append(f"could not delete {path}: {exc.strerror or exc}; delete it by hand")
-
-
-def _being_written(path: Path) -> bool:
-    """True when a live recorder holds the file's lock (see audio.wavfile); deleting it then would race."""
-    import fcntl
-
-    try:
-        with open(path, "rb") as f:
-            try:
-                fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-    except OSError:
-        return False
-    return False
 
 
 def _mentions(path: Path, pattern: re.Pattern[bytes]) -> bool:
@@ -214,7 +199,7 @@ def withdraw_participant(
         raise ParticipantError(f"no participant {canonical} in this project; check the code (interview-tui participants list)")
     pid, already = row
     for (rel,) in db.execute("SELECT path FROM recordings WHERE participant_id = ? AND state = 'recording'", [pid]):
-        if _being_written(project.root / rel):
+        if is_locked(project.root / rel):
             raise ParticipantError(f"{canonical} is being recorded right now ({rel}); stop the recording, then withdraw")
     report = WithdrawalReport(canonical, already or utcnow())
 

@@ -15,8 +15,8 @@ from interview_tui.audio.wavfile import (
     WavRepairError,
     file_sha256,
     inspect_wav,
-    is_locked,
 )
+from interview_tui.fileio import is_locked
 from interview_tui.storage import recordings as store
 from interview_tui.storage.sessions import add_event, open_session
 from tests.fixtures.audio import enroll

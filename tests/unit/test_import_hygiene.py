@@ -16,7 +16,7 @@ CORE_PACKAGES = ("domain", "storage", "audio", "transcription", "export", "priva
 
 
 def core_modules() -> list[str]:
-    names = ["interview_tui.config"]
+    names = ["interview_tui.config", "interview_tui.fileio"]
     for info in pkgutil.walk_packages(interview_tui.__path__, "interview_tui."):
         top = info.name.split(".")[1]
         if top in CORE_PACKAGES:
