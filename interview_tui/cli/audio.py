@@ -10,18 +10,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import get_db, get_project, study_option
-
-
-def _load_study(study_path: str | None):
-    if study_path is None:
-        return None
-    from interview_tui.domain.loader import StudyFileError, load_study
-
-    try:
-        return load_study(study_path)
-    except StudyFileError as exc:
-        raise click.ClickException(str(exc)) from exc
+from interview_tui.cli.common import get_db, get_project, load_cli_study, study_option
 
 
 @main.command()
@@ -65,7 +54,7 @@ def record(code: str, device: str | None, seconds: float | None, rate: str | Non
     rate, channels = rate or str(remembered_rate), channels or str(remembered_channels)
     config = RecorderConfig(samplerate=int(rate), channels=int(channels))
     try:
-        active = ActiveRecording.start(db, project, code, study=_load_study(study_path),
+        active = ActiveRecording.start(db, project, code, study=load_cli_study(study_path, default=False),
                                        session_id=session_id, device=device, config=config,
                                        max_seconds=seconds)
     except (RecordingRefused, AudioDeviceError) as exc:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 from sqlite_utils import Database
 
 from interview_tui.config import DATA_DIR_ENV, DEFAULT_STUDY_FILE, Project, resolve_project
+
+if TYPE_CHECKING:
+    from interview_tui.domain.study import Study
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,3 +79,21 @@ def study_option(f: F) -> F:
 
 def default_study_path() -> Path:
     return DEFAULT_STUDY_FILE
+
+
+def load_cli_study(study_path: str | Path | None, *, default: bool = True) -> "Study | None":
+    """The study for a `--study` value: the file, else the shipped default (or None when
+    `default` is False). A broken file becomes a ClickException listing every problem."""
+    from interview_tui.domain.loader import StudyFileError, load_study
+
+    if not study_path and not default:
+        return None
+    target = Path(study_path) if study_path else DEFAULT_STUDY_FILE
+    try:
+        return load_study(target)
+    except StudyFileError as err:
+        lines = "\n".join(str(i) for i in err.issues)
+        raise click.ClickException(
+            f"{target} is not a valid study file; fix these and check again with "
+            f"'interview-tui guide validate {target}':\n{lines}"
+        ) from None

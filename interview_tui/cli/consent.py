@@ -6,7 +6,8 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.common import pass_db, study_option
-from interview_tui.cli.participants import load_cli_study, render_table
+from interview_tui.cli.common import load_cli_study
+from interview_tui.cli.participants import render_table
 from interview_tui.domain.consent import ConsentError
 from interview_tui.domain.participant_codes import ParticipantError
 

@@ -12,7 +12,7 @@ from interview_tui.cli.common import get_project, pass_db, study_option
 
 def resolve_study(db, study_path: str | None):
     """`--study PATH`, else the one study registered for the project's participants, else the default."""
-    from interview_tui.cli.participants import load_cli_study
+    from interview_tui.cli.common import load_cli_study
     from interview_tui.storage.participants import list_participants
     from interview_tui.storage.studies import load_registered_study
 

@@ -7,28 +7,8 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.domain.loader import (
-    StudyFileError,
-    format_outline,
-    load_study,
-    validate_study_file,
-)
-from interview_tui.domain.study import Study
-
-
-def study_from_option(study_path: str | Path | None) -> Study:
-    """The study for a `--study` option value (None: the default study), or a ClickException listing every problem."""
-    from interview_tui.config import DEFAULT_STUDY_FILE
-
-    target = Path(study_path) if study_path else DEFAULT_STUDY_FILE
-    try:
-        return load_study(target)
-    except StudyFileError as err:
-        lines = "\n".join(str(i) for i in err.issues)
-        raise click.ClickException(
-            f"{target} is not a valid study file; fix these and check again with "
-            f"'interview-tui guide validate {target}':\n{lines}"
-        ) from None
+from interview_tui.cli.common import load_cli_study
+from interview_tui.domain.loader import format_outline, validate_study_file
 
 
 @main.group()
@@ -72,4 +52,4 @@ def show(path: Path | None) -> None:
 
     Without PATH, shows the shipped default study.
     """
-    click.echo(format_outline(study_from_option(path)), nl=False)
+    click.echo(format_outline(load_cli_study(path)), nl=False)

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import pass_db, study_option
+from interview_tui.cli.common import load_cli_study, pass_db, study_option
 from interview_tui.domain.participant_codes import ParticipantError
-from interview_tui.domain.study import Study
-
-
-def load_cli_study(study_path: str | None) -> Study:
-    """The study from `--study PATH` or the shipped default; a broken file becomes a clear CLI error."""
-    from interview_tui.domain.loader import StudyFileError, default_study, load_study
-
-    try:
-        return load_study(Path(study_path)) if study_path else default_study()
-    except StudyFileError as err:
-        raise click.ClickException(f"{err}\nFix the study file and run the command again.") from None
 
 
 def render_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -8,7 +8,7 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.cluster import cluster_options, cluster_requested, transcribe_on_cluster
-from interview_tui.cli.common import get_db, get_project
+from interview_tui.cli.common import get_db, get_project, load_cli_study
 
 DEFAULT_FILE_FORMATS = "txt,md,json"
 
@@ -110,14 +110,7 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
         fmt = parse_formats(formats if formats is not None else DEFAULT_FILE_FORMATS) if (formats or files) else []
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
-    study = None
-    if study_path:
-        from interview_tui.domain.loader import StudyFileError, load_study
-
-        try:
-            study = load_study(study_path)
-        except StudyFileError as exc:
-            raise click.ClickException(str(exc)) from exc
+    study = load_cli_study(study_path, default=False)
     settings = Settings(model=model, language=language, options=_options(clean, fast, batch_size, beam_size),
                         formats=fmt, out_dir=out_dir, study=study, force=force)
     if files:
