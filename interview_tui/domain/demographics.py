@@ -238,6 +238,19 @@ class DemographicSummary:
         raise KeyError(field_id)
 
 
+def numeric_stats(values: list[float]) -> NumericStats | None:
+    """n, range, mean and sample SD (n - 1) of `values`; None when there are none."""
+    if not values:
+        return None
+    return NumericStats(
+        n=len(values),
+        min=min(values),
+        max=max(values),
+        mean=statistics.mean(values),
+        sd=statistics.stdev(values) if len(values) > 1 else None,
+    )
+
+
 def summarize_field(f: DemographicField, answers: list[Any]) -> FieldSummary:
     """Statistics of one field from each participant's answer (value, MISSING or PREFER_NOT)."""
     values = [a for a in answers if a is not MISSING and a is not PREFER_NOT and a is not None]
@@ -245,17 +258,7 @@ def summarize_field(f: DemographicField, answers: list[Any]) -> FieldSummary:
     prefer_not = sum(1 for a in answers if a is PREFER_NOT)
     base = dict(field=f, answered=len(values), missing=missing, prefer_not=prefer_not)
     if f.type in ("integer", "decimal"):
-        nums = [float(v) for v in values]
-        stats = None
-        if nums:
-            stats = NumericStats(
-                n=len(nums),
-                min=min(nums),
-                max=max(nums),
-                mean=statistics.mean(nums),
-                sd=statistics.stdev(nums) if len(nums) > 1 else None,
-            )
-        return FieldSummary(**base, numeric=stats)
+        return FieldSummary(**base, numeric=numeric_stats([float(v) for v in values]))
     if f.type == "single_choice":
         counts = {c.id: sum(1 for v in values if v == c.id) for c in f.choices}
         return FieldSummary(**base, counts=counts)

@@ -208,25 +208,40 @@ def table_rows(summary: DemographicSummary) -> list[tuple[str, str, bool]]:
     return rows
 
 
-def render_text(summary: DemographicSummary) -> str:
-    """The paragraph, then an aligned plain-text table."""
-    rows = [(("  " + c) if sub else c, v) for c, v, sub in table_rows(summary)]
-    width = max(len("Characteristic"), *(len(c) for c, _ in rows))
-    lines = [methods_paragraph(summary), "", f"{'Characteristic':<{width}}  Value", "-" * (width + 2 + 30)]
-    lines += [f"{c:<{width}}  {v}" for c, v in rows]
+Row = tuple[str, str, bool]
+
+
+def text_report(paragraph: str, rows: list[Row]) -> str:
+    """A paragraph, then an aligned plain-text table of (characteristic, value, is_sub_row)."""
+    shown = [(("  " + c) if sub else c, v) for c, v, sub in rows]
+    width = max(len("Characteristic"), *(len(c) for c, _ in shown))
+    lines = [paragraph, "", f"{'Characteristic':<{width}}  Value", "-" * (width + 2 + 30)]
+    lines += [f"{c:<{width}}  {v}".rstrip() for c, v in shown]
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(summary: DemographicSummary) -> str:
-    """The paragraph, then a Markdown table (field rows in bold)."""
-    lines = [methods_paragraph(summary), "", "| Characteristic | Value |", "| --- | --- |"]
-    for c, v, sub in table_rows(summary):
+def markdown_report(paragraph: str, rows: list[Row], heading: str | None = None) -> str:
+    """A paragraph, then a Markdown table (field rows in bold)."""
+    lines = [f"## {heading}", ""] if heading else []
+    lines += [paragraph, "", "| Characteristic | Value |", "| --- | --- |"]
+    for c, v, sub in rows:
         name = c.replace("|", "\\|")
         lines.append(f"| {name} | {v} |" if sub else f"| **{name}** | {v} |")
     return "\n".join(lines) + "\n"
 
 
-def _num(x: float | int | None) -> str:
+def render_text(summary: DemographicSummary) -> str:
+    """The paragraph, then an aligned plain-text table."""
+    return text_report(methods_paragraph(summary), table_rows(summary))
+
+
+def render_markdown(summary: DemographicSummary) -> str:
+    """The paragraph, then a Markdown table (field rows in bold)."""
+    return markdown_report(methods_paragraph(summary), table_rows(summary))
+
+
+def csv_number(x: float | int | None) -> str:
+    """A figure for CSV: unrounded, empty when there is none."""
     if x is None:
         return ""
     return str(x) if isinstance(x, int) else f"{x:.10g}"
@@ -239,7 +254,7 @@ def csv_rows(summary: DemographicSummary) -> list[list[str]]:
         f = fs.field
 
         def add(stat: str, value: float | int | None, category: str = "") -> None:
-            rows.append([f.id, f.label, stat, category, _num(value)])
+            rows.append([f.id, f.label, stat, category, csv_number(value)])
 
         add("answered", fs.answered)
         add("missing", fs.missing)

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import csv
 import io
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from interview_tui.domain.demographics import DemographicSummary
+from interview_tui.domain.demographics import DemographicSummary, NumericStats, numeric_stats
 from interview_tui.domain.demographics_report import (
     DASH,
+    csv_number,
     csv_rows,
     fmt_mean,
     fmt_sd,
     methods_paragraph,
     number_word,
+    markdown_report,
     table_rows,
+    text_report,
 )
 from interview_tui.export.model import ExportProject
 
@@ -33,15 +35,8 @@ FORMATS: tuple[str, ...] = ("text", "markdown", "csv")
 NO_INTERVIEWER = "interviewer not recorded"
 
 
-@dataclass(frozen=True)
-class Durations:
-    """Interview lengths in minutes (one per session with a known length)."""
-
-    n: int
-    min: float
-    max: float
-    mean: float
-    sd: float | None
+#: Interview lengths in minutes (one per session with a known length).
+Durations = NumericStats
 
 
 @dataclass(frozen=True)
@@ -60,16 +55,7 @@ class MethodsReport:
 def build_report(project: ExportProject, summary: DemographicSummary, recruitment: dict[str, int]) -> MethodsReport:
     """Combine the demographic summary and recruitment counts with the interviews in `project`."""
     sessions = [s for p in project.participants for s in p.sessions]
-    minutes = [s.duration_s / 60 for s in sessions if s.duration_s is not None]
-    durations = None
-    if minutes:
-        durations = Durations(
-            n=len(minutes),
-            min=min(minutes),
-            max=max(minutes),
-            mean=statistics.mean(minutes),
-            sd=statistics.stdev(minutes) if len(minutes) > 1 else None,
-        )
+    durations = numeric_stats([s.duration_s / 60 for s in sessions if s.duration_s is not None])
     sessions.sort(key=lambda s: s.started_at)
     counts = Counter(s.interviewer or NO_INTERVIEWER for s in sessions)
     # Most interviews first; ties in the order the interviewers started (as a paper lists authors).
@@ -159,25 +145,11 @@ def _rows(report: MethodsReport) -> list[tuple[str, str, bool]]:
 
 
 def render_text(report: MethodsReport) -> str:
-    rows = [(("  " + c) if sub else c, v) for c, v, sub in _rows(report)]
-    width = max(len("Characteristic"), *(len(c) for c, _ in rows))
-    lines = [paragraph(report), "", f"{'Characteristic':<{width}}  Value", "-" * (width + 32)]
-    lines += [f"{c:<{width}}  {v}".rstrip() for c, v in rows]
-    return "\n".join(lines) + "\n"
+    return text_report(paragraph(report), _rows(report))
 
 
 def render_markdown(report: MethodsReport) -> str:
-    lines = ["## Participants", "", paragraph(report), "", "| Characteristic | Value |", "| --- | --- |"]
-    for c, v, sub in _rows(report):
-        name = c.replace("|", "\\|")
-        lines.append(f"| {name} | {v} |" if sub else f"| **{name}** | {v} |")
-    return "\n".join(lines) + "\n"
-
-
-def _num(x: float | int | None) -> str:
-    if x is None:
-        return ""
-    return str(x) if isinstance(x, int) else f"{x:.10g}"
+    return markdown_report(paragraph(report), _rows(report), heading="Participants")
 
 
 def render_csv(report: MethodsReport) -> str:
@@ -191,7 +163,7 @@ def render_csv(report: MethodsReport) -> str:
     d = report.durations
     if d is not None:
         for stat in ("n", "min", "max", "mean", "sd"):
-            writer.writerow(["interview_duration_min", "Interview duration (min)", stat, "", _num(getattr(d, stat))])
+            writer.writerow(["interview_duration_min", "Interview duration (min)", stat, "", csv_number(getattr(d, stat))])
     for who, k in report.interviews_by:
         writer.writerow(["interviews", "Interviews per interviewer", "count", who, k])
     if report.first_interview:
