@@ -135,6 +135,7 @@ class TranscriptionScreen(Screen[None]):
         table = self.query_one("#recordings", DataTable)
         table.add_columns("id", "participant", "session", "length", "state", "versions", "status")
         self.refresh_table()
+        table.focus()  # letters typed on the model Select would jump between models
         self.find_models()
 
     def on_unmount(self) -> None:
