@@ -282,12 +282,13 @@ class StartScreen(Screen[None]):
             self.app.push_screen(PickDialog(f"Sessions of {code}", options), show)
 
     def action_transcription(self) -> None:
-        try:
-            from interview_tui.tui.screens import transcription
-        except ImportError as error:
-            self.notify(f"Transcription screen not available: {error}", severity="warning")
-            return
-        self.app.push_screen(transcription.TranscriptionScreen(self.ctx.project))
+        """Open the transcription queue. It is installed once, so work queued there goes on
+        while the interviewer goes back and uses the rest of the app."""
+        from interview_tui.tui.screens.transcription import TranscriptionScreen
+
+        if not self.app.is_screen_installed("transcription"):
+            self.app.install_screen(TranscriptionScreen(self.ctx.project), name="transcription")
+        self.app.push_screen("transcription")
 
     def action_review(self) -> None:
         """Listen to and correct the selected participant's transcript (issue 9's review screen)."""
