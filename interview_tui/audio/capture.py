@@ -116,11 +116,13 @@ class Recorder:
             raise RuntimeError(f"recorder already {self.state}")
         sd = sounddevice_module()
         if self.config.encrypt_to:
-            from interview_tui.privacy.segments import EncryptedWavWriter
+            from interview_tui.privacy.segments import SEAL_INTERVAL_S, EncryptedWavWriter
 
+            # Pending audio is not in an encrypted file until sealed, so it is sealed more often
+            # than a plain file is fsynced: a kill loses no more than with a plain recording.
             self._writer = EncryptedWavWriter(  # type: ignore[assignment]
                 self.path, self.config.samplerate, self.config.channels, self.config.encrypt_to,
-                self.config.fsync_interval_s,
+                min(self.config.fsync_interval_s, SEAL_INTERVAL_S),
             )
         else:
             self._writer = CrashSafeWavWriter(
