@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from interview_tui.config import Project
 from interview_tui.domain.session import Event
+from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import recordings as store
 
 _REACH = ("question_reached", "closing_reached")
@@ -88,6 +89,8 @@ def cut_clips(
                     f"recording {spec.recording_id} of session {session_id} is {state}; "
                     "run `interview-tui recover` first (or finish the recording)"
                 )
+            if is_encrypted_recording(row["path"]):
+                raise ValueError(encrypted_recording_message(row["path"], "be cut into clips"))
             loaded[spec.recording_id] = AudioSegment.from_file(str(project.root / row["path"]))
         audio = loaded[spec.recording_id]
         end_ms = len(audio) if spec.end_s is None else int(round(spec.end_s * 1000))

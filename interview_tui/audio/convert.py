@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from interview_tui.audio.wavfile import file_sha256
 from interview_tui.config import Project
+from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import recordings as store
 
 #: archive format -> (ffmpeg format, codec, suffix, extra ffmpeg parameters)
@@ -62,6 +63,8 @@ def archive_recording(db: Database, project: Project, recording_id: int, fmt: st
     if row is None:
         raise ConversionError(f"no recording {recording_id}")
     src = project.root / row["path"]
+    if is_encrypted_recording(src):  # no private key here: ffmpeg would only say "invalid data"
+        raise ConversionError(encrypted_recording_message(src, "be archived"))
     dst = src.with_suffix(ARCHIVE_FORMATS[fmt][2]) if fmt in ARCHIVE_FORMATS else src
     export_compressed(src, dst, fmt)
     store.set_compressed_path(db, recording_id, str(dst.relative_to(project.root)))

@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from interview_tui.audio.devices import AudioDeviceError, sounddevice_module
+from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 
 SPEEDS = (1.0, 0.75, 0.5)
 #: Files soundfile reads in pieces; anything else is converted to WAV once by FFmpeg.
@@ -105,10 +106,7 @@ class AudioSource:
         self.path = Path(path)
         encrypted = self.path if self.path.name.endswith(".ageseg") else self.path.with_name(self.path.name + ".ageseg")
         if encrypted.is_file() and not (self.path.is_file() and self.path != encrypted):
-            raise PlaybackError(
-                f"{encrypted}: the recording is encrypted (age); only the analysis machine's key can open it. "
-                f"Decrypt it there (interview-tui decrypt {encrypted.name} -i KEYFILE) to listen while reviewing"
-            )
+            raise PlaybackError(encrypted_recording_message(encrypted, "be played"))
         if not self.path.is_file():
             raise PlaybackError(f"{self.path}: the recording file is missing; restore it from a backup "
                                 "(or check the project folder) to listen while reviewing")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
+
 SAMPLE_RATE = 16000
 
 
@@ -52,6 +54,8 @@ def load_audio(path: str | Path) -> AudioInput:
     path = Path(path)
     if not path.exists():
         raise AudioInputError(f"{path}: no such file.")
+    if is_encrypted_recording(path):  # no private key on the recording machine; FFmpeg would say "invalid data"
+        raise AudioInputError(encrypted_recording_message(path, "be transcribed"))
     if path.is_dir():
         raise AudioInputError(f"{path}: is a folder, not an audio file.")
     if path.stat().st_size == 0:

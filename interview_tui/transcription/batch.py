@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from interview_tui.config import Project
 from interview_tui.domain.study import Study
 from interview_tui.export.formats import write_outputs
+from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
 from interview_tui.transcription.align import timeline_from_events
 from interview_tui.transcription.audio_input import AudioInputError, probe_duration
@@ -166,6 +167,10 @@ def recording_ids_to_do(
             wanted.append(rid)
     out: list[int] = []
     for rid in dict.fromkeys(wanted):
+        row = store.recording_context(db, rid)
+        if row is not None and is_encrypted_recording(row["path"]):
+            notes.append(f"recording {rid}: " + encrypted_recording_message(row["path"], "be transcribed"))
+            continue
         if not force and store.has_transcript(db, rid):
             notes.append(f"recording {rid}: already transcribed (use --force for a new version)")
             continue
@@ -220,6 +225,8 @@ def prepare_recording(db: Database, project: Project, recording_id: int, setting
         raise JobError(f"{label}: the participant withdrew; their audio is not transcribed")
     if row["state"] not in ("complete", "recovered"):
         raise JobError(f"{label}: the recording is '{row['state']}', not finished (try: interview-tui recover)")
+    if is_encrypted_recording(row["path"]):
+        raise JobError(f"{label}: " + encrypted_recording_message(row["path"], "be transcribed"))
     study = settings.study or _study_for(db, row)
     language = _language(settings, study)
     model = resolve_model(settings.model, language=language, study_model=study.model if study else None)

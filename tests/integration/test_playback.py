@@ -136,7 +136,8 @@ def test_missing_or_encrypted_recording_says_what_to_do(tmp_path: Path) -> None:
         AudioSource(tmp_path / "gone.wav")
     (tmp_path / "rec.wav.ageseg").write_bytes(b"interview-tui age segments v1\n")
     for name in ("rec.wav", "rec.wav.ageseg"):
-        with pytest.raises(PlaybackError, match="encrypted .age.*interview-tui decrypt rec.wav.ageseg"):
+        with pytest.raises(PlaybackError, match="rec.wav.ageseg is encrypted for this study.*"
+                                                "`interview-tui decrypt rec.wav.ageseg --identity KEY`"):
             AudioSource(tmp_path / name)
 
 

@@ -33,6 +33,7 @@ from interview_tui.audio.recording import ActiveRecording, RecordingSummary, fre
 from interview_tui.config import Project
 from interview_tui.domain.session import format_duration
 from interview_tui.domain.study import Study
+from interview_tui.privacy.segments import is_encrypted_recording
 from interview_tui.tui.widgets.level_meter import LevelMeter
 
 SessionEventSink = Callable[[str, "tuple[int, float]", "str | None"], None]
@@ -327,7 +328,10 @@ class RecorderPanel(Vertical):
                 active.checkpoint()
             summary = active.finish()
             self.post_message(self.Finished(summary))
-            self._archive(db, summary.recording_id)
+            # An encrypted recording only the analysis machine can decode: nothing to archive here
+            # (`interview-tui decrypt` there writes the plain WAV to compress).
+            if not is_encrypted_recording(summary.path):
+                self._archive(db, summary.recording_id)
         finally:
             db.close()
             self._done.set()
