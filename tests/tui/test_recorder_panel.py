@@ -216,3 +216,49 @@ async def test_unfinished_recording_is_recovered_when_the_interview_opens(make_a
         assert (row["state"], row["duration_s"], row["session_id"]) == ("recovered", 0.15, session_id)
     finally:
         db.close()
+
+
+@pytest.mark.audio
+async def test_encrypted_recording_is_not_archived(virtual_mic, make_app, project, age_keys, tmp_path):
+    """An encrypted study's recording has no archival copy here (no key to decode it), and no error notice."""
+    from interview_tui.domain.loader import load_study
+    from interview_tui.storage.consent import record_consent
+    from interview_tui.storage.participants import add_participant
+    from interview_tui.storage.studies import register_study
+    from tests.fixtures.privacy import study_variant
+
+    _, public = age_keys
+    db = open_db(project.db_path)
+    try:
+        study = load_study(study_variant(tmp_path, recipients=(public,)))
+        study_id = register_study(db, study)
+        add_participant(db, study.id, "P01")
+        record_consent(db, "P01", study.consent, given=[i.id for i in study.consent.items], declined=[],
+                       decision="given", method="paper", study_id=study_id)
+        store.set_setting(db, store.ARCHIVE_FORMAT_KEY, "flac")
+        session_id = open_session(db, participant_id=store.participant_row(db, "P01")["id"], study_id=study_id,
+                                  started_at=T0.isoformat(timespec="microseconds"))
+    finally:
+        db.close()
+    notices: list[RecorderPanel.Notice] = []
+    app = make_app(offer_resume=False)
+    async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, RecorderPanel.Notice)
+                            and notices.append(m)) as pilot:
+        _, panel = await _interview(pilot, session_id)
+        panel.device = "pulse"
+        await pilot.click("#rec-start")
+        await _until(pilot, lambda: panel.state == "recording")
+        await _until(pilot, lambda: panel.recording_clock()[1] > 1.0)
+        await pilot.click("#rec-stop")
+        await _until(pilot, lambda: panel.state == "stopped")
+        await pilot.pause(0.3)
+        summary = panel.summary
+    assert summary is not None and summary.path.name.endswith(".wav.ageseg")
+    assert [n.text for n in notices if n.failed] == []
+    db = open_db(project.db_path)
+    try:
+        row = store.get_recording(db, summary.recording_id)
+        assert row["state"] == "complete" and row["compressed_path"] is None
+    finally:
+        db.close()
+    assert not list(summary.path.parent.glob("*.flac"))
