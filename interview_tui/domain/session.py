@@ -35,19 +35,6 @@ EventKind = Literal[
     "recording_started",
     "recording_stopped",
 ]
-#: Kinds the interview itself writes (the recorder writes the others).
-INTERVIEW_KINDS: tuple[str, ...] = (
-    "session_started",
-    "question_reached",
-    "covered",
-    "skipped",
-    "probe_opened",
-    "note",
-    "bookmark",
-    "closing_reached",
-    "final_prompt",
-    "session_closed",
-)
 
 Phase = Literal["not_started", "interview", "closing", "final_prompt", "closed"]
 Mark = Literal["covered", "skipped"]
