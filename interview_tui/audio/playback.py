@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from interview_tui.audio.devices import AudioDeviceError, sounddevice_module
-from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
+from interview_tui.privacy.segments import encrypted_recording_message
 
 SPEEDS = (1.0, 0.75, 0.5)
 #: Files soundfile reads in pieces; anything else is converted to WAV once by FFmpeg.

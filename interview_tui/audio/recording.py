@@ -71,7 +71,7 @@ def check_consent(db: Database, code: str, study: Study | None) -> None:
     item = study.consent.recording_item
     if item is None:
         raise RecordingRefused(
-            f"The study's consent form names no item that permits audio recording (consent.recording_item), "
+            "The study's consent form names no item that permits audio recording (consent.recording_item), "
             "so recording consent cannot be checked. Add it to the study file."
         )
     if not has_consent_item(db, code, item):

@@ -27,7 +27,6 @@ from interview_tui.transcription.models import LocalModel, ModelError, normalize
 from interview_tui.transcription.pipeline import AudioContext, transcribe_path
 from interview_tui.transcription.speakers import labels_for
 from interview_tui.transcription.types import Transcript
-from interview_tui.transcription.types import Transcript
 
 
 class JobError(Exception):
