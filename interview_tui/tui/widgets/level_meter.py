@@ -38,8 +38,13 @@ class LevelMeter(Widget):
         self.level = level
         self.refresh()  # not Static.update(): that re-lays out the whole screen each time
 
+    def _bar_width(self) -> int:
+        # The numbers take 32 cells; the bar gets the rest (max 30) so the RMS value is never cut at 80 columns.
+        return max(8, min(30, self.size.width - 32)) if self.size.width else 30
+
     def render(self) -> str:
+        width = self._bar_width()
         if self.level is None:
-            return f"{self.name_label} {meter_bar(FLOOR_DBFS, FLOOR_DBFS)}  peak   -inf  rms   -inf dBFS"
+            return f"{self.name_label} {meter_bar(FLOOR_DBFS, FLOOR_DBFS, width)}  peak   -inf  rms   -inf dBFS"
         peak, rms = self.level.peak_dbfs[self.channel], self.level.rms_dbfs[self.channel]
-        return f"{self.name_label} {meter_bar(peak, rms)}  peak {_db(peak)}  rms {_db(rms)} dBFS"
+        return f"{self.name_label} {meter_bar(peak, rms, width)}  peak {_db(peak)}  rms {_db(rms)} dBFS"
