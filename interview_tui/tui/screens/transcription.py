@@ -116,10 +116,13 @@ class TranscriptionScreen(Screen[None]):
         with Vertical(id="transcription"):
             with Horizontal(id="transcription-controls"):
                 yield Select([("automatic", AUTO_MODEL)], value=AUTO_MODEL, allow_blank=False, id="model")
-                yield Checkbox("Clean text (no fillers, pauses, review marks)", id="clean")
-                yield Checkbox("Fast (batched, a little less accurate)", id="fast")
+                yield Checkbox("Clean text (no fillers)", id="clean")  # also drops pauses and review marks
+                yield Checkbox("Fast (less accurate)", id="fast")  # batched decoding
+            # a row of its own: beside the options the buttons fell off an 80-column terminal
+            with Horizontal(id="transcription-actions"):
                 yield Button("Queue all untranscribed", id="queue-all", variant="primary")
                 yield Button("Cancel", id="cancel", variant="error", disabled=True)
+                yield Static("Enter: queue the selected recording", id="transcription-hint")
             yield DataTable(id="recordings", cursor_type="row", zebra_stripes=True)
             yield Static("Idle.", id="current")
             yield ProgressBar(id="progress", show_eta=False)
