@@ -63,22 +63,23 @@ class ReviewScreen(ReviewActions, Screen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS = [
+        # the footer keeps the keys used on every segment so it fits 80 columns; `?` lists all of them
         Binding("escape", "back", "Back"),
         Binding("question_mark", "keys", "Keys"),
         Binding("space", "play_pause", "Play"),
-        Binding("r", "replay", "Replay"),
+        Binding("r", "replay", "Replay", show=False),
         Binding("left", "step(-1)", f"-{STEP_S:g}s", show=False),
         Binding("right", "step(1)", f"+{STEP_S:g}s", show=False),
-        Binding("s", "slower", "Speed"),
+        Binding("s", "slower", "Speed", show=False),
         Binding("n", "next_attention", "Check"),
         Binding("e", "edit", "Edit"),
-        Binding("x", "edit_split", "Split"),
-        Binding("m", "merge", "Merge"),
+        Binding("x", "edit_split", "Split", show=False),
+        Binding("m", "merge", "Merge", show=False),
         Binding("c", "speaker", "Who"),
-        Binding("R", "rename", "Rename"),
+        Binding("R", "rename", "Rename", show=False),
         Binding("i", "marker", "Mark"),
         Binding("k", "confirm", "OK"),
-        Binding("f", "find_replace", "Find"),
+        Binding("f", "find_replace", "Find", show=False),
         Binding("d", "figures", "Changes", show=False),
         Binding("S", "sign_off", "Sign off"),
     ]
