@@ -160,6 +160,12 @@ def clips(session_id: int, out_dir: Path | None, fmt: str, force: bool) -> None:
             done = write_cli_output(out_dir, lambda staged: cut.extend(cut_clips(db, project, session_id, staged, fmt)),
                                     force=force)
             written = [out_dir / p.name for p in cut] if done.files else []
+            from interview_tui.export.log import log_export
+            from interview_tui.storage.recordings import session_participant_code
+
+            # The participant's audio at a path of the user's choice: logged so a withdrawal finds it.
+            log_export(db, "clips", done.target, None, files=done.files, root=project.root,
+                       codes=[session_participant_code(db, session_id)])
     except (LookupError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if not written:

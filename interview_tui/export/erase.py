@@ -7,7 +7,8 @@ finds the entries that list a code and removes what that export wrote for it:
 - folder: the files of the participant's folder, and its entries in `manifest.json`;
 - maxqda / nvivo / docx: the participant's files and their `versions.txt` lines;
 - qdpx, methods reports, demographic summaries: the whole file (it mixes everyone's
-  data, so it cannot be trimmed; the caller tells the user to export again).
+  data, so it cannot be trimmed; the caller tells the user to export again);
+- clips and transcript files written with `--out`: every file (each entry is one participant's).
 
 Only a file whose bytes still have the checksum the export recorded is deleted or
 edited: a file the user changed or put at that path since, an export made before
@@ -32,8 +33,10 @@ from interview_tui.outputs import Written, real, sha256_file
 from interview_tui.storage import audit
 
 VERSIONS = "versions.txt"
-#: Formats whose every file holds everyone: deleted whole, never trimmed.
+#: Formats with one file or folder per participant plus a shared list; all others mix everyone.
 _PER_PARTICIPANT = {"folder", "maxqda", "nvivo", "docx"}
+#: Outputs logged per participant (clips, transcript files): every file is theirs alone.
+_OWN = {"clips", "transcripts"}
 
 
 @dataclass
@@ -152,7 +155,7 @@ class _Eraser:
                 rel = Path(path.name)
             if fmt not in _PER_PARTICIPANT:
                 if (found := self._provable(stored)) is not None:
-                    self._delete(found, redo=True)
+                    self._delete(found, redo=fmt not in _OWN)
                 continue
             mine = rel.parts[:1] == (self.code,) if fmt == "folder" else bool(pattern.match(path.name))
             if mine:

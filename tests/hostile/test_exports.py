@@ -22,7 +22,9 @@ from interview_tui.cli import main
 from interview_tui.config import Project
 from interview_tui.export.formats import write_outputs
 from interview_tui.outputs import Guard, OutputError, write_output
+from interview_tui.storage import open_db
 from interview_tui.storage.recordings import list_recordings
+from interview_tui.storage.sessions import add_event
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
 from tests.fixtures.export import add_transcript, make_wav, seed_study
 from interview_tui.export.model import ExportSegment
@@ -40,6 +42,8 @@ def hostile(project: Project, db, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (project.root / rec["path"]).parent.mkdir(parents=True, exist_ok=True)
     make_wav(project.root / rec["path"], seconds=1.0)
     add_transcript(db, rec["id"], 1, "machine", (ExportSegment(0.0, 1.0, "hello there", "P01", "intro-describe"),))
+    add_event(db, rec["session_id"], "question_reached", question_id="intro-describe", session_offset_s=0.0,
+              recording_id=rec["id"], recording_offset_s=0.0)
     db.close()
     key = tmp_path / "usb" / "key.json"
     for args in (["key", "use", str(key)], ["key", "add", "P01", "--name", "Ann Example"]):
@@ -96,6 +100,7 @@ PROTECTED = [
     ("summary-onto-the-database", None, ["demographics", "summary", "--out", "interview.db", "--force"]),
     ("summary-onto-the-shm", None, ["demographics", "summary", "--out", "interview.db-shm", "--force"]),
     ("summary-into-recordings", None, ["demographics", "summary", "--out", "recordings/summary.txt"]),
+    ("clips-into-recordings", None, ["clips", "{session}", "--out", "recordings/P01/clips", "--force"]),
     ("keygen-onto-the-journal", None, ["keygen", "--out", "interview.db-journal"]),
     ("keygen-into-recordings", None, ["keygen", "--out", "recordings/study.key"]),
 ]
@@ -104,7 +109,10 @@ PROTECTED = [
 @pytest.mark.parametrize("case_id, setup, argv", PROTECTED, ids=[c[0] for c in PROTECTED])
 def test_never_writes_over_the_project(hostile: Project, tmp_path: Path, case_id, setup, argv) -> None:
     key = tmp_path / "usb" / "key.json"
-    argv = [str(key) if a == KEY else a for a in argv]
+    db = open_db(hostile.db_path)
+    session = str(list_recordings(db, "P01")[0]["session_id"])
+    db.close()
+    argv = [str(key) if a == KEY else session if a == "{session}" else a for a in argv]
     if setup:
         setup(hostile.root)
     before = _protected_state(hostile, key)
@@ -135,6 +143,7 @@ EXISTING = [
     ("folder-into-a-users-folder", _user_file("fo/notes.txt"), ["export", "folder", "fo", "--force"]),
     ("methods-onto-a-users-file", _user_file("methods.txt"), ["report", "methods", "--out", "methods.txt"]),
     ("summary-onto-a-users-file", _user_file("summary.md"), ["demographics", "summary", "--out", "summary.md"]),
+    ("clips-onto-a-users-clip", _user_file("cl/P01-S1-01-intro-describe.wav"), ["clips", "1", "--out", "cl"]),
     ("keygen-onto-an-existing-key", _user_file("../study.key", "AGE-SECRET-KEY-1..."), ["keygen", "--out", "../study.key"]),
 ]
 

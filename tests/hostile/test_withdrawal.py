@@ -30,6 +30,7 @@ from interview_tui.export.model import ExportSegment
 from interview_tui.privacy.keyfile import KeyFile
 from interview_tui.storage import audit, open_db
 from interview_tui.storage.recordings import list_recordings
+from interview_tui.storage.sessions import add_event
 from interview_tui.storage.withdrawal import unfinished_withdrawals
 from tests.fixtures.export import add_transcript, make_wav, seed_study
 
@@ -48,6 +49,8 @@ def study(project: Project, db, tmp_path: Path) -> Project:
         (project.root / rec["path"]).parent.mkdir(parents=True, exist_ok=True)
         make_wav(project.root / rec["path"], seconds=1.0)
         add_transcript(db, rec["id"], 1, "machine", (ExportSegment(0.0, 1.0, f"{code} speaking", code, "intro-describe"),))
+        add_event(db, rec["session_id"], "question_reached", question_id="intro-describe", session_offset_s=0.0,
+                  recording_id=rec["id"], recording_offset_s=0.0)
     db.close()
     key = tmp_path / "usb" / "key.json"
     assert _cli(project, "key", "use", str(key)).exit_code == 0
@@ -123,6 +126,27 @@ def _maxqda_unchanged(p: Project, tmp: Path) -> Path:
     return out / "P01.txt"
 
 
+def _clips_in_a_chosen_folder(p: Project, tmp: Path) -> Path:
+    db = open_db(p.db_path)
+    session = list_recordings(db, CODE)[0]["session_id"]
+    db.close()
+    _ok(p, "clips", str(session), "--out", str(tmp / "clips"))
+    [clip] = (tmp / "clips").iterdir()
+    return clip
+
+
+def _transcript_files_in_a_chosen_folder(p: Project, tmp: Path) -> Path:
+    """`transcribe --recording N --out DIR` (the real tiny model) writes CODE-recN-vK.txt there."""
+    db = open_db(p.db_path)
+    rid = list_recordings(db, CODE)[0]["id"]
+    db.close()
+    _ok(p, "transcribe", "--recording", str(rid), "--force", "--model", "tiny.en", "--language", "en", "--format", "txt",
+        "--out", str(tmp / "tx"))
+    [out] = (tmp / "tx").iterdir()
+    assert out.name.startswith(f"{CODE}-rec{rid}-")
+    return out
+
+
 def _swapped_for_a_symlink(p: Project, tmp: Path) -> Path:
     out = tmp / "handoff" / "study.qdpx"
     _ok(p, "export", "qdpx", str(out))
@@ -170,6 +194,8 @@ EXPORTS: list[tuple[str, Callable[[Project, Path], Path], bool, str]] = [
     ("demographics-summary-extended", _summary_extended, False, "changed since the export"),
     ("maxqda-file-the-user-coded-in", _maxqda_edited_by_user, False, "changed since the export"),
     ("maxqda-file-unchanged", _maxqda_unchanged, True, ""),
+    ("clips-in-a-chosen-folder", _clips_in_a_chosen_folder, True, ""),
+    ("transcript-files-in-a-chosen-folder", _transcript_files_in_a_chosen_folder, True, ""),
     ("export-swapped-for-a-symlink", _swapped_for_a_symlink, False, "no longer the file"),
     ("users-notes-in-the-exports-folder", _users_notes_in_exports, False, "no export of this project"),
     ("export-logged-before-checksums", _legacy_absolute_entry, False, "before checksums"),
