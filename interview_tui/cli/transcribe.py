@@ -71,21 +71,6 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
     return opts
 
 
-def _log_transcript_files(db, results) -> None:
-    """Transcript files of project recordings written to a folder of the user's choice: logged
-    per participant with their checksums, so a withdrawal finds and deletes them."""
-    from interview_tui.export.log import log_export
-    from interview_tui.outputs import Written, sha256_file
-
-    for result in results:
-        if not (result.ok and result.outputs):
-            continue
-        code = result.outputs[0].name.split("-rec")[0]  # stems are CODE-recN-vK (store_recording)
-        files = [Written(p, sha256_file(p)) for p in result.outputs if p.is_file()]
-        log_export(db, "transcripts", result.outputs[0].parent, None, files=files, root=get_project().root,
-                   codes=[code])
-
-
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--all", "all_pending", is_flag=True, help="Every finished project recording not yet transcribed.")
@@ -149,7 +134,9 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
     finally:
         bars.close()
     if not files and out_dir is not None:
-        _log_transcript_files(get_db(), report.results)
+        from interview_tui.export.log import log_transcript_files
+
+        log_transcript_files(get_db(), [r.outputs for r in report.results if r.ok], get_project().root)
     done, failed = len(report.done), len(report.failed)
     skipped = len([r for r in report.results if r.skipped])
     click.echo(f"Transcribed {done}, skipped {skipped}, failed {failed}.")

@@ -73,3 +73,15 @@ def log_export(db: Database, fmt: str, out: Path | None, project: ExportProject 
 def log_edit(db: Database, files: Iterable[Written], root: Path | None, *, actor: str | None = None) -> int:
     """Record the new checksums of export files a withdrawal rewrote (so the next one still trusts them)."""
     return audit.log(db, EDITED_ACTION, actor=actor, details={"files": file_records(files, root)})
+
+
+def log_transcript_files(db: Database, outputs: Iterable[list[Path]], root: Path) -> None:
+    """Transcript files of project recordings written to a folder the user chose: one entry per
+    recording (its participant's code, every file's sha256), so a withdrawal finds and deletes them."""
+    from interview_tui.outputs import sha256_file
+
+    for paths in outputs:
+        files = [Written(p, sha256_file(p)) for p in paths if p.is_file()]
+        if files:
+            code = files[0].path.name.split("-rec")[0]  # stems are CODE-recN-vK (batch.store_recording)
+            log_export(db, "transcripts", files[0].path.parent, None, files=files, root=root, codes=[code])
