@@ -57,29 +57,30 @@ def real(path: str | os.PathLike[str]) -> Path:
 class Guard:
     """What no output may ever replace: the project's database files, its recordings, the key file."""
 
-    files: frozenset[Path] = frozenset()
+    database: frozenset[Path] = frozenset()
+    keys: frozenset[Path] = frozenset()
     folders: frozenset[Path] = frozenset()
 
     @classmethod
     def for_project(cls, project: Project | None, key_file: Path | None = None) -> "Guard":
-        files: set[Path] = set()
+        database: set[Path] = set()
         folders: set[Path] = set()
         if project is not None:
             db = real(project.db_path)
-            files |= {db.with_name(db.name + s) for s in DB_SUFFIXES}
-            files |= {real(project.root / (DB_NAME + s)) for s in DB_SUFFIXES}
+            database |= {db.with_name(db.name + s) for s in DB_SUFFIXES}
+            database |= {real(project.root / (DB_NAME + s)) for s in DB_SUFFIXES}
             folders.add(real(project.recordings_dir))
-        if key_file is not None:
-            files.add(real(key_file))
-        return cls(frozenset(files), frozenset(folders))
+        keys = {real(key_file)} if key_file is not None else set()
+        return cls(frozenset(database), frozenset(keys), frozenset(folders))
 
     def reason(self, path: Path) -> str | None:
         """Why `path` must not be written, or None when it may be."""
         # Both the path itself and what a symlink there points at: neither may be a protected file.
         for candidate in {real(path), real(path.parent) / path.name}:
-            if candidate in self.files:
-                kind = "the identity key file" if not candidate.name.startswith(DB_NAME) else "the project's database"
-                return f"{path} is {kind}"
+            if candidate in self.database:
+                return f"{path} is the project's database ({candidate.name})"
+            if candidate in self.keys:
+                return f"{path} is the identity key file"
             for folder in self.folders:
                 if candidate == folder or folder in candidate.parents:
                     return f"{path} is inside the project's recordings folder ({folder})"
@@ -147,12 +148,13 @@ def _publish(src: Path, dst: Path, force: bool) -> None:
 
 
 def write_output(target: str | os.PathLike[str], write: Callable[[Path], object], *, guard: Guard,
-                 force: bool = False) -> Output:
+                 force: bool = False, before_publish: Callable[[], object] | None = None) -> Output:
     """Let `write(staged)` build the output at a staged twin of `target`, then move it into place.
 
     `write` may make a file or a folder (and may add a suffix, as encryption adds `.age`).
     Raises `OutputError` (protected path, existing file without `force`) before anything
-    reaches the user's folder; the staging folder is always removed.
+    reaches the user's folder; the staging folder is always removed.  `before_publish` runs
+    once the output is complete and allowed, just before it is moved in.
     """
     target = Path(target).expanduser().absolute()
     guard.check(target)
@@ -170,6 +172,8 @@ def write_output(target: str | os.PathLike[str], write: Callable[[Path], object]
         for src in files:
             dst = parent / src.relative_to(staging)
             done.files.append(Written(dst, sha256_file(src)))
+        if before_publish is not None:
+            before_publish()
         made: set[Path] = set()
         for src in files:
             dst = parent / src.relative_to(staging)

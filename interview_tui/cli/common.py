@@ -161,12 +161,12 @@ def output_guard(key_file: str | Path | None = None) -> "Guard":
 
 
 def write_cli_output(target: str | Path, write: Callable[[Path], Any], *, force: bool,
-                     key_file: str | Path | None = None) -> "Output":
+                     key_file: str | Path | None = None, before_publish: Callable[[], Any] | None = None) -> "Output":
     """`outputs.write_output` for a command: protected paths and existing files become clear messages."""
     from interview_tui.outputs import OutputError, write_output
 
     try:
-        return write_output(target, write, guard=output_guard(key_file), force=force)
+        return write_output(target, write, guard=output_guard(key_file), force=force, before_publish=before_publish)
     except OutputError as err:
         raise click.ClickException(str(err)) from None
     except OSError as err:

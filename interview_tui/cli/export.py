@@ -61,7 +61,7 @@ def gather_for_cli(db, study_path: str | None, codes: tuple[str, ...]):
 
 
 def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...], write: Callable,
-         *, force: bool = False, needs_transcripts: bool = False) -> None:
+         *, force: bool = False, needs_transcripts: bool = False, before_publish: Callable | None = None) -> None:
     from interview_tui.export.folder import FolderExportError
 
     project = gather_for_cli(db, study_path, codes)
@@ -79,7 +79,7 @@ def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...],
             write(project, staged)
 
     try:
-        written = write_cli_output(out, staged_write, force=force)
+        written = write_cli_output(out, staged_write, force=force, before_publish=before_publish)
     except FolderExportError as err:
         raise click.ClickException(str(err)) from None
     if recipients:
@@ -179,4 +179,20 @@ def export_folder(db, out_dir: str, codes: tuple[str, ...], study_path: str | No
         raise click.ClickException(
             f"{target} is not empty and holds no {MANIFEST} of an earlier export; choose a new or empty folder"
         )
-    _run(db, "folder", out_dir, study_path, codes, write_folder, force=force)
+
+    def drop_earlier() -> None:
+        # --force over an earlier export: its participant folders go, so nobody left out survives in it.
+        import json
+        import shutil
+
+        try:
+            earlier = json.loads((target / MANIFEST).read_text("utf-8")).get("participants", {})
+        except (OSError, ValueError, AttributeError):
+            return
+        for code in earlier:
+            folder = target / str(code)
+            if folder.is_dir() and not folder.is_symlink() and folder.parent == target:
+                shutil.rmtree(folder)
+
+    _run(db, "folder", out_dir, study_path, codes, write_folder, force=force,
+         before_publish=drop_earlier if force else None)

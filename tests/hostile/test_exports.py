@@ -177,6 +177,16 @@ def test_force_replaces_a_users_file(hostile: Project, case_id, rel, argv) -> No
     assert path.read_bytes() != b"my own chapter 3"
 
 
+def test_a_forced_folder_export_replaces_the_earlier_one_whole(hostile: Project) -> None:
+    """Re-exporting only P01 over an earlier export of everyone leaves no stale participant folder."""
+    assert _cli(hostile, "export", "folder", "fo").exit_code == 0
+    assert (hostile.root / "fo" / "P02").is_dir()
+    again = _cli(hostile, "export", "folder", "fo", "-p", "P01")
+    assert again.exit_code == 1 and "--force" in again.output
+    assert _cli(hostile, "export", "folder", "fo", "-p", "P01", "--force").exit_code == 0
+    assert sorted(p.name for p in (hostile.root / "fo").iterdir()) == ["P01", "manifest.json"]
+
+
 def test_new_output_paths_are_made_and_private(hostile: Project) -> None:
     """A missing folder is created; files 0600 and folders 0700 (the CLI sets a private umask)."""
     result = _cli(hostile, "export", "maxqda", "new/deeper/mq")
