@@ -241,3 +241,32 @@ def test_transcript_files_never_land_in_recordings(project: Project) -> None:
     with pytest.raises(OutputError, match="recordings folder"):
         write_outputs(transcript, project.recordings_dir / "P01" / "P01", ["txt"], guard=Guard.for_project(project))
     assert list(project.recordings_dir.rglob("*")) == []
+
+
+# -- decrypting on the analysis machine ----------------------------------------------------------------
+
+DECRYPT = [  # (id, where the decrypted file would go, extra args, exit code, message, the file there after)
+    ("onto-an-existing-file", "notes.txt", [], 1, "--force", b"my notes"),
+    ("onto-an-existing-file-forced", "notes.txt", ["--force"], 0, "", b"secret transcript"),
+    ("into-recordings", "recordings/P01/notes.txt", ["--force"], 1, "never written over", None),
+]
+
+
+@pytest.mark.parametrize("case_id, rel, extra, code, message, after", DECRYPT, ids=[c[0] for c in DECRYPT])
+def test_decrypt_never_overwrites(hostile: Project, age_keys, tmp_path: Path, case_id, rel, extra, code, message,
+                                  after) -> None:
+    import pyrage
+
+    from interview_tui.privacy.agekeys import parse_recipients
+
+    key_path, public = age_keys
+    dst = hostile.root / rel
+    src = tmp_path / "incoming" / "notes.txt.age"
+    src.parent.mkdir()
+    src.write_bytes(pyrage.encrypt(b"secret transcript", parse_recipients([public])))
+    if dst.parent.is_dir() and "recordings" not in rel:
+        dst.write_bytes(b"my notes")
+    result = _cli(hostile, "decrypt", str(src), "-i", str(key_path), "--out", str(dst.parent), *extra)
+    assert result.exit_code == code, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert (dst.read_bytes() if dst.exists() else None) == after
