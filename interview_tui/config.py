@@ -49,8 +49,8 @@ class Project:
 
     def ensure(self) -> "Project":
         """Create the project folder and its recordings folder if missing."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.recordings_dir.mkdir(exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.recordings_dir.mkdir(exist_ok=True, mode=0o700)
         return self
 
 

@@ -28,6 +28,9 @@ def main(ctx: click.Context, study_path: str | None) -> None:
 
     With no command, opens the interview app on the project folder.
     """
+    from interview_tui.outputs import private_umask
+
+    private_umask()  # every file this run creates is the user's alone: 0600 files, 0700 folders
     if ctx.invoked_subcommand is None:
         from interview_tui.cli.app import run_app
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import get_db, get_project, load_cli_study, study_option
+from interview_tui.cli.common import force_option, get_db, get_project, load_cli_study, study_option, write_cli_output
 
 
 @main.command()
@@ -146,13 +146,26 @@ def recover() -> None:
               help="Folder for the clips (default: exports/clips/<code>-S<session>/ in the project).")
 @click.option("--format", "fmt", type=click.Choice(["wav", "flac"]), default="wav", show_default=True,
               help="Clip file format.")
-def clips(session_id: int, out_dir: Path | None, fmt: str) -> None:
+@force_option
+def clips(session_id: int, out_dir: Path | None, fmt: str, force: bool) -> None:
     """Cut a session's recording into one clip per guide question (from the session's events)."""
     from interview_tui.audio.clips import cut_clips
 
     db, project = get_db(), get_project()
     try:
-        written = cut_clips(db, project, session_id, out_dir, fmt)
+        if out_dir is None:  # the project's own exports/clips folder: cut again in place
+            written = cut_clips(db, project, session_id, None, fmt)
+        else:
+            cut: list[Path] = []
+            done = write_cli_output(out_dir, lambda staged: cut.extend(cut_clips(db, project, session_id, staged, fmt)),
+                                    force=force)
+            written = [out_dir / p.name for p in cut] if done.files else []
+            from interview_tui.export.log import log_export
+            from interview_tui.storage.recordings import session_participant_code
+
+            # The participant's audio at a path of the user's choice: logged so a withdrawal finds it.
+            log_export(db, "clips", done.target, None, files=done.files, root=project.root,
+                       codes=[session_participant_code(db, session_id)])
     except (LookupError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if not written:

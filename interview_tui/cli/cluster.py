@@ -150,6 +150,10 @@ def transcribe_on_cluster(db, project, recording_ids: list[int], settings, optio
         raise click.ClickException(str(exc)) from exc
     finally:
         bar.close()
+    if settings.out_dir is not None:
+        from interview_tui.export.log import log_transcript_files
+
+        log_transcript_files(db, [r.outputs for r in report.results if r.ok], project.root)
     done, failed = len(report.done), len(report.failed)
     skipped = len([r for r in report.results if r.skipped])
     click.echo(f"Transcribed {done}, skipped {skipped}, failed {failed}.")

@@ -13,6 +13,7 @@ from interview_tui.config import DATA_DIR_ENV, DEFAULT_STUDY_FILE, Project, reso
 
 if TYPE_CHECKING:
     from interview_tui.domain.study import Study
+    from interview_tui.outputs import Guard, Output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,7 +54,17 @@ def get_db(ctx: click.Context | None = None) -> Database:
 
         project = get_project(ctx).ensure()
         obj["db"] = open_db(project.db_path)
+        _note_unfinished_withdrawals(obj["db"])
     return obj["db"]
+
+
+def _note_unfinished_withdrawals(db: Database) -> None:
+    """Say on every command that a withdrawal stopped half-way, and how to finish it."""
+    from interview_tui.storage.withdrawal import unfinished_withdrawals
+
+    for code in unfinished_withdrawals(db):
+        click.echo(f"Note: the withdrawal of {code} is unfinished; finish it with: "
+                   f"interview-tui withdraw {code} --yes", err=True)
 
 
 def pass_db(f: F) -> F:
@@ -96,4 +107,70 @@ def load_cli_study(study_path: str | Path | None, *, default: bool = True) -> "S
         raise click.ClickException(
             f"{target} is not a valid study file; fix these and check again with "
             f"'interview-tui guide validate {target}':\n{lines}"
+        ) from None
+
+
+# -- writing where the user says (see interview_tui/outputs.py) ---------------------------------
+
+
+def force_option(f: F) -> F:
+    """`--force`: replace existing files at the output path (never the database, recordings or key file)."""
+    return click.option(
+        "--force", is_flag=True,
+        help="Replace files that already exist at the output path (the project's database, recordings "
+             "and key file are never replaced).",
+    )(f)
+
+
+def _configured_key_file(project: Project) -> Path | None:
+    """The key file this project uses, read without creating or migrating a database."""
+    import sqlite3
+
+    from interview_tui.privacy.keyfile import SETTING_KEY, resolve_key_path
+
+    setting = None
+    if project.db_path.is_file():
+        try:
+            conn = sqlite3.connect(f"{project.db_path.as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                row = conn.execute("SELECT value FROM settings WHERE key = ?", [SETTING_KEY]).fetchone()
+            finally:
+                conn.close()
+            setting = row[0] if row else None
+        except sqlite3.Error:
+            pass  # no settings table yet, or not readable: the environment's key file still counts
+    return resolve_key_path(None, setting)
+
+
+def output_guard(key_file: str | Path | None = None) -> "Guard":
+    """What this invocation must never write over: its project's database and recordings, the key file."""
+    from interview_tui.outputs import Guard
+    from interview_tui.privacy.keyfile import resolve_key_path
+
+    project = get_project()
+    obj = click.get_current_context().find_root().ensure_object(dict)
+    if key_file:
+        chosen = resolve_key_path(key_file, None)
+    elif "db" in obj:
+        from interview_tui.storage.withdrawal import key_file_path
+
+        chosen = key_file_path(obj["db"])
+    else:
+        chosen = _configured_key_file(project)
+    return Guard.for_project(project, chosen)
+
+
+def write_cli_output(target: str | Path, write: Callable[[Path], Any], *, force: bool,
+                     key_file: str | Path | None = None, before_publish: Callable[[], Any] | None = None) -> "Output":
+    """`outputs.write_output` for a command: protected paths and existing files become clear messages."""
+    from interview_tui.outputs import OutputError, write_output
+
+    try:
+        return write_output(target, write, guard=output_guard(key_file), force=force, before_publish=before_publish)
+    except OutputError as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(
+            f"cannot write {err.filename or target}: {err.strerror or err} (check the folder exists, "
+            "is writable and the disk has space); nothing was written there"
         ) from None

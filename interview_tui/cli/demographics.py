@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import pass_db, study_option
+from interview_tui.cli.common import force_option, get_project, pass_db, study_option, write_cli_output
 from interview_tui.cli.common import load_cli_study
 from interview_tui.domain.participant_codes import ParticipantError
 
@@ -55,10 +55,11 @@ def demographics_import(db, file: str, add_missing: bool, study_path: str | None
     "--format", "fmt", type=click.Choice(["text", "markdown", "csv"]), default="text", show_default=True,
     help="text and markdown: a methods paragraph and a table; csv: one row per statistic.",
 )
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of the terminal.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
 @study_option
+@force_option
 @pass_db
-def demographics_summary(db, fmt: str, out: str | None, study_path: str | None) -> None:
+def demographics_summary(db, fmt: str, out: str | None, study_path: str | None, force: bool) -> None:
     """Summarize the sample (n, counts, range, M, SD) with a methods-section paragraph."""
     from interview_tui.domain.demographics import summarize
     from interview_tui.domain.demographics_report import render
@@ -75,11 +76,14 @@ def demographics_summary(db, fmt: str, out: str | None, study_path: str | None) 
     if skipped:
         click.echo(f"Note: {skipped} participant(s) without any answers are left out.", err=True)
     text = render(summarize(study.demographics, with_answers), fmt)
-    if out:
-        try:
-            Path(out).write_text(text, encoding="utf-8")
-        except OSError as err:
-            raise click.ClickException(f"cannot write {out}: {err.strerror or err}") from None
-        click.echo(f"Wrote {out}")
-    else:
+    if not out:
         click.echo(text, nl=False)
+        return
+    from interview_tui.export.log import log_export
+
+    written = write_cli_output(out, lambda staged: staged.write_text(text, encoding="utf-8"), force=force)
+    # A summary holds participants' answers: logged like an export, so a withdrawal finds and removes it.
+    codes = [code for code, values in answers.items() if values]
+    log_export(db, f"demographics-{fmt}", written.target, None, files=written.files, root=get_project().root,
+               codes=codes)
+    click.echo(f"Wrote {written.target}")

@@ -8,7 +8,7 @@ from typing import Callable
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import get_project, pass_db, study_option
+from interview_tui.cli.common import force_option, get_project, pass_db, study_option, write_cli_output
 
 def resolve_study(db, study_path: str | None):
     """`--study PATH`, else the one study registered for the project's participants, else the default."""
@@ -61,39 +61,37 @@ def gather_for_cli(db, study_path: str | None, codes: tuple[str, ...]):
 
 
 def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...], write: Callable,
-         *, needs_transcripts: bool = False) -> None:
+         *, force: bool = False, needs_transcripts: bool = False, before_publish: Callable | None = None) -> None:
     from interview_tui.export.folder import FolderExportError
 
     project = gather_for_cli(db, study_path, codes)
     if needs_transcripts and not any(p.transcripts for p in project.participants):
         raise click.ClickException("nothing to export: no transcripts yet; run `interview-tui transcribe --all` first")
-    target = Path(out).expanduser().resolve()
     recipients = resolve_study(db, study_path).encryption_recipients
-    try:
+
+    def staged_write(staged: Path) -> None:
         if recipients:  # the study encrypts: staged in memory, only age files reach the disk (docs/privacy.md)
             from interview_tui.privacy.exports import EncryptedOutput
 
-            encrypted = EncryptedOutput(target, recipients)
-            with encrypted as staged:
-                write(project, staged)
-            target = encrypted.final_path
-            click.echo(f"Encrypted {len(encrypted.written)} file(s) to the study's public key (*.age).")
+            with EncryptedOutput(staged, recipients) as plain:
+                write(project, plain)
         else:
-            write(project, target)
+            write(project, staged)
+
+    try:
+        written = write_cli_output(out, staged_write, force=force, before_publish=before_publish)
     except FolderExportError as err:
         raise click.ClickException(str(err)) from None
-    except OSError as err:
-        raise click.ClickException(
-            f"cannot write {err.filename or target}: {err.strerror or err} (check the folder exists, "
-            "is writable and the disk has space)"
-        ) from None
+    if recipients:
+        click.echo(f"Encrypted {len(written.files)} file(s) to the study's public key (*.age).")
     from interview_tui.export.log import log_export
 
-    log_export(db, fmt, target, project)
+    # Every file and its checksum: a later withdrawal deletes only what is provably this export.
+    log_export(db, fmt, written.target, project, files=written.files, root=get_project().root)
     n_t = sum(len(p.transcripts) for p in project.participants)
     reviewed = sum(1 for p in project.participants for t in p.transcripts if t.version.kind == "review")
     click.echo(
-        f"Wrote {target}: {len(project.participants)} participant(s), {n_t} transcript(s) "
+        f"Wrote {written.target}: {len(project.participants)} participant(s), {n_t} transcript(s) "
         f"({reviewed} reviewed, {n_t - reviewed} machine-only)."
     )
 
@@ -115,36 +113,39 @@ def export() -> None:
 @click.option("--link-audio", is_flag=True, help="Link the audio files by absolute path instead of copying them into the project.")
 @_codes_option
 @study_option
+@force_option
 @pass_db
-def export_qdpx(db, out: str, link_audio: bool, codes: tuple[str, ...], study_path: str | None) -> None:
+def export_qdpx(db, out: str, link_audio: bool, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, MAXQDA, ATLAS.ti or QualCoder."""
     from interview_tui.export.qdpx import write_qdpx
 
-    _run(db, "qdpx", out, study_path, codes, lambda project, target: write_qdpx(project, target, link_audio=link_audio))
+    _run(db, "qdpx", out, study_path, codes, lambda project, target: write_qdpx(project, target, link_audio=link_audio), force=force)
 
 
 @export.command("maxqda")
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @_codes_option
 @study_option
+@force_option
 @pass_db
-def export_maxqda(db, out_dir: str, codes: tuple[str, ...], study_path: str | None) -> None:
+def export_maxqda(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write MAXQDA transcripts (`Name: text` turns with #hh:mm:ss-d# timestamps) into OUT_DIR."""
     from interview_tui.export.qda_text import write_maxqda
 
-    _run(db, "maxqda", out_dir, study_path, codes, write_maxqda, needs_transcripts=True)
+    _run(db, "maxqda", out_dir, study_path, codes, write_maxqda, force=force, needs_transcripts=True)
 
 
 @export.command("nvivo")
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @_codes_option
 @study_option
+@force_option
 @pass_db
-def export_nvivo(db, out_dir: str, codes: tuple[str, ...], study_path: str | None) -> None:
+def export_nvivo(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write NVivo transcripts (timestamped paragraphs .txt and Timespan/Speaker/Content .tsv) into OUT_DIR."""
     from interview_tui.export.qda_text import write_nvivo
 
-    _run(db, "nvivo", out_dir, study_path, codes, write_nvivo, needs_transcripts=True)
+    _run(db, "nvivo", out_dir, study_path, codes, write_nvivo, force=force, needs_transcripts=True)
 
 
 @export.command("docx")
@@ -152,22 +153,46 @@ def export_nvivo(db, out_dir: str, codes: tuple[str, ...], study_path: str | Non
 @click.option("--line-numbers", is_flag=True, help="Turn on Word line numbering (for coding by line).")
 @_codes_option
 @study_option
+@force_option
 @pass_db
-def export_docx(db, out_dir: str, line_numbers: bool, codes: tuple[str, ...], study_path: str | None) -> None:
+def export_docx(db, out_dir: str, line_numbers: bool, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write Word transcripts (header, question headings, timed turns) into OUT_DIR."""
     from interview_tui.export.docx import write_docx
 
     _run(db, "docx", out_dir, study_path, codes,
-         lambda project, target: write_docx(project, target, line_numbers=line_numbers), needs_transcripts=True)
+         lambda project, target: write_docx(project, target, line_numbers=line_numbers), force=force, needs_transcripts=True)
 
 
 @export.command("folder")
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @_codes_option
 @study_option
+@force_option
 @pass_db
-def export_folder(db, out_dir: str, codes: tuple[str, ...], study_path: str | None) -> None:
+def export_folder(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write one folder per participant (audio, all transcript formats, demographics, consent, events) and a sha256 manifest."""
-    from interview_tui.export.folder import write_folder
+    from interview_tui.export.folder import MANIFEST, write_folder
 
-    _run(db, "folder", out_dir, study_path, codes, write_folder)
+    target = Path(out_dir).expanduser()
+    if target.is_dir() and any(not e.name.startswith(".") for e in target.iterdir()) \
+            and not (target / MANIFEST).is_file():
+        raise click.ClickException(
+            f"{target} is not empty and holds no {MANIFEST} of an earlier export; choose a new or empty folder"
+        )
+
+    def drop_earlier() -> None:
+        # --force over an earlier export: its participant folders go, so nobody left out survives in it.
+        import json
+        import shutil
+
+        try:
+            earlier = json.loads((target / MANIFEST).read_text("utf-8")).get("participants", {})
+        except (OSError, ValueError, AttributeError):
+            return
+        for code in earlier:
+            folder = target / str(code)
+            if folder.is_dir() and not folder.is_symlink() and folder.parent == target:
+                shutil.rmtree(folder)
+
+    _run(db, "folder", out_dir, study_path, codes, write_folder, force=force,
+         before_publish=drop_earlier if force else None)

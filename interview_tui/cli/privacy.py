@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import get_db, get_project, pass_db
+from interview_tui.cli.common import force_option, get_db, get_project, output_guard, pass_db, write_cli_output
 from interview_tui.cli.consent import consent as consent_group
 from interview_tui.privacy.keyfile import KEY_FILE_ENV
 
@@ -146,7 +146,7 @@ def key_remove(db, code: str, key_file: str | None) -> None:
 def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> None:
     """Withdraw participant CODE and erase all their data for good (recordings, transcripts, answers, exports)."""
     from interview_tui.domain.participant_codes import ParticipantError, normalize_code
-    from interview_tui.storage.withdrawal import withdraw_participant
+    from interview_tui.storage.withdrawal import WithdrawalError, withdraw_participant
 
     db, project = get_db(), get_project()
     try:
@@ -160,7 +160,7 @@ def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> N
         )
     try:
         report = withdraw_participant(db, project, canonical, actor, key_file=key_file)
-    except ParticipantError as err:
+    except (ParticipantError, WithdrawalError) as err:
         raise click.ClickException(str(err)) from None
     rows = sum(report.rows_deleted.values())
     click.echo(f"{canonical} withdrawn: {rows} database row(s) and {len(report.files_deleted)} file(s) erased; "
@@ -169,6 +169,8 @@ def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> N
         click.echo("Key-file entry removed.")
     for path in report.exports_to_redo:
         click.echo(f"Deleted export that also held others' data; export again: {path}")
+    for path, why in report.left:
+        click.echo(f"Not deleted, check by hand: {path}: {why}", err=True)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
 
@@ -236,18 +238,13 @@ def consent_verify(db) -> None:
               help="Where to write the PRIVATE key (keep it on the analysis machine, never with the recordings).")
 def keygen(out: str) -> None:
     """Make an age key pair for a study; prints the public key for the study file's `encryption.recipients`."""
-    import os
-
     from interview_tui.privacy.agekeys import generate_keypair
 
     secret, public = generate_keypair()
-    path = Path(out)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise click.ClickException(f"{path} exists; choose another file (a key is never overwritten)") from None
-    with os.fdopen(fd, "w") as f:
-        f.write(f"# public key: {public}\n{secret}\n")
+    if Path(out).expanduser().exists():
+        raise click.ClickException(f"{out} exists; choose another file (a key is never overwritten)")
+    # Never forced: replacing a private key would lock the study out of its encrypted data.
+    write_cli_output(out, lambda staged: staged.write_text(f"# public key: {public}\n{secret}\n"), force=False)
     click.echo(public)
 
 
@@ -257,56 +254,56 @@ def keygen(out: str) -> None:
               help="age private key file (from `interview-tui keygen` or age-keygen).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the decrypted WAV files (default: next to each file).")
-def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None) -> None:
+@force_option
+def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None, force: bool) -> None:
     """Decrypt encrypted recordings (*.wav.ageseg -> .wav) and exports (*.age), on the analysis machine."""
+    import pyrage
+
+    from interview_tui.outputs import OutputError, write_output
     from interview_tui.privacy.agekeys import AgeKeyError, load_identities
+    from interview_tui.privacy.exports import decrypt_file
     from interview_tui.privacy.segments import SUFFIX, SegmentError, decrypt_to_wav
 
     try:
         identities = load_identities(identity)
     except AgeKeyError as err:
         raise click.ClickException(str(err)) from None
+    guard = output_guard()
     failed = 0
     for src in files:
-        if src.name.endswith(".age"):
-            failed += not _decrypt_export(src, (out_dir or src.parent) / src.name[:-4], identities)
-            continue
-        name = src.name[: -len(SUFFIX)] + ".wav" if src.name.endswith(SUFFIX) else src.name + ".wav"
+        export = src.name.endswith(".age")
+        if export:
+            name = src.name[:-4]
+        else:
+            name = src.name[: -len(SUFFIX)] + ".wav" if src.name.endswith(SUFFIX) else src.name + ".wav"
         dst = (out_dir or src.parent) / name
-        if out_dir:
-            out_dir.mkdir(parents=True, exist_ok=True)
+        results: list = []
+
+        def write(staged: Path, src: Path = src, export: bool = export, results: list = results) -> None:
+            results.append(decrypt_file(src, staged, identities) if export else decrypt_to_wav(src, staged, identities))
+
         try:
-            result = decrypt_to_wav(src, dst, identities)
-        except FileExistsError:
-            click.echo(f"{src}: {dst} exists; not overwritten", err=True)
+            write_output(dst, write, guard=guard, force=force)
+        except OutputError as err:
+            click.echo(f"{src}: {err}", err=True)
+            failed += 1
+            continue
+        except pyrage.DecryptError:
+            click.echo(f"{src}: cannot be decrypted: the private key does not match, or the file was altered", err=True)
             failed += 1
             continue
         except (SegmentError, OSError) as err:
             click.echo(f"{src}: {err}", err=True)
             failed += 1
             continue
+        if export:
+            click.echo(str(dst))
+            continue
+        result = results[0]
         tail = f" (a cut-off last segment of {result.dropped_tail_bytes} bytes was skipped)" if result.dropped_tail_bytes else ""
         click.echo(f"{dst}: {result.frames / result.samplerate:.1f} s, sha256 {result.sha256[:12]}…{tail}")
     if failed:
         raise click.ClickException(f"{failed} file(s) not decrypted (see above)")
-
-
-def _decrypt_export(src: Path, dst: Path, identities: list) -> bool:
-    import pyrage
-
-    from interview_tui.privacy.exports import decrypt_file
-
-    if dst.exists():
-        click.echo(f"{src}: {dst} exists; not overwritten", err=True)
-        return False
-    try:
-        decrypt_file(src, dst, identities)
-    except pyrage.DecryptError:
-        dst.unlink(missing_ok=True)
-        click.echo(f"{src}: cannot be decrypted: the private key does not match, or the file was altered", err=True)
-        return False
-    click.echo(str(dst))
-    return True
 
 
 # -- end of project -------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import get_project, pass_db, study_option
+from interview_tui.cli.common import force_option, get_project, pass_db, study_option, write_cli_output
 from interview_tui.cli.export import resolve_study
 
 
@@ -23,8 +23,9 @@ def report() -> None:
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
 @study_option
+@force_option
 @pass_db
-def report_methods(db, fmt: str, out: str | None, study_path: str | None) -> None:
+def report_methods(db, fmt: str, out: str | None, study_path: str | None, force: bool) -> None:
     """Recruitment, sample (n, counts, range/M/SD), interview dates, durations and interviewers."""
     from interview_tui.export.gather import gather_project, methods_from
     from interview_tui.export.log import log_export
@@ -38,14 +39,11 @@ def report_methods(db, fmt: str, out: str | None, study_path: str | None) -> Non
             f"no participant of study '{study.id}' has consent on file yet; nothing to report"
         )
     text = render(methods, fmt)
-    target = Path(out).expanduser().resolve() if out else None
-    if target is not None:
-        try:
-            target.write_text(text, encoding="utf-8")
-        except OSError as err:
-            raise click.ClickException(f"cannot write {target}: {err.strerror or err}") from None
-        click.echo(f"Wrote {target}")
-    else:
+    if out is None:
         click.echo(text, nl=False)
-    # The codes are logged so that a later withdrawal finds (and removes) a report written to a file.
-    log_export(db, f"methods-{fmt}", target, project)
+        log_export(db, f"methods-{fmt}", None, project)
+        return
+    written = write_cli_output(out, lambda staged: staged.write_text(text, encoding="utf-8"), force=force)
+    click.echo(f"Wrote {written.target}")
+    # Logged with its checksum so that a later withdrawal finds (and removes) exactly this file.
+    log_export(db, f"methods-{fmt}", written.target, project, files=written.files, root=get_project().root)

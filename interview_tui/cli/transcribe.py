@@ -8,7 +8,7 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.cluster import cluster_options, cluster_requested, transcribe_on_cluster
-from interview_tui.cli.common import get_db, get_project, load_cli_study
+from interview_tui.cli.common import get_db, get_project, load_cli_study, output_guard
 
 DEFAULT_FILE_FORMATS = "txt,md,json"
 
@@ -112,7 +112,7 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     study = load_cli_study(study_path, default=False)
     settings = Settings(model=model, language=language, options=_options(clean, fast, batch_size, beam_size),
-                        formats=fmt, out_dir=out_dir, study=study, force=force)
+                        formats=fmt, out_dir=out_dir, study=study, force=force, guard=output_guard())
     if files:
         jobs = file_jobs(list(files), settings)
     else:
@@ -133,6 +133,10 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
         report = run_batch(jobs, bars)
     finally:
         bars.close()
+    if not files and out_dir is not None:
+        from interview_tui.export.log import log_transcript_files
+
+        log_transcript_files(get_db(), [r.outputs for r in report.results if r.ok], get_project().root)
     done, failed = len(report.done), len(report.failed)
     skipped = len([r for r in report.results if r.skipped])
     click.echo(f"Transcribed {done}, skipped {skipped}, failed {failed}.")

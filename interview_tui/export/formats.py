@@ -16,9 +16,12 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+
+if TYPE_CHECKING:
+    from interview_tui.outputs import Guard
 
 FORMATS = ("txt", "srt", "vtt", "json", "md")
 NO_QUESTION_HEADING = "Before the first guide question"
@@ -146,9 +149,24 @@ def parse_formats(spec: str) -> list[str]:
     return chosen
 
 
-def write_outputs(t: Transcript, stem: Path, formats: list[str]) -> list[Path]:
-    """Write `stem.<fmt>` for each format, each atomically (temp file, then rename)."""
+def write_outputs(t: Transcript, stem: Path, formats: list[str], *, guard: "Guard | None" = None,
+                  force: bool = True) -> list[Path]:
+    """Write `stem.<fmt>` for each format, each atomically (temp file, then rename).
+
+    With a `guard` (a path the user chose), protected paths are refused and an existing
+    file is replaced only with `force` (see `interview_tui.outputs`).
+    """
     written = []
+    if guard is not None:
+        from interview_tui.outputs import write_output
+
+        for fmt in formats:
+            text = WRITERS[fmt](t)
+            path = stem.with_name(f"{stem.name}.{fmt}")
+            write_output(path, lambda staged, text=text: staged.write_text(text, encoding="utf-8"),
+                         guard=guard, force=force)
+            written.append(path)
+        return written
     stem.parent.mkdir(parents=True, exist_ok=True)
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,8 +28,11 @@ def open_db(path: str | Path | None = None, *, memory: bool = False) -> Database
         db = Database(memory=True)
     else:
         assert path is not None
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        new = not Path(path).exists()
         conn = sqlite3.connect(str(path), timeout=30)
+        if new:  # participants' data: private to the user (SQLite gives -wal/-shm the same mode)
+            os.chmod(path, 0o600)
         db = Database(conn)
         db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")

@@ -9,14 +9,26 @@ a `wal_checkpoint(TRUNCATE)`, so neither free pages nor the write-ahead log
 keep a copy.  What stays: the participants row (code, study, withdrawn_at:
 the code is never reused) and the audit trail, which holds codes, ids and
 counts only and is append-only by design; one new entry says "withdrawn".
+
+The procedure is recorded and resumable: it first marks the participant withdrawn
+(with a `withdrawal.started` audit entry, taking the write lock up front, so a busy
+database stops it before anything is erased), then erases files, the key-file
+entry and finally the rows with the `withdrawn` entry in one transaction.  A run
+stopped half-way (another program holding the database, a crash) leaves the
+participant withdrawn and listed by `unfinished_withdrawals`; running it again
+finishes it.  Earlier exports are deleted only where their checksum proves they are
+what this project wrote (`export/erase.py`); anything else is reported, not deleted.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from sqlite_utils import Database
 
@@ -28,6 +40,9 @@ from interview_tui.storage import audit
 from interview_tui.storage.db import utcnow
 
 WITHDRAWN_ACTION = "withdrawn"
+STARTED_ACTION = "withdrawal.started"
+#: Folders under exports/ the app fills by itself (named by code): swept by name and content.
+APP_EXPORT_FOLDERS = ("clips", "transcripts")
 #: Files whose bytes are audio: never searched for a code (random samples can spell one).
 AUDIO_SUFFIXES = {".wav", ".flac", ".opus", ".ogg", ".mp3", ".m4a", ".ageseg", ".orig", ".repair"}
 #: Files not searched or touched by the sweep (the database is cleaned through SQL).
@@ -50,6 +65,12 @@ class WithdrawalReport:
     key_entry_removed: bool | None = None
     audit_id: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: files that may hold the participant's data but were not provably written by this project: (path, why).
+    left: list[tuple[Path, str]] = field(default_factory=list)
+
+
+class WithdrawalError(Exception):
+    """A withdrawal could not start or finish; the message says what was done and how to finish."""
 
 
 def key_file_path(db: Database, explicit: str | Path | None = None) -> Path | None:
@@ -138,6 +159,45 @@ def sweep_files(root: Path, code: str, report: WithdrawalReport, *, skip: set[Pa
             report.exports_to_redo.append(path)
 
 
+def report_mentions(root: Path, code: str, report: WithdrawalReport, *, skip: set[Path] = frozenset()) -> None:
+    """List (not delete) files under `root` named with or mentioning `code`: not provably the app's."""
+    pattern = code_pattern(code)
+    if not root.is_dir():
+        return
+    left = {p for p, _ in report.left}
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path in skip or path in left:
+            continue
+        named = bool(pattern.search(path.name.encode()))
+        if named or ("".join(path.suffixes[-1:]).lower() not in AUDIO_SUFFIXES and _mentions(path, pattern)):
+            report.left.append((path, f"{'named with' if named else 'mentions'} {code}, but no export of this "
+                                      "project provably wrote it; check it and delete it by hand if it holds their data"))
+
+
+def unfinished_withdrawals(db: Database) -> list[str]:
+    """Codes whose withdrawal started but did not finish (run `withdraw CODE` again to finish it)."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT s.participant_code FROM audit_log s WHERE s.action = ? AND NOT EXISTS ("
+        " SELECT 1 FROM audit_log w WHERE w.action = ? AND w.participant_code = s.participant_code AND w.id > s.id)"
+        " ORDER BY s.id", [STARTED_ACTION, WITHDRAWN_ACTION])]
+
+
+@contextmanager
+def _write_lock(db: Database) -> Iterator[None]:
+    """A transaction that takes the write lock at once, so the busy timeout applies before any change."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
 def _foreign_keys(db: Database) -> dict[str, list[tuple[str, str, str]]]:
     """For each table: (child table, child column, parent column) of every foreign key pointing at it."""
     refs: dict[str, list[tuple[str, str, str]]] = {}
@@ -189,9 +249,10 @@ def withdraw_participant(
 ) -> WithdrawalReport:
     """Erase everything of participant `code` (see the module docstring); returns what was done.
 
-    Safe to run again (it finds what an interrupted run left).  Raises
-    `ParticipantError` for an unknown code.  `db` must be the only open
-    connection for the free-page and WAL cleanup to complete (else a warning).
+    Safe to run again: it finishes an interrupted withdrawal.  Raises `ParticipantError`
+    for an unknown code and `WithdrawalError` when the database is busy (saying what is
+    left to do).  `db` must be the only open connection for the free-page and WAL
+    cleanup to complete (else a warning).
     """
     canonical = normalize_code(code)
     row = db.execute("SELECT id, withdrawn_at FROM participants WHERE code = ?", [canonical]).fetchone()
@@ -202,43 +263,71 @@ def withdraw_participant(
         if is_locked(project.root / rel):
             raise ParticipantError(f"{canonical} is being recorded right now ({rel}); stop the recording, then withdraw")
     report = WithdrawalReport(canonical, already or utcnow())
+    retry = f"run `interview-tui withdraw {canonical}` again (or withdraw again in the app)"
 
-    # Files first: the rows say where they are, and a rerun finds leftovers by name.
+    # 1. Record the withdrawal before erasing anything: from here on the participant is withdrawn.
+    try:
+        with _write_lock(db):
+            if already is None:
+                db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [report.withdrawn_at, pid])
+            if canonical not in unfinished_withdrawals(db):
+                audit.log(db, STARTED_ACTION, actor=actor, participant_code=canonical)
+    except sqlite3.OperationalError as exc:
+        raise WithdrawalError(f"the project database is in use by another program ({exc}); nothing was erased. "
+                              f"Close the other program or wait for it, then {retry}") from None
+
+    # 2. Files: the rows say where they are, and a rerun finds leftovers by name.
     root = project.root
     for rel, compressed in db.execute("SELECT path, compressed_path FROM recordings WHERE participant_id = ?", [pid]):
         for name in filter(None, (rel, compressed)):
             path = root / name
             for p in (path, path.with_name(path.name + ".orig"), path.with_name(path.name + ".repair")):
                 _remove(p, report)
-    try:
-        from interview_tui.export.erase import erase_participant_exports
+    from interview_tui.export.erase import Erased, erase_participant_exports
 
-        erased = erase_participant_exports(db, canonical)
+    erased = Erased()
+    try:
+        erased = erase_participant_exports(db, canonical, root)
         report.files_deleted += erased.removed
         report.exports_edited += erased.edited
         report.exports_to_redo += erased.redo
+        report.left += erased.left
     except (OSError, ValueError) as exc:
         report.warnings.append(f"earlier exports could not all be cleaned ({exc}); check them by hand")
     resolved_key = key_file_path(db, key_file)
-    # Only the folders the app writes into: a project folder may sit in a folder holding other files.
-    for folder in (project.recordings_dir, project.exports_dir):
-        sweep_files(folder, canonical, report, skip={resolved_key} if resolved_key else set())
+    skip = {resolved_key} if resolved_key else set()
+    # Only the folders the app fills by itself; elsewhere a file is only reported (it may be the user's).
+    for folder in (project.recordings_dir, *(project.exports_dir / f for f in APP_EXPORT_FOLDERS)):
+        sweep_files(folder, canonical, report, skip=skip)
+    report_mentions(project.exports_dir, canonical, report, skip=skip | set(report.files_deleted))
 
+    # 3. The key-file entry (a file apart from the database: before the final commit, so a rerun redoes it).
+    report.key_entry_removed = _remove_key_entry(resolved_key, canonical, report)
+
+    # 4. The rows, the trimmed exports' new checksums and the closing audit entry, in one transaction.
     previous = db.execute("PRAGMA secure_delete").fetchone()[0]
     db.execute("PRAGMA secure_delete = ON")
     try:
-        with db.atomic():
-            report.rows_deleted = _delete_rows(db, pid, canonical)
-            db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [report.withdrawn_at, pid])
-            report.audit_id = audit.log(
-                db, WITHDRAWN_ACTION, actor=actor, participant_code=canonical,
-                details={"rows_deleted": sum(report.rows_deleted.values()), "files_deleted": len(report.files_deleted)},
-            )
+        try:
+            with _write_lock(db):
+                report.rows_deleted = _delete_rows(db, pid, canonical)
+                if erased.rewritten:
+                    from interview_tui.export.log import log_edit
+
+                    log_edit(db, erased.rewritten, root, actor=actor)
+                report.audit_id = audit.log(
+                    db, WITHDRAWN_ACTION, actor=actor, participant_code=canonical,
+                    details={"rows_deleted": sum(report.rows_deleted.values()),
+                             "files_deleted": len(report.files_deleted)},
+                )
+        except sqlite3.OperationalError as exc:
+            raise WithdrawalError(
+                f"the withdrawal of {canonical} is unfinished: {len(report.files_deleted)} file(s) are erased and "
+                f"{canonical} is marked withdrawn, but the database is in use by another program ({exc}), so their "
+                f"records are still there. Close the other program, then {retry}") from None
         report.warnings += compact(db)
     finally:
         db.execute(f"PRAGMA secure_delete = {int(previous)}")
-
-    report.key_entry_removed = _remove_key_entry(resolved_key, canonical, report)
     return report
 
 

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from interview_tui.config import Project
 from interview_tui.domain.study import Study
 from interview_tui.export.formats import write_outputs
+from interview_tui.outputs import Guard, OutputError
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
 from interview_tui.transcription.align import timeline_from_events
@@ -44,6 +45,8 @@ class Settings:
     out_dir: Path | None = None
     study: Study | None = None  # overrides the recording's own study
     force: bool = False  # files: overwrite outputs; recordings: add a new version
+    #: paths never written over (the project's database, recordings, key file); None: no check
+    guard: Guard | None = None
 
 
 @dataclass
@@ -99,7 +102,7 @@ def run_batch(jobs: list[Job], listener: BatchListener, cancel: threading.Event 
             report.cancelled = True
             listener.job_finished(JobResult(job.label, False, "cancelled; nothing stored"))
             break
-        except (AudioInputError, ModelError, JobError) as exc:
+        except (AudioInputError, ModelError, JobError, OutputError) as exc:
             result = JobResult(job.label, False, str(exc))
         except Exception as exc:  # keep the batch alive; the message names the unexpected error
             result = JobResult(job.label, False, f"unexpected error: {type(exc).__name__}: {exc}")
@@ -137,7 +140,7 @@ def _file_job(path: Path, settings: Settings) -> Job:
             ctx.questions = {q.id: q.text for q in settings.study.guide.questions()}
         transcript = transcribe_path(path, model, settings.options.with_(language=language), ctx,
                                      on_progress=on_progress, cancel=cancel)
-        written = write_outputs(transcript, stem, settings.formats)
+        written = write_outputs(transcript, stem, settings.formats, guard=settings.guard, force=settings.force)
         return JobResult(str(path), True, f"{len(transcript.segments)} segments", written)
 
     return Job(str(path), probe_duration(path) if path.is_file() else None, run)
@@ -252,7 +255,7 @@ def store_recording(db: Database, project: Project, work: RecordingWork, transcr
     if settings.formats:
         out = settings.out_dir or project.exports_dir / "transcripts"
         stem = out / f"{work.participant_code}-rec{work.recording_id}-v{transcript.meta.version}"
-        written = write_outputs(transcript, stem, settings.formats)
+        written = write_outputs(transcript, stem, settings.formats, guard=settings.guard, force=settings.force)
     return JobResult(work.label, True, f"version {transcript.meta.version}, {len(transcript.segments)} segments",
                      written, transcript_id)
 

@@ -88,6 +88,7 @@ class StartScreen(Screen[None]):
             elif defaults["place"] in self.ctx.study.places:
                 place.value = defaults["place"]
         self.refresh_participants()
+        self._offer_unfinished_withdrawal()
         # A first run starts where the eye does, in the empty interviewer field (typing into the
         # table did nothing); once a name is there the participant list and its keys come first.
         if box.value.strip():
@@ -324,6 +325,27 @@ class StartScreen(Screen[None]):
                     "exports, key-file entry)? This cannot be undone.")
         self.app.push_screen(ConfirmDialog(question, yes="Withdraw and erase", no="Cancel"), answered)
 
+    def _offer_unfinished_withdrawal(self) -> None:
+        """A withdrawal that stopped half-way (busy database, crash): offer to finish it now."""
+        from interview_tui.storage.withdrawal import unfinished_withdrawals
+
+        codes = unfinished_withdrawals(self.ctx.db)
+        if not codes:
+            return
+        code = codes[0]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(f"Finishing the withdrawal of {code}…", title="Withdrawal")
+                self._withdraw(code, self.query_one("#interviewer", Input).value.strip() or None)
+            else:
+                self.notify(f"The withdrawal of {code} is still unfinished; it is offered again at the next start "
+                            f"(or run `interview-tui withdraw {code} --yes`).", title="Withdrawal", severity="warning")
+
+        question = (f"The withdrawal of {code} did not finish (the database was busy or the app stopped). "
+                    "Finish erasing their data now?")
+        self.app.push_screen(ConfirmDialog(question, yes="Finish withdrawal", no="Later"), answered)
+
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _withdraw(self, code: str, actor: str | None) -> None:
         # Deleting files and VACUUM block: a worker with its own connection (connections are per thread).
@@ -342,14 +364,18 @@ class StartScreen(Screen[None]):
 
     def on_start_screen_withdrawn(self, message: "StartScreen.Withdrawn") -> None:
         if message.error is not None:
-            self.notify(f"Withdrawal of {message.code} stopped: {message.error}. Try again (w) or use "
-                        f"`interview-tui withdraw {message.code}`.", title="Withdrawal", severity="error")
+            self.refresh_participants()
+            self.notify(f"Withdrawal of {message.code} stopped: {message.error}. It is offered again at the next "
+                        f"start, or run `interview-tui withdraw {message.code} --yes`.", title="Withdrawal",
+                        severity="error", timeout=30)
             return
         report = message.report
         self.refresh_participants()
         text = (f"{message.code} withdrawn: {sum(report.rows_deleted.values())} record(s) and "  # type: ignore[union-attr]
                 f"{len(report.files_deleted)} file(s) erased.")  # type: ignore[union-attr]
         warnings = list(report.warnings)  # type: ignore[union-attr]
+        # Files that may hold their data but are not provably this project's exports: the user decides.
+        warnings += [f"Not deleted, check by hand: {path} ({why})." for path, why in report.left]  # type: ignore[union-attr]
         self.notify(" ".join([text, *warnings]), title="Withdrawal", severity="warning" if warnings else "information",
                     timeout=15)
 
