@@ -112,15 +112,25 @@ def export() -> None:
 
 @export.command("qdpx")
 @click.argument("out", type=click.Path(dir_okay=False))
-@click.option("--link-audio", is_flag=True, help="Link the audio files by absolute path instead of copying them into the project.")
+@click.option("--link-audio", is_flag=True, help="Link the audio files by absolute path instead of copying them into the project (same as --audio absolute).")
+@click.option(
+    "--audio", "audio_mode", type=click.Choice(["internal", "relative", "absolute"]), default=None,
+    help="Where the project finds the audio: copied inside it (internal, the default), or linked relative to "
+         "the project folder (relative) or by absolute path (absolute).",
+)
 @_codes_option
 @study_option
 @pass_db
-def export_qdpx(db, out: str, link_audio: bool, codes: tuple[str, ...], study_path: str | None) -> None:
+def export_qdpx(db, out: str, link_audio: bool, audio_mode: str | None, codes: tuple[str, ...], study_path: str | None) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, MAXQDA, ATLAS.ti or QualCoder."""
     from interview_tui.export.qdpx import write_qdpx
 
-    _run(db, "qdpx", out, study_path, codes, lambda project, target: write_qdpx(project, target, link_audio=link_audio))
+    if link_audio and audio_mode not in (None, "absolute"):
+        raise click.UsageError(f"--link-audio links by absolute path; it contradicts --audio {audio_mode}")
+    link_audio = audio_mode or ("absolute" if link_audio else "internal")
+    root = get_project().root
+    _run(db, "qdpx", out, study_path, codes,
+         lambda project, target: write_qdpx(project, target, link_audio=link_audio, base_path=root))
 
 
 @export.command("maxqda")

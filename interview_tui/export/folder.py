@@ -45,10 +45,10 @@ def as_transcript(project: ExportProject, p: ExportParticipant, t: ExportTranscr
     """The transcription area's `Transcript` for `formats.py`; `source` names the version used."""
     meta = TranscriptMeta(
         model=t.version.model or "",
-        model_sha256=None,
+        model_sha256=t.version.model_sha256,
         engine=t.version.engine or "",
         language=t.version.language,
-        options={} if t.version.verbatim is None else {"verbatim": t.version.verbatim},
+        options=json.loads(t.version.options_json),
         duration_s=t.duration_s,
         source=f"recording {t.recording_id}, {t.version.label}",
         version=t.version.version,

@@ -8,6 +8,7 @@ states it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from interview_tui.export.model import (
     DemographicVariable,
     ExportEvent,
     ExportMark,
+    ExportMemo,
     ExportParticipant,
     ExportProject,
     ExportSegment,
@@ -35,7 +37,9 @@ from interview_tui.export.model import (
 from interview_tui.storage import db as storage_db
 from interview_tui.storage.consent import latest_consent, recruitment_counts
 from interview_tui.storage.demographics import all_demographics, get_demographics
+from interview_tui.storage.memos import journal, participant_memos
 from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
+from interview_tui.storage.project_id import project_uuid
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import participant_sessions, session_events
 from interview_tui.storage.transcripts import list_transcripts, load_transcript
@@ -158,6 +162,8 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> 
             model=row["model"], engine=row["engine"], language=row["language"],
             reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
             verbatim=(row["options"] or {}).get("verbatim"),
+            model_sha256=row["model_sha256"],
+            options_json=json.dumps(row["options"] or {}, sort_keys=True),
         )
         segments = tuple(
             ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id)
@@ -198,6 +204,7 @@ def gather_participant(db: Database, root: Path, study: Study, code: str, create
         consent=_consent(db, code),
         sessions=_sessions(db, code, recordings),
         transcripts=_transcripts(db, root, recordings),
+        memos=tuple(ExportMemo(m.title, m.text, m.created_at, m.author) for m in participant_memos(db, code)),
     )
 
 
@@ -255,6 +262,8 @@ def gather_project(
         variables=variables,
         questions={qu.id: qu.text for qu in study.guide.questions()},
         skipped=tuple(skipped),
+        journal=tuple(ExportMemo(m.title, m.text, m.created_at, m.author) for m in journal(db)),
+        project_uuid=project_uuid(db),
     )
 
 
