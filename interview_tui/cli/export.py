@@ -181,3 +181,28 @@ def export_folder(db, out_dir: str, codes: tuple[str, ...], study_path: str | No
     from interview_tui.export.folder import write_folder
 
     _run(db, "folder", out_dir, study_path, codes, write_folder)
+
+
+@export.command("codebook")
+@click.argument("out", type=click.Path(dir_okay=False))
+@study_option
+@pass_db
+def export_codebook(db, out: str, study_path: str | None) -> None:
+    """Write the guide as a REFI-QDA codebook (.qdc): sections, questions, follow-ups and probes as codes."""
+    from interview_tui.export.codebook import write_codebook
+
+    study = resolve_study(db, study_path)
+    _run(db, "codebook", out, study_path, (),
+         lambda project, target: write_codebook(study, project.project_uuid, target))
+
+
+@export.command("attributes")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@_codes_option
+@study_option
+@pass_db
+def export_attributes(db, out_dir: str, codes: tuple[str, ...], study_path: str | None) -> None:
+    """Write the participants' attributes as a MAXQDA document-variables table and an NVivo classification sheet."""
+    from interview_tui.export.attributes import write_attributes
+
+    _run(db, "attributes", out_dir, study_path, codes, write_attributes)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from interview_tui.export.attributes import MAXQDA_FILE, NVIVO_FILE
 from interview_tui.export.folder import MANIFEST
 from interview_tui.export.log import AUDIT_ACTION
 from interview_tui.storage import audit
@@ -98,6 +99,11 @@ def erase_participant_exports(db: Database, code: str) -> Erased:
             _erase_folder(out, code, erased)
         elif fmt in ("maxqda", "nvivo", "docx"):
             _erase_files(out, code, erased)
+        elif fmt == "attributes":  # tables of everyone's answers: deleted, to be made again
+            for name in (MAXQDA_FILE, NVIVO_FILE):
+                _erase_whole(out / name, erased)
+        elif fmt == "codebook":  # the guide alone: nothing about anyone
+            continue
         else:  # qdpx, methods-*
             _erase_whole(out, erased)
     return erased

@@ -226,7 +226,7 @@ class GuideCode:
 
     id: str
     name: str
-    kind: Literal["section", "question"]
+    kind: Literal["section", "question", "prompt"]
     description: str | None = None
     children: tuple["GuideCode", ...] = ()
 

@@ -88,7 +88,7 @@ def code_description(c: GuideCode) -> str | None:
     parts = [" ".join(c.name.split())]
     if c.description and c.description.strip() != c.name.strip():
         parts.append(c.description.strip())
-    kind = "Guide question" if c.kind == "question" else "Guide section"
+    kind = {"question": "Guide question", "section": "Guide section"}.get(c.kind, "Guide prompt")
     return f"{kind} '{c.id}': " + "\n\n".join(parts)
 
 
