@@ -151,7 +151,8 @@ def choose_version(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
     return max(pool, key=lambda v: v["version"]) if pool else None
 
 
-def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> tuple[ExportTranscript, ...]:
+def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]],
+                 session_start: dict[int, str] | None = None) -> tuple[ExportTranscript, ...]:
     out = []
     for r in recordings:
         row = choose_version(list_transcripts(db, r["id"]))
@@ -179,6 +180,7 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> 
                 audio_sha256=r["sha256"],
                 duration_s=r["duration_s"] or row["duration_s"],
                 recorded_at=r["started_at"],
+                session_started_at=(session_start or {}).get(r["session_id"]),
             )
         )
     return tuple(out)
@@ -197,13 +199,14 @@ def _consent(db: Database, code: str) -> ConsentSummary | None:
 def gather_participant(db: Database, root: Path, study: Study, code: str, created_at: str = "") -> ExportParticipant:
     """One participant's export data (the caller has checked that they did not withdraw)."""
     recordings = [r for r in list_recordings(db, code) if r["state"] in ("complete", "recovered")]
+    sessions = _sessions(db, code, recordings)
     return ExportParticipant(
         code=code,
         created_at=created_at,
         demographics=_demographics(db, study, code),
         consent=_consent(db, code),
-        sessions=_sessions(db, code, recordings),
-        transcripts=_transcripts(db, root, recordings),
+        sessions=sessions,
+        transcripts=_transcripts(db, root, recordings, {s.id: s.started_at for s in sessions}),
         memos=tuple(ExportMemo(m.title, m.text, m.created_at, m.author) for m in participant_memos(db, code)),
     )
 

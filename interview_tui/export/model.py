@@ -75,7 +75,10 @@ class ExportTranscript:
     audio_path: Path | None = None
     audio_sha256: str | None = None
     duration_s: float | None = None
+    #: when the audio file was made or imported (an imported file's is the import time).
     recorded_at: str | None = None
+    #: when the interview session the recording belongs to started: the interview date.
+    session_started_at: str | None = None
 
     @property
     def speakers(self) -> tuple[str, ...]:
