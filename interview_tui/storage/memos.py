@@ -14,7 +14,7 @@ from typing import Literal
 from sqlite_utils import Database
 
 from interview_tui.storage.db import utcnow
-from interview_tui.storage.participants import get_participant
+from interview_tui.storage.participants import ParticipantError, get_participant, normalize_code
 
 #: Longest memo or journal entry kept (a few pages); longer text is refused, not cut.
 MAX_TEXT = 100_000
@@ -57,6 +57,10 @@ def _title(title: str | None, fallback: str) -> str:
 def add_memo(db: Database, code: str, text: str, *, title: str | None = None, author: str | None = None,
              session_id: int | None = None) -> int:
     """Save a memo on participant `code`; returns its id."""
+    try:
+        code = normalize_code(code)
+    except ParticipantError as err:
+        raise MemoError(str(err)) from None
     row = get_participant(db, code)
     if row is None:
         raise MemoError(f"no participant {code}; see `interview-tui participants list`")
