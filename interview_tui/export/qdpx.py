@@ -177,7 +177,7 @@ class _Builder:
         self.base_path = base_path
         self.files: list[_SourceFile] = []
         self.users: dict[str, str] = {}
-        self.export_user = self.user(EXPORT_USER)
+        self.export_user = self.guid("user", EXPORT_USER)
         self.now = refi_datetime(project.generated_at, project.generated_at)
         self.notes_el = ET.Element(f"{{{NS}}}Notes")
         self.project_notes: list[str] = []
@@ -187,7 +187,7 @@ class _Builder:
 
     def user(self, name: str | None) -> str:
         """The GUID of a user (exporter, interviewer or reviewer), adding them to `Users` on first use."""
-        if not name:
+        if not name or name == EXPORT_USER:
             return self.export_user
         if name not in self.users:
             self.users[name] = self.guid("user", name)

@@ -183,6 +183,22 @@ def test_linked_audio_uses_refi_path_forms_and_is_not_copied(sample_export: Expo
     schema.assertValid(etree.fromstring(zf.read("project.qde")))
 
 
+def test_users_are_the_exporter_interviewers_and_reviewers(sample_export: ExportProject, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    p = sample_export.participant("P01")
+    t = replace(p.transcripts[0], version=replace(p.transcripts[0].version, reviewed_by="KNH"))
+    project = replace(sample_export, participants=(replace(p, transcripts=(t,)), sample_export.participants[1]))
+    _zf, root = _read(write_qdpx(project, tmp_path / "study.qdpx"))
+    users = {u.get("guid"): u.get("name") for u in root.find("q:Users", NS)}
+    assert sorted(users.values()) == ["KNH", "MP", "interview-tui export"]  # each once
+    transcript = root.find(".//q:Transcript", NS)
+    assert users[transcript.get("creatingUser")] == "KNH"  # the reviewer made this text
+    assert users[root.find(".//q:AudioSource", NS).get("creatingUser")] == "MP"  # the interviewer recorded
+    made = [el.get("creatingUser") for el in root.iter() if el.get("creatingUser")]
+    assert made and set(made) <= set(users)
+
+
 def test_same_data_gives_same_guids(sample_export: ExportProject, tmp_path: Path) -> None:
     a = zipfile.ZipFile(write_qdpx(sample_export, tmp_path / "a.qdpx")).read("project.qde")
     b = zipfile.ZipFile(write_qdpx(sample_export, tmp_path / "b.qdpx")).read("project.qde")
