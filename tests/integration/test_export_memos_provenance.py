@@ -72,3 +72,17 @@ def test_withdrawal_erases_memos(with_memos: SeededStudy) -> None:
 def test_memo_refusals(with_memos: SeededStudy, code: str, text: str, message: str) -> None:
     with pytest.raises(memos.MemoError, match=message):
         memos.add_memo(with_memos.db, code, text)
+
+
+def test_withdrawal_deletes_attribute_tables_and_keeps_the_codebook(with_memos: SeededStudy, tmp_path: Path) -> None:
+    from interview_tui.export.attributes import MAXQDA_FILE, NVIVO_FILE
+
+    root = with_memos.project.root
+    for args in (["export", "attributes", str(tmp_path / "attrs")], ["export", "codebook", str(tmp_path / "g.qdc")]):
+        result = CliRunner().invoke(main, ["--data-dir", str(root), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    report = withdraw_participant(with_memos.db, with_memos.project, "P01")
+    assert not (tmp_path / "attrs" / MAXQDA_FILE).exists() and not (tmp_path / "attrs" / NVIVO_FILE).exists()
+    assert (tmp_path / "g.qdc").is_file()
+    assert {(tmp_path / "attrs" / MAXQDA_FILE).resolve(), (tmp_path / "attrs" / NVIVO_FILE).resolve()} <= {
+        p.resolve() for p in report.exports_to_redo}

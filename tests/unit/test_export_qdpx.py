@@ -266,3 +266,28 @@ def test_notes_without_a_transcript_position_travel_on_the_project(sample_export
     assert _note_text(zf, note) == "Asked to pause the recorder"
     assert note.get("name") == "P02 note at 00:10:00.0 into the session"
     assert len(notes) == 3  # P01's two placed marks are not repeated as loose notes
+
+
+def test_guids_are_unique_per_project_and_per_participant(sample_export: ExportProject, tmp_path: Path) -> None:
+    """Two projects give P01 different GUIDs (merging two teams' exports must not merge people); within
+    one project a later participant reusing a code, or a recording id reused after a withdrawal, gets
+    new GUIDs."""
+    import re
+    from dataclasses import replace
+
+    def guids(project: ExportProject, name: str) -> set[str]:
+        qde = zipfile.ZipFile(write_qdpx(project, tmp_path / name)).read("project.qde").decode()
+        return set(re.findall(r'guid="([^"]+)"', qde))
+
+    a = replace(sample_export, project_uuid="0b6a3b4e-0d6e-4f57-9a0c-1d2e3f405162")
+    b = replace(sample_export, project_uuid="9f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0")
+    assert guids(a, "a.qdpx") == guids(a, "a2.qdpx")
+    assert not guids(a, "a.qdpx") & guids(b, "b.qdpx")
+    p01 = a.participants[0]
+    reused = replace(p01, created_at="2026-03-01T00:00:00+00:00",
+                     transcripts=(replace(p01.transcripts[0], recorded_at="2026-03-02T00:00:00+00:00"),))
+    later = replace(a, participants=(reused,))
+    _zf, first = _read(write_qdpx(a, tmp_path / "first.qdpx"))
+    _zf, second = _read(write_qdpx(later, tmp_path / "second.qdpx"))
+    for xpath in (".//q:Case", ".//q:AudioSource", ".//q:Transcript"):
+        assert first.find(xpath, NS).get("guid") != second.find(xpath, NS).get("guid")
