@@ -181,6 +181,7 @@ class _Builder:
         self.now = refi_datetime(project.generated_at, project.generated_at)
         self.notes_el = ET.Element(f"{{{NS}}}Notes")
         self.project_notes: list[str] = []
+        self.note_names: set[str] = set()
 
     def guid(self, *key: object) -> str:
         return guid(self.seed, *key)
@@ -197,8 +198,13 @@ class _Builder:
         """A `Note` whose text is a file in `sources/`; returns its GUID."""
         note_guid = self.guid("note", *key)
         file_name = f"{note_guid}.txt"
+        # Note names must be unique: QualCoder keys journal entries by name (and crashes renaming a duplicate).
+        name, base, n = name[:200], name[:190], 2
+        while name.lower() in self.note_names:
+            name, n = f"{base} ({n})", n + 1
+        self.note_names.add(name.lower())
         self.files.append(_SourceFile(file_name, data=text.encode("utf-8")))
-        element(self.notes_el, NS, "Note", guid=note_guid, name=name[:200], plainTextPath=f"internal://{file_name}",
+        element(self.notes_el, NS, "Note", guid=note_guid, name=name, plainTextPath=f"internal://{file_name}",
                 creatingUser=user or self.export_user, creationDateTime=refi_datetime(at, self.project.generated_at))
         return note_guid
 

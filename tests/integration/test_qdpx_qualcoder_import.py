@@ -48,6 +48,10 @@ def qda_project(export_seeded: SeededStudy) -> SeededStudy:
     sessions.add_event(db, rec["session_id"], "bookmark", session_offset_s=17.0, recording_id=rec["id"],
                        recording_offset_s=17.0)
     memos.add_memo(db, "P01", "Setting: staff room. Rapport: warm.\nAsk next time about goals.", author="MP")
+    # A second memo under the same default title: QualCoder keys journal entries by name.
+    memos.add_memo(db, "P01", "Follow-up call: nothing to add.", author="MP")
+    sessions.add_event(db, rec["session_id"], "bookmark", session_offset_s=17.0, recording_id=rec["id"],
+                       recording_offset_s=17.0)  # a second bookmark at the same moment
     [rec2] = list_recordings(db, "P02")
     add_transcript(db, rec2["id"], 1, "machine", SEGMENTS[:2])
     memos.add_journal_entry(db, "I noticed I steer towards coercion stories.", title="Reflexive note 1", author="KNH")
@@ -102,8 +106,9 @@ def test_qualcoder_imports_the_project(qda_project: SeededStudy, tmp_path: Path)
     # notes, the memo and the journal arrive with their text
     journal = {row[1]: row[2] for row in t["journal"]}
     assert journal["P01 note at 00:00:06.0"] == "Long pause before answering"
-    memo = next(text for name, text in journal.items() if name == "P01 post-interview memo")
-    assert "Ask next time about goals." in memo
+    assert "Ask next time about goals." in journal["P01 post-interview memo"]
+    assert "Follow-up call: nothing to add." in journal["P01 post-interview memo (2)"]
+    assert journal["P01 bookmark at 00:00:17.0 (2)"] == "Bookmark"
     assert "I noticed I steer towards coercion stories." in journal["Reflexive note 1"]
     # users: the interviewer and the reviewer own what they made
     owners = {row[5] for row in t["source"]} | {row[4] for row in t["journal"]}
