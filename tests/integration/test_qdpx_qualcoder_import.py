@@ -159,3 +159,26 @@ def test_two_projects_never_share_guids(qda_project: SeededStudy, tmp_path: Path
 
     assert case_guid(tmp_path / "a.qdpx") == case_guid(tmp_path / "a2.qdpx")
     assert case_guid(tmp_path / "a.qdpx") != case_guid(tmp_path / "b.qdpx")
+
+
+def test_several_recordings_each_arrive_once(qda_project: SeededStudy, tmp_path: Path) -> None:
+    """A second interview of P01 (with audio) and of P02 (audio gone): four texts, each once, no clash."""
+    from interview_tui.storage.participants import get_participant
+    from tests.fixtures.export import add_interview
+
+    db, project = qda_project.db, qda_project.project
+    interviewer = db.execute("SELECT id FROM interviewers WHERE name = 'MP'").fetchone()[0]
+    for code, audio in (("P01", True), ("P02", False)):
+        assert get_participant(db, code)
+        _sid, rid = add_interview(db, project, code, qda_project.study_id, interviewer, 28, 20, audio=audio)
+        add_transcript(db, rid, 1, "machine", SEGMENTS[2:])
+    _export(project.root, tmp_path / "study.qdpx")
+    got = _import(tmp_path / "study.qdpx", tmp_path / "qc")
+    texts = sorted(row[1] for row in got["tables"]["source"] if row[2])
+    assert texts == ["P01-1.wav.txt", "P01-2.wav.txt", "P02-1 interview transcript", "P02-2 interview transcript"]
+    assert {"audio/P01-1.wav", "audio/P01-2.wav"} <= set(got["files"])
+    cases = {row[1]: row[0] for row in got["tables"]["cases"]}
+    linked = {}
+    for _id, caseid, fid, *_ in got["tables"]["case_text"]:
+        linked.setdefault(caseid, set()).add(fid)
+    assert len(linked[cases["P01"]]) == 2 and len(linked[cases["P02"]]) == 2
