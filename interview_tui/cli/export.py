@@ -110,16 +110,26 @@ def export() -> None:
 
 @export.command("qdpx")
 @click.argument("out", type=click.Path(dir_okay=False))
-@click.option("--link-audio", is_flag=True, help="Link the audio files by absolute path instead of copying them into the project.")
+@click.option("--link-audio", is_flag=True, help="Link the audio files by absolute path instead of copying them into the project (same as --audio absolute).")
+@click.option(
+    "--audio", "audio_mode", type=click.Choice(["internal", "relative", "absolute"]), default=None,
+    help="Where the project finds the audio: copied inside it (internal, the default), or linked relative to "
+         "the project folder (relative) or by absolute path (absolute).",
+)
 @_codes_option
 @study_option
 @force_option
 @pass_db
-def export_qdpx(db, out: str, link_audio: bool, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
+def export_qdpx(db, out: str, link_audio: bool, audio_mode: str | None, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, MAXQDA, ATLAS.ti or QualCoder."""
     from interview_tui.export.qdpx import write_qdpx
 
-    _run(db, "qdpx", out, study_path, codes, lambda project, target: write_qdpx(project, target, link_audio=link_audio), force=force)
+    if link_audio and audio_mode not in (None, "absolute"):
+        raise click.UsageError(f"--link-audio links by absolute path; it contradicts --audio {audio_mode}")
+    link_audio = audio_mode or ("absolute" if link_audio else "internal")
+    root = get_project().root
+    _run(db, "qdpx", out, study_path, codes,
+         lambda project, target: write_qdpx(project, target, link_audio=link_audio, base_path=root), force=force)
 
 
 @export.command("maxqda")
@@ -196,3 +206,34 @@ def export_folder(db, out_dir: str, codes: tuple[str, ...], study_path: str | No
 
     _run(db, "folder", out_dir, study_path, codes, write_folder, force=force,
          before_publish=drop_earlier if force else None)
+
+
+@export.command("codebook")
+@click.argument("out", type=click.Path(dir_okay=False))
+@study_option
+@force_option
+@pass_db
+def export_codebook(db, out: str, study_path: str | None, force: bool) -> None:
+    """Write the guide as a REFI-QDA codebook (.qdc): sections, questions, follow-ups and probes as codes."""
+    from interview_tui.export.codebook import write_codebook
+
+    from interview_tui.storage.project_id import project_uuid
+
+    # The guide alone, nothing about anyone: it needs no participant and withdrawal never touches it.
+    study = resolve_study(db, study_path)
+    uuid = project_uuid(db)
+    written = write_cli_output(out, lambda target: write_codebook(study, uuid, target), force=force)
+    click.echo(f"Wrote {written.target}: the codebook of study '{study.id}'.")
+
+
+@export.command("attributes")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@_codes_option
+@study_option
+@force_option
+@pass_db
+def export_attributes(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
+    """Write the participants' attributes as a MAXQDA document-variables table and an NVivo classification sheet."""
+    from interview_tui.export.attributes import write_attributes
+
+    _run(db, "attributes", out_dir, study_path, codes, write_attributes, force=force)

@@ -10,6 +10,7 @@ line) can be switched on for coding by line.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
@@ -17,7 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from interview_tui.export.layout import clean, turns
+from interview_tui import __version__
+from interview_tui.export.layout import clean, turns, xml_safe
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
 from interview_tui.export.qda_text import transcript_stem
 from interview_tui.export.timecode import clock, hms
@@ -34,7 +36,8 @@ def details(project: ExportProject, p: ExportParticipant, t: ExportTranscript) -
     duration = t.duration_s if t.duration_s is not None else (t.segments[-1].end if t.segments else None)
     return [
         ("Participant", p.code),
-        ("Date", (t.recorded_at or p.interview_date or "")[:10] or "unknown"),
+        # The interview's date: its session's, never the audio file's (an imported file's is the import day).
+        ("Date", (t.session_started_at or p.interview_date or t.recorded_at or "")[:10] or "unknown"),
         ("Duration", hms(duration) if duration is not None else "unknown"),
         ("Interviewer", ", ".join(p.interviewers) or "not recorded"),
         ("Study", f"{project.study_title} ({project.study_version})"),
@@ -82,9 +85,31 @@ def transcript_document(project: ExportProject, p: ExportParticipant, t: ExportT
             if i == 0:
                 para.add_run(f"{clean(turn.speaker)}: ").bold = True
             para.add_run(clean(seg.text))
+    if p.memos:
+        doc.add_heading("Post-interview memos", level=2)
+        for m in p.memos:
+            doc.add_heading(clean(m.title), level=3)
+            meta = doc.add_paragraph()
+            meta.add_run(f"{m.created_at[:16].replace('T', ' ')} UTC" + (f", {clean(m.author)}" if m.author else "")).italic = True
+            for para in m.text.split("\n\n"):
+                doc.add_paragraph(xml_safe(para.strip()))
+    _properties(doc, project, p, t)
     if line_numbers:
         _line_numbers(doc)
     return doc
+
+
+def _properties(doc, project: ExportProject, p: ExportParticipant, t: ExportTranscript) -> None:
+    """Document properties Word shows: the interviewers as authors, not the library that wrote the file."""
+    props = doc.core_properties
+    props.author = ", ".join(p.interviewers) or "interview-tui"
+    props.last_modified_by = t.version.reviewed_by or props.author
+    props.title = f"Interview transcript {p.code}"
+    props.subject = f"{project.study_title} ({project.study_version})"
+    props.comments = f"Transcript: {t.version.label}. Exported by interview-tui {__version__}."
+    props.keywords = p.code
+    props.created = props.modified = datetime.fromisoformat(project.generated_at)
+    props.revision = 1
 
 
 def write_docx(project: ExportProject, out_dir: Path, *, line_numbers: bool = False) -> list[Path]:

@@ -137,6 +137,8 @@ class _Eraser:
 
     def entry(self, details: dict) -> None:
         fmt = details.get("format", "")
+        if fmt == "codebook":  # the guide alone: nothing about anyone
+            return
         out = resolve_stored(details["out"], self.root)
         files = details.get("files")
         if files is None:  # written before checksums were kept: nothing proves what sits there now

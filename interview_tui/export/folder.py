@@ -9,6 +9,8 @@
         demographics.json        typed answers (choice labels), 'prefer not to say' marked
         consent.json             form version, title, hash, decision, items (no names)
         session-events.json      every session with its events
+        memos.json               post-interview memos (title, text, author, time)
+      journal.json               the project's reflexive journal
 
 Each participant folder is built under a temporary name and renamed into
 place, so a crash never leaves a half folder looking complete.  An existing
@@ -35,6 +37,7 @@ from interview_tui.export.qda_text import ENCODING, maxqda_text, nvivo_table, nv
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
 
 MANIFEST = "manifest.json"
+JOURNAL = "journal.json"
 
 
 class FolderExportError(Exception):
@@ -45,10 +48,10 @@ def as_transcript(project: ExportProject, p: ExportParticipant, t: ExportTranscr
     """The transcription area's `Transcript` for `formats.py`; `source` names the version used."""
     meta = TranscriptMeta(
         model=t.version.model or "",
-        model_sha256=None,
+        model_sha256=t.version.model_sha256,
         engine=t.version.engine or "",
         language=t.version.language,
-        options={} if t.version.verbatim is None else {"verbatim": t.version.verbatim},
+        options=json.loads(t.version.options_json),
         duration_s=t.duration_s,
         source=f"recording {t.recording_id}, {t.version.label}",
         version=t.version.version,
@@ -102,6 +105,7 @@ def _participant_folder(project: ExportProject, p: ExportParticipant, folder: Pa
         consent.pop("interviewer")  # names stay in the database, out of hand-off folders
         consent["items_given"], consent["items_declined"] = list(p.consent.items_given), list(p.consent.items_declined)
         _write_json(folder / "consent.json", consent)
+    _write_json(folder / "memos.json", [asdict(m) for m in p.memos])
     _write_json(
         folder / "session-events.json",
         [
@@ -158,7 +162,12 @@ def write_folder(project: ExportProject, out: Path) -> Path:
             shutil.rmtree(tmp)
         _participant_folder(project, p, tmp)
         tmp.rename(out / p.code)
+    (out / JOURNAL).unlink(missing_ok=True)
+    if project.journal:
+        _write_json(out / JOURNAL, [asdict(m) for m in project.journal])
     files = []
+    if project.journal:
+        files.append({"path": JOURNAL, "sha256": sha256_file(out / JOURNAL), "bytes": (out / JOURNAL).stat().st_size})
     for p in project.participants:
         for path in sorted((out / p.code).rglob("*")):
             if path.is_file():

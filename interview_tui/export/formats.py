@@ -3,8 +3,9 @@
 The layouts are regular so that other tools (and our tests) can parse them back:
 
 * txt: a `#` header, then one paragraph per speaker turn: `[hh:mm:ss] Speaker: text`
-* srt: one cue per segment, text `Speaker: text`
-* vtt: `WEBVTT`, one cue per segment, text `<v Speaker>text`
+* srt: cues of subtitle size (`subtitles.py`: 42 characters a line, 2 lines, 7 s),
+  a segment's first cue opening with `Speaker: `
+* vtt: `WEBVTT`, the same cues, each with its voice `<v Speaker>`
 * json: `{"meta": {...}, "questions": {id: text}, "segments": [{start, end, speaker, ...}]}`
 * md: `## <question text>` per guide question (in the order asked), turns as
   `**[hh:mm:ss] Speaker:** text`
@@ -18,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from interview_tui.export.subtitles import segment_cues
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
 
 if TYPE_CHECKING:
@@ -80,11 +82,12 @@ def to_txt(t: Transcript) -> str:
 
 
 def to_srt(t: Transcript) -> str:
-    """SubRip subtitles, one cue per segment."""
-    cues = []
-    for i, s in enumerate(t.segments, 1):
-        cues.append(f"{i}\n{_stamp(s.start, ',')} --> {_stamp(s.end, ',')}\n{_label(s)}: {s.text}\n")
-    return "\n".join(cues)
+    """SubRip subtitles: each segment as one or more cues of subtitle size."""
+    cues = [c for s in t.segments for c in segment_cues(s, f"{_label(s)}: ")]
+    return "\n".join(
+        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n" + "\n".join(c.lines) + "\n"
+        for i, c in enumerate(cues, 1)
+    )
 
 
 def _vtt_escape(text: str) -> str:
@@ -94,9 +97,12 @@ def _vtt_escape(text: str) -> str:
 def to_vtt(t: Transcript) -> str:
     """WebVTT with voice spans `<v Speaker>`."""
     out = ["WEBVTT", ""]
-    for i, s in enumerate(t.segments, 1):
-        out += [str(i), f"{_stamp(s.start, '.')} --> {_stamp(s.end, '.')}",
-                f"<v {_vtt_escape(_label(s))}>{_vtt_escape(s.text)}", ""]
+    n = 0
+    for s in t.segments:
+        for c in segment_cues(s):
+            n += 1
+            text = "\n".join(_vtt_escape(line) for line in c.lines)
+            out += [str(n), f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}", f"<v {_vtt_escape(_label(s))}>{text}", ""]
     return "\n".join(out)
 
 

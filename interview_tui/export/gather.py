@@ -8,6 +8,7 @@ states it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from interview_tui.export.model import (
     DemographicVariable,
     ExportEvent,
     ExportMark,
+    ExportMemo,
     ExportParticipant,
     ExportProject,
     ExportSegment,
@@ -35,7 +37,9 @@ from interview_tui.export.model import (
 from interview_tui.storage import db as storage_db
 from interview_tui.storage.consent import latest_consent, recruitment_counts
 from interview_tui.storage.demographics import all_demographics, get_demographics
+from interview_tui.storage.memos import journal, participant_memos
 from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
+from interview_tui.storage.project_id import project_uuid
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import participant_sessions, session_events
 from interview_tui.storage.transcripts import list_transcripts, load_transcript
@@ -147,7 +151,8 @@ def choose_version(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
     return max(pool, key=lambda v: v["version"]) if pool else None
 
 
-def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> tuple[ExportTranscript, ...]:
+def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]],
+                 session_start: dict[int, str] | None = None) -> tuple[ExportTranscript, ...]:
     out = []
     for r in recordings:
         row = choose_version(list_transcripts(db, r["id"]))
@@ -158,6 +163,8 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> 
             model=row["model"], engine=row["engine"], language=row["language"],
             reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
             verbatim=(row["options"] or {}).get("verbatim"),
+            model_sha256=row["model_sha256"],
+            options_json=json.dumps(row["options"] or {}, sort_keys=True),
         )
         segments = tuple(
             ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id)
@@ -173,6 +180,7 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]]) -> 
                 audio_sha256=r["sha256"],
                 duration_s=r["duration_s"] or row["duration_s"],
                 recorded_at=r["started_at"],
+                session_started_at=(session_start or {}).get(r["session_id"]),
             )
         )
     return tuple(out)
@@ -191,13 +199,15 @@ def _consent(db: Database, code: str) -> ConsentSummary | None:
 def gather_participant(db: Database, root: Path, study: Study, code: str, created_at: str = "") -> ExportParticipant:
     """One participant's export data (the caller has checked that they did not withdraw)."""
     recordings = [r for r in list_recordings(db, code) if r["state"] in ("complete", "recovered")]
+    sessions = _sessions(db, code, recordings)
     return ExportParticipant(
         code=code,
         created_at=created_at,
         demographics=_demographics(db, study, code),
         consent=_consent(db, code),
-        sessions=_sessions(db, code, recordings),
-        transcripts=_transcripts(db, root, recordings),
+        sessions=sessions,
+        transcripts=_transcripts(db, root, recordings, {s.id: s.started_at for s in sessions}),
+        memos=tuple(ExportMemo(m.title, m.text, m.created_at, m.author) for m in participant_memos(db, code)),
     )
 
 
@@ -255,6 +265,8 @@ def gather_project(
         variables=variables,
         questions={qu.id: qu.text for qu in study.guide.questions()},
         skipped=tuple(skipped),
+        journal=tuple(ExportMemo(m.title, m.text, m.created_at, m.author) for m in journal(db)),
+        project_uuid=project_uuid(db),
     )
 
 

@@ -49,6 +49,9 @@ class TranscriptVersion:
     reviewed_at: str | None = None
     #: True: verbatim text (fillers, pauses), False: clean read; None when not recorded.
     verbatim: bool | None = None
+    model_sha256: str | None = None
+    #: the transcription options as stored (JSON text, so the model stays hashable).
+    options_json: str = "{}"
 
     @property
     def label(self) -> str:
@@ -72,7 +75,10 @@ class ExportTranscript:
     audio_path: Path | None = None
     audio_sha256: str | None = None
     duration_s: float | None = None
+    #: when the audio file was made or imported (an imported file's is the import time).
     recorded_at: str | None = None
+    #: when the interview session the recording belongs to started: the interview date.
+    session_started_at: str | None = None
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -166,6 +172,16 @@ class ConsentSummary:
 
 
 @dataclass(frozen=True)
+class ExportMemo:
+    """A post-interview memo (one participant) or a project journal entry, as written."""
+
+    title: str
+    text: str
+    created_at: str
+    author: str | None = None
+
+
+@dataclass(frozen=True)
 class ExportParticipant:
     """One participant who has not withdrawn, with everything exports need."""
 
@@ -175,6 +191,8 @@ class ExportParticipant:
     consent: ConsentSummary | None = None
     sessions: tuple[ExportSession, ...] = ()
     transcripts: tuple[ExportTranscript, ...] = ()
+    #: post-interview memos, oldest first.
+    memos: tuple[ExportMemo, ...] = ()
 
     @property
     def marks(self) -> tuple[ExportMark, ...]:
@@ -211,7 +229,7 @@ class GuideCode:
 
     id: str
     name: str
-    kind: Literal["section", "question"]
+    kind: Literal["section", "question", "prompt"]
     description: str | None = None
     children: tuple["GuideCode", ...] = ()
 
@@ -248,6 +266,10 @@ class ExportProject:
     questions: dict[str, str] = field(default_factory=dict)
     #: (code, reason) of participants left out for lack of consent (withdrawn ones are not listed).
     skipped: tuple[tuple[str, str], ...] = ()
+    #: the project's reflexive journal, oldest first.
+    journal: tuple[ExportMemo, ...] = ()
+    #: the project's random identifier: GUIDs derive from it, so they differ between projects.
+    project_uuid: str = ""
 
     def all_codes(self) -> list[GuideCode]:
         return [c for top in self.guide_codes for c in top.walk()]

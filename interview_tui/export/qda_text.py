@@ -1,17 +1,19 @@
 """Plain-text transcripts in the forms MAXQDA and NVivo import with timestamps.
 
 MAXQDA: one paragraph per speaker turn, `Name: text`, with a `#hh:mm:ss-d#`
-timestamp before every segment and one after the turn's last segment
-(MAXQDA links each timestamp to its text position, so a click plays from there).
+timestamp before every segment, and one after the turn's last segment only
+where the next turn does not start at that same time (so each boundary has one
+timestamp; MAXQDA links each to its text position, and a click plays from there).
 
 NVivo, paragraph form: one paragraph per segment starting with its time,
-`[hh:mm:ss.d] Name: text`.  NVivo, table form (`.tsv`): the columns
-`Timespan`, `Speaker`, `Content` that NVivo's transcript import maps, with
-`hh:mm:ss.d - hh:mm:ss.d` timespans.
+`[hh:mm:ss.d] Name: text` (NVivo requires a timestamp at the start of every
+paragraph, so this file has no header paragraph).  NVivo, table form (`.tsv`):
+the columns `Timespan`, `Speaker`, `Content` that NVivo's transcript import
+maps, with `hh:mm:ss.d - hh:mm:ss.d` timespans.
 
-Every text file opens with a header paragraph naming the participant and the
+The MAXQDA file opens with a header paragraph naming the participant and the
 transcript version (without a colon, so MAXQDA does not take it for a
-speaker); the `.tsv` cannot carry one, so each output folder also gets a
+speaker); the NVivo files cannot carry one, so each output folder also gets a
 `versions.txt` listing the version behind every file.
 """
 
@@ -46,17 +48,21 @@ def _speaker(name: str) -> str:
 
 
 def maxqda_text(p: ExportParticipant, t: ExportTranscript) -> str:
-    """The MAXQDA transcript: header, then `Name: #t# text #t# text #end#` per turn."""
+    """The MAXQDA transcript: header, then `Name: #t# text #t# text [#end#]` per turn."""
     paragraphs = [header(p, t)]
-    for turn in turns(t.segments):
+    grouped = turns(t.segments)
+    for i, turn in enumerate(grouped):
         body = " ".join(f"{maxqda(seg.start)} {clean(seg.text)}" for seg in turn.segments)
-        paragraphs.append(f"{_speaker(turn.speaker)}: {body} {maxqda(turn.end)}")
+        end = maxqda(turn.end)
+        if i + 1 < len(grouped) and maxqda(grouped[i + 1].start) == end:
+            end = ""  # the next turn's opening timestamp marks this boundary already
+        paragraphs.append(f"{_speaker(turn.speaker)}: {body} {end}".rstrip())
     return "\n\n".join(paragraphs) + "\n"
 
 
 def nvivo_text(p: ExportParticipant, t: ExportTranscript) -> str:
-    """The NVivo paragraph form: `[hh:mm:ss.d] Name: text` per segment."""
-    paragraphs = [header(p, t)]
+    """The NVivo paragraph form: `[hh:mm:ss.d] Name: text` per segment, every paragraph timed."""
+    paragraphs = []
     for seg in t.segments:
         paragraphs.append(f"[{clock(seg.start)}] {_speaker(seg.speaker_label)}: {clean(seg.text)}")
     return "\n\n".join(paragraphs) + "\n"

@@ -204,3 +204,28 @@ def m003_review_progress(db: Database) -> None:
         CREATE INDEX review_spans_transcript ON review_spans(transcript_id);
         """
     )
+
+
+@migrations()
+def m006_memos(db: Database) -> None:
+    """Post-interview memos (one participant) and the project's reflexive journal (no participant).
+
+    `participant_id` is a foreign key, so withdrawal (which follows foreign keys
+    from `participants`) erases a participant's memos with everything else.
+    """
+    db.executescript(
+        """
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('memo', 'journal')),
+            participant_id INTEGER REFERENCES participants(id),
+            session_id INTEGER REFERENCES sessions(id),
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT,                    -- interviewer's name or initials (a researcher)
+            created_at TEXT NOT NULL,
+            CHECK ((kind = 'memo') = (participant_id IS NOT NULL))
+        );
+        CREATE INDEX memos_participant ON memos(participant_id);
+        """
+    )

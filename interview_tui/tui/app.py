@@ -21,6 +21,7 @@ class InterviewApp(App[None]):
     BINDINGS = [
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+n", "journal", "Journal", show=False),
     ]
     #: the layout switches between narrow (80 columns) and wide.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -98,6 +99,13 @@ class InterviewApp(App[None]):
             if isinstance(screen, InterviewScreen):
                 screen.stop_recorder(wait=True)
         await super().action_quit()
+
+    def action_journal(self) -> None:
+        """A new project journal entry, from any screen (ctrl+n)."""
+        from interview_tui.tui.screens.memo import JournalScreen
+
+        if self.ctx is not None and not isinstance(self.screen, JournalScreen):
+            self.push_screen(JournalScreen())
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

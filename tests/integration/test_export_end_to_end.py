@@ -88,7 +88,10 @@ def test_every_export_end_to_end(full_project: SeededStudy, tmp_path: Path) -> N
     with zipfile.ZipFile(out / "study.qdpx") as zf:
         qde = zf.read("project.qde")
         etree.XMLSchema(etree.parse(str(XSD))).assertValid(etree.fromstring(qde))
-        texts = [zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith(".txt")]
+        notes = {el.get("plainTextPath").removeprefix("internal://")
+                 for el in etree.fromstring(qde).iter("{urn:QDA-XML:project:1.0}Note")}
+        texts = [zf.read(n).decode("utf-8") for n in zf.namelist()
+                 if n.endswith(".txt") and n.removeprefix("sources/") not in notes]
         assert len([n for n in zf.namelist() if n.endswith(".wav")]) == 1
     assert len(texts) == 1 and "very demanding" in texts[0] and "reviewed version 2" in texts[0]
     cases = etree.fromstring(qde).findall(".//{urn:QDA-XML:project:1.0}Case")

@@ -51,14 +51,16 @@ def test_transcribed_interview_exports_coded_by_question(export_seeded: SeededSt
     with zipfile.ZipFile(out) as zf:
         qde = etree.fromstring(zf.read("project.qde"))
         etree.XMLSchema(etree.parse(str(XSD))).assertValid(qde)
-        source = qde.find(".//q:TextSource", NS)
+        source = qde.find(".//q:AudioSource/q:Transcript", NS)
         text = zf.read("sources/" + source.get("plainTextPath").removeprefix("internal://")).decode("utf-8")
-    codes = {c.get("guid"): c.get("name") for c in qde.iter("{urn:QDA-XML:project:1.0}Code")}
+    # code names are cut to MAXQDA's 63 characters; the description holds the full question
+    codes = {c.get("guid"): c.find("q:Description", NS).text for c in qde.iter("{urn:QDA-XML:project:1.0}Code")}
+    position = {p.get("guid"): int(p.get("position")) for p in source.findall("q:SyncPoint", NS)}
     coded = {}
-    for sel in source.findall("q:PlainTextSelection", NS):
+    for sel in source.findall("q:TranscriptSelection", NS):
         ref = sel.find("q:Coding/q:CodeRef", NS)
-        if ref is not None:
-            coded[codes[ref.get("targetGUID")]] = text[int(sel.get("startPosition")) : int(sel.get("endPosition"))].lower()
+        if ref is not None and codes[ref.get("targetGUID")].startswith("Guide question"):
+            coded[codes[ref.get("targetGUID")].split(": ", 1)[1]] = text[position[sel.get("fromSyncPoint")] : position[sel.get("toSyncPoint")]].lower()
     first = next(v for k, v in coded.items() if k.startswith("Can you describe what it is like"))
     second = next(v for k, v in coded.items() if "contact" in k.lower())
     # Words of each answer land under their question, not the other (tiny.en hears these reliably).

@@ -63,3 +63,27 @@ def test_line_numbers_are_optional(sample_export: ExportProject, tmp_path: Path)
     assert re.search(r'<w:lnNumType w:countBy="1" w:restart="continuous"/>', xml)
     # still a document python-docx (and so Word's schema order) accepts
     assert parse_docx(numbered)[3] == parse_docx(plain)[3]
+
+
+def test_header_date_author_and_memos(sample_export: ExportProject, tmp_path: Path) -> None:
+    """An imported recording's file date is the import day: the header shows the interview's date;
+    the document's author is the interviewer, not python-docx; the post-interview memo follows."""
+    from dataclasses import replace
+
+    from docx import Document
+
+    from interview_tui.export.model import ExportMemo
+
+    p = sample_export.participant("P01")
+    t = replace(p.transcripts[0], recorded_at="2026-03-03T10:00:00+00:00", session_started_at="2026-01-10T09:00:00+00:00")
+    memo = ExportMemo("P01 post-interview memo", "Setting: staff room.\n\nAsk about goals next time.",
+                      "2026-01-10T11:00:00+00:00", "MP")
+    project = replace(sample_export, participants=(replace(p, transcripts=(t,), memos=(memo,)),))
+    [path] = write_docx(project, tmp_path)
+    page_header, facts, _headings, _segments = parse_docx(path)
+    assert "Date: 2026-01-10" in page_header and facts["Date"] == "2026-01-10"
+    doc = Document(str(path))
+    assert doc.core_properties.author == "MP" and "python-docx" not in (doc.core_properties.comments or "")
+    assert doc.core_properties.title == "Interview transcript P01"
+    texts = [para.text for para in doc.paragraphs]
+    assert "Post-interview memos" in texts and "Ask about goals next time." in texts

@@ -22,8 +22,8 @@ def test_folder_contents_and_manifest(sample_export: ExportProject, tmp_path: Pa
     assert {
         "P01/audio/rec1.wav",
         *(f"P01/transcripts/P01.{ext}" for ext in ("txt", "srt", "vtt", "json", "md", "maxqda.txt", "nvivo.txt", "nvivo.tsv", "docx")),
-        "P01/demographics.json", "P01/consent.json", "P01/session-events.json",
-        "P02/demographics.json", "P02/session-events.json",
+        "P01/demographics.json", "P01/consent.json", "P01/session-events.json", "P01/memos.json",
+        "P02/demographics.json", "P02/session-events.json", "P02/memos.json",
     } == names
     # every file on disk is listed with its true checksum, and nothing else is on disk
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}

@@ -31,30 +31,39 @@ def _paragraphs(path: Path) -> list[str]:
 
 
 def parse_maxqda(path: Path) -> tuple[str, list[tuple[str, float, str]], list[float]]:
-    """(header, [(speaker, start, text)], [turn end]) from a MAXQDA transcript."""
+    """(header, [(speaker, start, text)], [turn end]) from a MAXQDA transcript.
+
+    A turn's end is its closing timestamp, or (where it has none) the next turn's opening one."""
     header, *paras = _paragraphs(path)
-    segments, ends = [], []
+    segments, ends, stamp_runs = [], [], []
     for para in paras:
         speaker, _, body = para.strip().partition(": ")
         pieces = MAXQDA_TS.split(body)
-        # split gives [before, h, m, s, d, text, h, m, s, d, text, ..., h, m, s, d, ""]
-        assert pieces[0].strip() == "" and pieces[-1].strip() == ""
+        # split gives [before, h, m, s, d, text, h, m, s, d, text, ..., (h, m, s, d, "")]
+        assert pieces[0].strip() == ""
         stamps = [_secs(*pieces[i : i + 4]) for i in range(1, len(pieces), 5)]
         texts = [pieces[i].strip() for i in range(5, len(pieces), 5)]
-        for start, text in zip(stamps[:-1], texts[:-1]):
+        closed = texts[-1] == ""
+        for start, text in zip(stamps, texts[:-1] if closed else texts):
             segments.append((speaker, start, text))
-        ends.append(stamps[-1])
+        ends.append(stamps[-1] if closed else None)
+        stamp_runs.append(stamps)
+    # one timestamp per boundary: a paragraph never closes with the time the next one opens with
+    for i, end in enumerate(ends[:-1]):
+        assert end != stamp_runs[i + 1][0], (paras[i], paras[i + 1])
+    assert ends[-1] is not None  # the last turn always closes
+    ends = [end if end is not None else stamp_runs[i + 1][0] for i, end in enumerate(ends)]
     return header, segments, ends
 
 
-def parse_nvivo_paragraphs(path: Path) -> tuple[str, list[tuple[float, str, str]]]:
-    header, *paras = _paragraphs(path)
+def parse_nvivo_paragraphs(path: Path) -> list[tuple[float, str, str]]:
+    paras = _paragraphs(path)  # every paragraph, the first included, starts with its timestamp
     out = []
     for para in paras:
         m = re.fullmatch(r"\[" + NVIVO_TS + r"\] ([^:]+): (.*)", para.strip())
         assert m, para
         out.append((_secs(*m.groups()[:4]), m.group(5), m.group(6)))
-    return header, out
+    return out
 
 
 def parse_nvivo_table(path: Path) -> list[tuple[float, float, str, str]]:
@@ -105,8 +114,7 @@ def test_maxqda_parses_back(sample_export: ExportProject, tmp_path: Path) -> Non
 def test_nvivo_paragraphs_and_table_parse_back(sample_export: ExportProject, tmp_path: Path) -> None:
     write_nvivo(sample_export, tmp_path)
     t = sample_export.participant("P01").transcripts[0]
-    header, paras = parse_nvivo_paragraphs(tmp_path / "P01.txt")
-    assert "reviewed version 2" in header
+    paras = parse_nvivo_paragraphs(tmp_path / "P01.txt")
     assert paras == [(rounded(s.start), s.speaker_label, clean(s.text)) for s in t.segments]
     table = parse_nvivo_table(tmp_path / "P01.tsv")
     assert table == [(rounded(s.start), rounded(s.end), s.speaker_label, clean(s.text)) for s in t.segments]

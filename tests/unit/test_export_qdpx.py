@@ -32,6 +32,22 @@ def _internal(zf: zipfile.ZipFile, ref: str) -> bytes:
     return zf.read("sources/" + ref.removeprefix("internal://"))
 
 
+def _selections(root: ET.Element, text_of) -> list[tuple[ET.Element, int, int]]:
+    """(selection, start, end) of every selection on a text: transcript selections resolved through
+    their sync points, plain-text selections by their positions."""
+    out = []
+    for tr in root.iter(f"{{{NS['q']}}}Transcript"):
+        pos = {sp.get("guid"): int(sp.get("position")) for sp in tr.findall("q:SyncPoint", NS)}
+        out += [(sel, pos[sel.get("fromSyncPoint")], pos[sel.get("toSyncPoint")]) for sel in tr.findall("q:TranscriptSelection", NS)]
+    for src in root.iter(f"{{{NS['q']}}}TextSource"):
+        out += [(sel, int(sel.get("startPosition")), int(sel.get("endPosition"))) for sel in src.findall("q:PlainTextSelection", NS)]
+    return out
+
+
+def _note_text(zf: zipfile.ZipFile, note: ET.Element) -> str:
+    return _internal(zf, note.get("plainTextPath")).decode("utf-8")
+
+
 def test_project_validates_against_refi_schema(sample_export: ExportProject, tmp_path: Path, schema) -> None:
     out = write_qdpx(sample_export, tmp_path / "study.qdpx")
     with zipfile.ZipFile(out) as zf:
@@ -54,41 +70,50 @@ def test_sync_points_map_text_positions_to_audio_times(sample_export: ExportProj
     audio = root.find(".//q:AudioSource", NS)
     transcript = audio.find("q:Transcript", NS)
     text = _internal(zf, transcript.get("plainTextPath")).decode("utf-8")
-    points = [(int(sp.get("timeStamp")), int(sp.get("position"))) for sp in transcript.findall("q:SyncPoint", NS)]
+    at = {int(sp.get("position")): int(sp.get("timeStamp")) for sp in transcript.findall("q:SyncPoint", NS)}
     segments = sample_export.participant("P01").transcripts[0].segments
-    assert len(points) == 2 * len(segments)
-    for seg, (start, end) in zip(segments, zip(points[::2], points[1::2])):
-        assert start[0] == round(seg.start * 1000) and end[0] == round(seg.end * 1000)
-        assert text[start[1] : end[1]] == clean(seg.text)
-    # the audio is inside the zip, byte for byte
+    # every segment's text lies between a sync point at its start time and one at its end time
+    for seg in segments:
+        start = text.index(clean(seg.text))
+        assert at[start] == round(seg.start * 1000) and at[start + len(clean(seg.text))] == round(seg.end * 1000)
+    positions = [int(sp.get("position")) for sp in transcript.findall("q:SyncPoint", NS)]
+    assert positions == sorted(positions)
+    # the audio is inside the zip, byte for byte, under its extension
+    assert audio.get("path").endswith(".wav") and audio.get("name") == "P01.wav"
     assert _internal(zf, audio.get("path")) == sample_export.participant("P01").transcripts[0].audio_path.read_bytes()
-    # the text source and the transcript are one file, and the text says which version it is
-    source = root.find(".//q:TextSource", NS)
-    assert source.get("plainTextPath") == transcript.get("plainTextPath")
-    assert "reviewed version 2" in text and "reviewed version 2" in source.find("q:Description", NS).text
+    # one text per transcript: no separate text source beside the audio's transcript
+    assert root.find(".//q:TextSource", NS) is None
+    assert "reviewed version 2" in text and "reviewed version 2" in transcript.find("q:Description", NS).text
+    for el in (audio, transcript):
+        assert el.get("creatingUser") and el.get("creationDateTime")
 
 
 def test_question_passages_are_coded_to_guide_codes(sample_export: ExportProject, tmp_path: Path) -> None:
     zf, root = _read(write_qdpx(sample_export, tmp_path / "study.qdpx"))
-    code_names = {c.get("guid"): c.get("name") for c in root.iter(f"{{{NS['q']}}}Code")}
-    source = root.find(".//q:TextSource", NS)
-    text = _internal(zf, source.get("plainTextPath")).decode("utf-8")
+    codes = {c.get("guid"): c for c in root.iter(f"{{{NS['q']}}}Code")}
+    transcript = root.find(".//q:Transcript", NS)
+    text = _internal(zf, transcript.get("plainTextPath")).decode("utf-8")
     coded = {}
-    for sel in source.findall("q:PlainTextSelection", NS):
+    for sel, start, end in _selections(root, text):
         ref = sel.find("q:Coding/q:CodeRef", NS)
         if ref is not None:
-            coded[code_names[ref.get("targetGUID")]] = text[int(sel.get("startPosition")) : int(sel.get("endPosition"))]
+            coded[codes[ref.get("targetGUID")].find("q:Description", NS).text.split(": ", 1)[1]] = text[start:end]
     q1 = coded["Can you describe what it is like providing involuntary treatment?"]
     assert q1.startswith("Interviewer: Can you describe") and q1.endswith("the patient agrees later.")
     assert "P01: It is demanding. Vi må være ærlige – always honest." in q1
     q2 = coded["Have you experienced any challenges in relation to agreeing on mutual goals?"]
     assert q2.startswith("Interviewer: Have you") and q2.endswith("«we negotiate» small goals first.")
     assert coded["Is there anything further you would like to add?"] == "Speaker: Nothing more, thank you."
-    # sections are parent codes of their questions
+    # the case's twin code covers the whole transcript (how QualCoder and NVivo link a case to its text)
+    case = next(c for c in root.iter(f"{{{NS['q']}}}Case") if c.get("name") == "P01")
+    assert codes[case.get("guid")].get("name") == "P01"
+    assert coded["codes all of participant P01's transcripts"] == text
+    # sections are parent codes of their questions; names fit MAXQDA's 63 characters, the full question is described
     section = next(c for c in root.iter(f"{{{NS['q']}}}Code") if c.get("name") == "Goals")
-    assert [c.get("name") for c in section.findall("q:Code", NS)] == [
-        "Have you experienced any challenges in relation to agreeing on mutual goals?"
-    ]
+    [q2] = section.findall("q:Code", NS)
+    assert q2.get("name") == "Have you experienced any challenges in relation to agreeing…"
+    assert q2.find("q:Description", NS).text.endswith("Have you experienced any challenges in relation to agreeing on mutual goals?")
+    assert all(len(c.get("name")) <= 63 for c in codes.values())
 
 
 def test_cases_carry_typed_variables(sample_export: ExportProject, tmp_path: Path) -> None:
@@ -126,14 +151,15 @@ def test_cases_carry_typed_variables(sample_export: ExportProject, tmp_path: Pat
 def test_notes_and_bookmarks_are_attached_where_they_were_made(sample_export: ExportProject, tmp_path: Path) -> None:
     zf, root = _read(write_qdpx(sample_export, tmp_path / "study.qdpx"))
     notes = {n.get("guid"): n for n in root.find("q:Notes", NS)}
-    source = root.find(".//q:TextSource", NS)
-    text = _internal(zf, source.get("plainTextPath")).decode("utf-8")
+    transcript = root.find(".//q:Transcript", NS)
+    text = _internal(zf, transcript.get("plainTextPath")).decode("utf-8")
     attached = {}
-    for sel in source.findall("q:PlainTextSelection", NS):
+    for sel, start, end in _selections(root, text):
         ref = sel.find("q:NoteRef", NS)
         if ref is not None:
             note = notes[ref.get("targetGUID")]
-            attached[note.find("q:PlainTextContent", NS).text] = text[int(sel.get("startPosition")) : int(sel.get("endPosition"))]
+            assert note.get("creatingUser") and note.get("creationDateTime")
+            attached[_note_text(zf, note)] = text[start:end]
     # the note was made at 20.0 s: inside the segment 18.35-65.05
     assert attached["Hesitated – come back to goals"] == "Yes, often: «we negotiate» small goals first."
     assert attached["Bookmark"] == "It is demanding. Vi må være ærlige – always honest."
@@ -141,13 +167,36 @@ def test_notes_and_bookmarks_are_attached_where_they_were_made(sample_export: Ex
     assert sorted((int(a.get("begin")), int(a.get("end"))) for a in audio_sel) == [(3500, 9040), (18350, 65050)]
 
 
-def test_linked_audio_is_an_absolute_uri_and_not_copied(sample_export: ExportProject, tmp_path: Path, schema) -> None:
-    out = write_qdpx(sample_export, tmp_path / "study.qdpx", link_audio=True)
+@pytest.mark.parametrize("mode", [True, "absolute", "relative"])
+def test_linked_audio_uses_refi_path_forms_and_is_not_copied(sample_export: ExportProject, tmp_path: Path, schema, mode) -> None:
+    wav = sample_export.participant("P01").transcripts[0].audio_path.resolve()
+    out = write_qdpx(sample_export, tmp_path / "study.qdpx", link_audio=mode, base_path=tmp_path)
     zf, root = _read(out)
     audio = root.find(".//q:AudioSource", NS)
-    assert audio.get("path") == sample_export.participant("P01").transcripts[0].audio_path.resolve().as_uri()
+    if mode == "relative":
+        assert audio.get("path") == "relative:///" + wav.relative_to(tmp_path).as_posix()
+        assert root.get("basePath") == tmp_path.resolve().as_posix()
+    else:
+        assert audio.get("path") == "absolute://" + wav.as_posix()
+    assert "file:" not in zf.read("project.qde").decode()
     assert [n for n in zf.namelist() if n.endswith(".wav")] == []
     schema.assertValid(etree.fromstring(zf.read("project.qde")))
+
+
+def test_users_are_the_exporter_interviewers_and_reviewers(sample_export: ExportProject, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    p = sample_export.participant("P01")
+    t = replace(p.transcripts[0], version=replace(p.transcripts[0].version, reviewed_by="KNH"))
+    project = replace(sample_export, participants=(replace(p, transcripts=(t,)), sample_export.participants[1]))
+    _zf, root = _read(write_qdpx(project, tmp_path / "study.qdpx"))
+    users = {u.get("guid"): u.get("name") for u in root.find("q:Users", NS)}
+    assert sorted(users.values()) == ["KNH", "MP", "interview-tui export"]  # each once
+    transcript = root.find(".//q:Transcript", NS)
+    assert users[transcript.get("creatingUser")] == "KNH"  # the reviewer made this text
+    assert users[root.find(".//q:AudioSource", NS).get("creatingUser")] == "MP"  # the interviewer recorded
+    made = [el.get("creatingUser") for el in root.iter() if el.get("creatingUser")]
+    assert made and set(made) <= set(users)
 
 
 def test_same_data_gives_same_guids(sample_export: ExportProject, tmp_path: Path) -> None:
@@ -170,6 +219,7 @@ def test_control_characters_and_missing_audio(sample_export: ExportProject, tmp_
     schema.assertValid(etree.fromstring(zf.read("project.qde")))
     assert root.find(".//q:AudioSource", NS) is None
     source = root.find(".//q:TextSource", NS)
+    assert source.get("creatingUser") and source.get("creationDateTime")
     assert _internal(zf, source.get("plainTextPath")).decode("utf-8").endswith("Interviewer: bad char here\n")
 
 
@@ -184,16 +234,19 @@ def test_opens_in_an_independent_reader(sample_export: ExportProject, tmp_path: 
     types = {v.name: v.type_of_variable.value for v in project.variables.variable}
     assert types["Age"] == "Integer" and types["Years of experience"] == "Float"
     assert types["Works as supervisor"] == "Boolean" and types["Started in psychiatry"] == "Date"
-    [text_source] = project.sources.text_source
-    text = RefiProject.resolve_source_path(text_source.plain_text_path, tmp_path / "extracted").read_text("utf-8")
+    assert not project.sources.text_source
     [audio] = project.sources.audio_source
     assert RefiProject.resolve_source_path(audio.path, tmp_path / "extracted").read_bytes()[:4] == b"RIFF"
+    transcript = audio.transcript[0]
+    text = RefiProject.resolve_source_path(transcript.plain_text_path, tmp_path / "extracted").read_text("utf-8")
     segments = sample_export.participant("P01").transcripts[0].segments
-    starts = audio.transcript[0].sync_point[::2]
-    assert [text[p.position : p.position + 12] for p in starts] == [clean(s.text)[:12] for s in segments]
-    assert [p.time_stamp for p in starts] == [round(s.start * 1000) for s in segments]
-    coded = [s for s in text_source.plain_text_selection if s.coding]
-    assert len(coded) == 3 and all(s.coding[0].code_ref.target_guid for s in coded)
+    by_time = {}
+    for p in transcript.sync_point:
+        by_time.setdefault(p.time_stamp, []).append(text[p.position : p.position + 12])
+    for s in segments:
+        assert clean(s.text)[:12] in by_time[round(s.start * 1000)]
+    coded = [s for s in transcript.transcript_selection if s.coding]
+    assert len(coded) == 4 and all(s.coding[0].code_ref.target_guid for s in coded)  # 3 questions + the case
 
 
 def test_notes_without_a_transcript_position_travel_on_the_project(sample_export: ExportProject, tmp_path: Path, schema) -> None:
@@ -210,6 +263,31 @@ def test_notes_without_a_transcript_position_travel_on_the_project(sample_export
     notes = {n.get("guid"): n for n in root.find("q:Notes", NS)}
     [ref] = root.findall("q:NoteRef", NS)
     note = notes[ref.get("targetGUID")]
-    assert note.find("q:PlainTextContent", NS).text == "Asked to pause the recorder"
+    assert _note_text(zf, note) == "Asked to pause the recorder"
     assert note.get("name") == "P02 note at 00:10:00.0 into the session"
     assert len(notes) == 3  # P01's two placed marks are not repeated as loose notes
+
+
+def test_guids_are_unique_per_project_and_per_participant(sample_export: ExportProject, tmp_path: Path) -> None:
+    """Two projects give P01 different GUIDs (merging two teams' exports must not merge people); within
+    one project a later participant reusing a code, or a recording id reused after a withdrawal, gets
+    new GUIDs."""
+    import re
+    from dataclasses import replace
+
+    def guids(project: ExportProject, name: str) -> set[str]:
+        qde = zipfile.ZipFile(write_qdpx(project, tmp_path / name)).read("project.qde").decode()
+        return set(re.findall(r'guid="([^"]+)"', qde))
+
+    a = replace(sample_export, project_uuid="0b6a3b4e-0d6e-4f57-9a0c-1d2e3f405162")
+    b = replace(sample_export, project_uuid="9f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0")
+    assert guids(a, "a.qdpx") == guids(a, "a2.qdpx")
+    assert not guids(a, "a.qdpx") & guids(b, "b.qdpx")
+    p01 = a.participants[0]
+    reused = replace(p01, created_at="2026-03-01T00:00:00+00:00",
+                     transcripts=(replace(p01.transcripts[0], recorded_at="2026-03-02T00:00:00+00:00"),))
+    later = replace(a, participants=(reused,))
+    _zf, first = _read(write_qdpx(a, tmp_path / "first.qdpx"))
+    _zf, second = _read(write_qdpx(later, tmp_path / "second.qdpx"))
+    for xpath in (".//q:Case", ".//q:AudioSource", ".//q:Transcript"):
+        assert first.find(xpath, NS).get("guid") != second.find(xpath, NS).get("guid")

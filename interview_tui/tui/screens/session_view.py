@@ -117,4 +117,9 @@ class SessionViewScreen(Screen[None]):
             self.set_timer(0.5, self.show_recordings)
 
     def action_back(self) -> None:
+        if self.just_closed:  # the post-interview memo comes next; Escape there skips it
+            from interview_tui.tui.screens.memo import MemoScreen
+
+            self.app.switch_screen(MemoScreen(self.session_id))
+            return
         self.app.pop_screen()
