@@ -153,11 +153,8 @@ def collection_text(report: MethodsReport) -> str:
         # Nothing to say yet; a methods section does not announce it.
         return ""
     first, last = _month(report.first_interview), _month(report.last_interview or report.first_interview)
-    sentences = [
-        f"Participants were interviewed in {first}."
-        if first == last
-        else f"Participants were interviewed between {first} and {last}."
-    ]
+    who = "The participant was" if report.summary.n == 1 else "Participants were"
+    sentences = [f"{who} interviewed in {first}." if first == last else f"{who} interviewed between {first} and {last}."]
     named = [(who, k) for who, k in report.interviews_by if who != NO_INTERVIEWER]
     if named:
         counts = {k for _, k in named}
@@ -212,9 +209,12 @@ def extra_rows(report: MethodsReport) -> list[tuple[str, str, bool]]:
         rows += [(reason, str(k), True) for reason, k in report.decline_reasons]
     d = report.durations
     if d is not None:
-        sd = f", SD = {fmt_sd(d.sd)}" if d.sd is not None else ""
-        rows.append(("Interview duration (min)",
-                     f"M = {fmt_mean(d.mean)}{sd}, range {_minutes(d.min)}{DASH}{_minutes(d.max)}, n = {d.n}", False))
+        if d.min == d.max:
+            value = f"{_minutes(d.min)}{' (all)' if d.n > 1 else ''}, n = {d.n}"
+        else:
+            sd = f", SD = {fmt_sd(d.sd)}" if d.sd is not None else ""
+            value = f"M = {fmt_mean(d.mean)}{sd}, range {_minutes(d.min)}{DASH}{_minutes(d.max)}, n = {d.n}"
+        rows.append(("Interview duration (min)", value, False))
     if report.interviews_by:
         rows.append(("Interviews per interviewer", "", False))
         rows += [(who, str(k), True) for who, k in report.interviews_by]

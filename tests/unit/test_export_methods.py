@@ -84,7 +84,7 @@ WORK, UIB = "Participant's workplace", "University of Bergen"
          "Interviews lasted 45\u201375 min (M = 56.67, SD = 16.07). "
          "The interviews were conducted at either the participant's workplace or at the University of Bergen."),
         # one interview: no range "0.2-0.2 min", no mean of one
-        ([(UIB, 12)], "Participants were interviewed in October 2017. MP performed 1 interview. "
+        ([(UIB, 12)], "The participant was interviewed in October 2017. MP performed 1 interview. "
                       "The interview lasted 0.2 min. The interview was conducted at the University of Bergen."),
         # equal lengths: no "45-45"
         ([(UIB, 2700), (UIB, 2700)], "Participants were interviewed in October 2017. MP performed 2 interviews. "
