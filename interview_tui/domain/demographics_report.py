@@ -181,8 +181,10 @@ def _several_text(fs: FieldSummary) -> str:
         which = ("both " if len(combo) == 2 else "") + _combination(fs, combo)
         if fs.several and fs.several > 1:
             which = "all " + which if len(combo) > 2 else which
-    else:
+    elif len(combos) <= 3:
         which = "; ".join(f"{_combination(fs, combo)}, n = {k}" for combo, k in combos)
+    else:  # many different combinations: name the most common one
+        which = f"most often {_combination(fs, combos[0][0])}, n = {combos[0][1]}"
     return f"{number_word(fs.several or 0)} reported more than one ({which})"
 
 
