@@ -23,7 +23,9 @@ def prompt_label(number: int, depth: int, prompt: Prompt, asked: bool, width: in
     key = f"[b]{number}[/]" if number <= 9 else " "
     prefix = Content.from_markup(f"{key} {mark} " + "   " * depth)
     text = escape(" ".join(prompt.text.split()))
-    if prompt.is_probe:
+    if prompt.is_theme:  # a sub-theme heading over the follow-ups below it
+        text = f"[b $accent]{text}[/]"
+    elif prompt.is_probe:
         condition = escape(prompt.condition or "").strip().rstrip(":")
         condition = condition[:1].upper() + condition[1:]
         if not condition.lower().startswith("if"):
@@ -76,8 +78,11 @@ class QuestionPanel(VerticalScroll):
         options.clear_options()
         rows = list(question.walk_prompts()) if question and not title else []
         self.prompt_ids = [p.id for _, p in rows]
-        width = options.scrollable_content_region.width
-        self._shown = (question, path, asked, title, hint, width)
+        measured = width = options.scrollable_content_region.width
+        if not options.show_vertical_scrollbar:
+            # Wrap for the scrollbar a long list of follow-ups will get, or its lines wrap twice.
+            width -= options.styles.scrollbar_size_vertical
+        self._shown = (question, path, asked, title, hint, measured)
         options.add_options(
             [Option(prompt_label(i, depth, p, p.id in asked, width), id=p.id)
              for i, (depth, p) in enumerate(rows, 1)]
