@@ -195,7 +195,9 @@ def _choice_sentence(fs: FieldSummary) -> str:
     label = _third_person(fs.field.label.strip())
     if fs.field.type == "single_choice":
         return f"{label}: {_join(listed)}."
-    sentence = f"{label} included {_join(listed)}." if listed else f"{label}: none reported."
+    if not listed:  # everyone who answered chose "none of these"
+        return f"{label}: none (n = {fs.none})." if fs.none else f"{label}: none reported."
+    sentence = f"{label} included {_join(listed)}."
     extra = []
     if fs.several:
         extra.append(_several_text(fs) if fs.combinations else f"{number_word(fs.several)} reported more than one")
