@@ -280,7 +280,7 @@ def table_rows(summary: DemographicSummary) -> list[tuple[str, str, bool]]:
             if f.type == "multiple_choice":
                 rows.append(("More than one", _pct(fs.several or 0, fs.answered), True))
                 rows.extend(
-                    ("  " + " + ".join(f.choice(i).label for i in combo), _pct(k, fs.answered), True)
+                    ("– " + " + ".join(f.choice(i).label for i in combo), _pct(k, fs.answered), True)
                     for combo, k in sorted(fs.combinations.items(), key=lambda kv: -kv[1])
                 )
                 rows.append(("None", _pct(fs.none or 0, fs.answered), True))
