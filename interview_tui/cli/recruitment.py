@@ -100,6 +100,7 @@ def saturation_record(db, code: str, themes: tuple[str, ...], no_new: bool, revi
     """Record what participant CODE's interview added; a later record replaces it."""
     from interview_tui.storage.saturation import record_saturation
 
+    themes = tuple(dict.fromkeys(" ".join(t.split()) for t in themes if t.strip()))
     if no_new == bool(themes):
         raise click.ClickException(
             "say either which new themes came up (--theme, repeat for each) or that none did (--none)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 import click
@@ -44,6 +45,8 @@ def sessions_add(db, code: str, started: str, minutes: float, interviewer: str, 
     from interview_tui.storage.sessions import close_session, open_session
     from interview_tui.storage.studies import register_study
 
+    if not math.isfinite(minutes):  # click's FloatRange lets "nan" through
+        raise click.BadParameter(f"{minutes!r} is not a length in minutes", param_hint="--minutes")
     study = load_cli_study(study_path)
     when = _start(started)
     try:

@@ -47,6 +47,8 @@ class QuestionPanel(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.prompt_ids: list[str] = []
+        #: sub-theme headings: shown among the follow-ups, never recorded as asked
+        self.theme_ids: set[str] = set()
         #: what `show` was last given, and the width it wrapped to (shown again on a resize)
         self._shown: tuple | None = None
 
@@ -78,6 +80,7 @@ class QuestionPanel(VerticalScroll):
         options.clear_options()
         rows = list(question.walk_prompts()) if question and not title else []
         self.prompt_ids = [p.id for _, p in rows]
+        self.theme_ids = {p.id for _, p in rows if p.is_theme}
         measured = width = options.scrollable_content_region.width
         if not options.show_vertical_scrollbar:
             # Wrap for the scrollbar a long list of follow-ups will get, or its lines wrap twice.
@@ -102,9 +105,10 @@ class QuestionPanel(VerticalScroll):
 
     def prompt_at(self, number: int) -> str | None:
         """The id of follow-up number `number` (1-based), if there is one."""
-        return self.prompt_ids[number - 1] if 0 < number <= len(self.prompt_ids) else None
+        prompt_id = self.prompt_ids[number - 1] if 0 < number <= len(self.prompt_ids) else None
+        return None if prompt_id in self.theme_ids else prompt_id
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
+        if event.option.id and event.option.id not in self.theme_ids:
             self.post_message(ProbeChosen(event.option.id))
