@@ -239,3 +239,19 @@ def test_small_samples_read_as_a_careful_author_writes(cli, tmp_path, rows, minu
         assert phrase not in text, f"{phrase!r} in:\n{text}"
     # Who did not answer is counted, never given a percentage of the answers ("Prefer not to say 1 (100%)").
     assert not [line for line in text.splitlines() if ("not to say" in line or "Not reported" in line) and "%" in line]
+
+
+def test_a_withdrawal_takes_the_saturation_entry_with_it(cli, tmp_path, project) -> None:
+    from interview_tui.storage import open_db
+
+    enter_the_paper(cli, tmp_path)
+    cli("withdraw", "P10", "--yes")
+    paragraph = cli("report", "methods").output.split("\n")[0]
+    assert "Sixteen eligible candidates were contacted; of these, six individuals refused to participate and one " \
+           "withdrew after taking part." in paragraph
+    assert "The last of the 9 interviews added no new themes." in paragraph
+    db = open_db(project.db_path)
+    try:
+        assert db["saturation_log"].count == 9
+    finally:
+        db.close()
