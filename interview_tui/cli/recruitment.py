@@ -128,7 +128,8 @@ def saturation_show(db) -> None:
     rows = []
     for e in entries:
         seen.update(t.casefold() for t in e.new_themes)
-        rows.append([str(e.interview), e.code, str(len(e.new_themes)), str(len(seen)),
+        # The running total as a bar: saturation shows as the bars stop growing.
+        rows.append([str(e.interview), e.code, str(len(e.new_themes)), f"{len(seen):>3} {'█' * min(len(seen), 40)}",
                      "yes" if e.review_point else "-", "; ".join(e.new_themes) or "none"])
     click.echo(render_table(["Interview", "Code", "New", "Total", "Review", "New themes"], rows))
     click.echo(saturation_text(entries))

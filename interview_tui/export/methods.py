@@ -185,11 +185,16 @@ def collection_text(report: MethodsReport) -> str:
 
 def paragraph(report: MethodsReport) -> str:
     """Recruitment, saturation, sample and data collection as one paragraph."""
+    # The report holds only participants whose latest consent decision is "given" (see gather).
+    n = report.summary.n
+    consent = ("Informed consent was obtained from the participant." if n == 1
+               else "Informed consent was obtained from all participants." if n else "")
     parts = [
         recruitment_text(report.recruitment),
         saturation_text(list(report.saturation)),
         methods_paragraph(report.summary),
         collection_text(report),
+        consent,
     ]
     return " ".join(p for p in parts if p)
 

@@ -80,6 +80,7 @@ PAPER_FACTS = [
     ("(of 45–75 min)", "Interviews lasted 45–75 min (M = 59.4, SD = 9.58)."),
     ("conducted at either the participant’s workplace or at the University of Bergen.",
      "The interviews were conducted at either the participant's workplace or at the University of Bergen."),
+    ("Informed consent was obtained.", "Informed consent was obtained from all participants."),
 ]  # fmt: skip
 
 
