@@ -221,6 +221,8 @@ class FieldSummary:
     #: multiple choice: how many chose more than one / none at all.
     several: int | None = None
     none: int | None = None
+    #: multiple choice: how many chose each combination of two or more (choice ids in form order).
+    combinations: dict[tuple[str, ...], int] = field(default_factory=dict)
     #: date fields: earliest and latest ISO date.
     first: str | None = None
     last: str | None = None
@@ -264,9 +266,16 @@ def summarize_field(f: DemographicField, answers: list[Any]) -> FieldSummary:
         return FieldSummary(**base, counts=counts)
     if f.type == "multiple_choice":
         counts = {c.id: sum(1 for v in values if c.id in v) for c in f.choices}
+        order = {c.id: n for n, c in enumerate(f.choices)}
+        combos: dict[tuple[str, ...], int] = {}
+        for v in values:
+            if len(v) > 1:
+                key = tuple(sorted(v, key=lambda i: order.get(i, len(order))))
+                combos[key] = combos.get(key, 0) + 1
         return FieldSummary(
             **base,
             counts=counts,
+            combinations=combos,
             several=sum(1 for v in values if len(v) > 1),
             none=sum(1 for v in values if len(v) == 0),
         )

@@ -67,6 +67,9 @@ def _join(parts: list[str], *, oxford: bool = False) -> str:
 def _m_sd(fs: FieldSummary, n_total: int) -> str:
     stats = fs.numeric
     assert stats is not None
+    if stats.min == stats.max:
+        # One value (or several alike): a mean and SD would only repeat it.
+        return f"(n = {stats.n})" if stats.n < n_total else ""
     inner = f"M = {fmt_mean(stats.mean)}"
     if stats.sd is not None:
         inner += f", SD = {fmt_sd(stats.sd)}"
@@ -79,13 +82,34 @@ def _unit(f: DemographicField) -> str:
     return f" {f.unit}" if f.unit else ""
 
 
-def _gaps(fs: FieldSummary) -> str:
-    notes = []
+def _span(fs: FieldSummary) -> str:
+    """'40–66 years', or '52 years' when every answer is the same."""
+    stats = fs.numeric
+    assert stats is not None
+    if stats.min == stats.max:
+        return f"{fmt_mean(stats.min)}{_unit(fs.field)}"
+    return f"{fmt_mean(stats.min)}{DASH}{fmt_mean(stats.max)}{_unit(fs.field)}"
+
+
+def _people(k: int, n_total: int, *, capital: bool = True) -> str:
+    """'One participant', 'Two participants', or 'The participant' when there is only one."""
+    if n_total == 1:
+        return "The participant" if capital else "the participant"
+    return f"{number_word(k, capital=capital)} participant{'s' if k != 1 else ''}"
+
+
+def _gap_sentence(fs: FieldSummary, n_total: int) -> str:
+    """Who did not answer, as a sentence of its own ('' when everybody answered)."""
+    what = _lower_first(_third_person(fs.field.label.strip()))
+    parts = []
     if fs.prefer_not:
-        notes.append(f"{fs.prefer_not} preferred not to say")
+        parts.append(f"{_people(fs.prefer_not, n_total)} preferred not to state their {what}")
     if fs.missing:
-        notes.append(f"{fs.missing} not reported")
-    return f" ({', '.join(notes)})" if notes else ""
+        if parts:
+            parts.append(f"{number_word(fs.missing)} did not report it")
+        else:
+            parts.append(f"{_people(fs.missing, n_total)} did not report their {what}")
+    return " and ".join(parts) + "." if parts else ""
 
 
 def _has_plurals(fs: FieldSummary) -> bool:
@@ -107,13 +131,19 @@ def _article(noun: str) -> str:
 
 def _opening(summary: DemographicSummary, lead: FieldSummary | None, age: FieldSummary | None) -> str:
     n = summary.n
-    sentence = f"A total of {n} individual{'s were' if n != 1 else ' was'} recruited"
-    if lead is not None:
-        sentence += ", including " + _join([f"{k} {noun}" for k, noun in _plural_counts(lead)]) + _gaps(lead)
+    if n == 1:
+        sentence = "One individual was recruited"
+        if lead is not None and lead.answered:
+            sentence += ", " + _article(_plural_counts(lead)[0][1])
+    else:
+        sentence = f"A total of {n} individuals were recruited"
+        if lead is not None and lead.answered:
+            sentence += ", including " + _join([f"{k} {noun}" for k, noun in _plural_counts(lead)])
     if age is not None and age.numeric is not None:
-        stats = age.numeric
-        sentence += "," if lead is None else ""
-        sentence += f" aged {fmt_mean(stats.min)}{DASH}{fmt_mean(stats.max)}{_unit(age.field)} {_m_sd(age, n)}"
+        sentence += "," if lead is None or not lead.answered else ""
+        sentence += f" aged {_span(age)}"
+        stats = _m_sd(age, n)
+        sentence += f" {stats}" if stats else ""
     return sentence + "."
 
 
@@ -122,18 +152,40 @@ def _numeric_sentence(fs: FieldSummary, n_total: int) -> str:
     assert stats is not None
     what = _lower_first(_third_person(fs.field.label))
     if stats.min == stats.max:
-        return f"The {what} was {fmt_mean(stats.min)}{_unit(fs.field)} for all {stats.n}."
-    return (
-        f"The {what} ranged from {fmt_mean(stats.min)} to {fmt_mean(stats.max)}{_unit(fs.field)} "
-        f"{_m_sd(fs, n_total)}{_gaps(fs)}."
-    )
+        everyone = stats.n == n_total
+        who = " for both" if everyone and stats.n == 2 else f" for all {stats.n}" if everyone and stats.n > 2 else ""
+        m_sd = _m_sd(fs, n_total)
+        return f"The {what} was {_span(fs)}{who}{' ' + m_sd if m_sd else ''}."
+    return f"The {what} ranged from {fmt_mean(stats.min)} to {_span(fs).split(DASH)[1]} {_m_sd(fs, n_total)}."
 
 
-def _plural_sentence(fs: FieldSummary) -> str:
-    parts = [f"{k} was {_article(noun)}" if k == 1 else f"{k} were {noun}" for k, noun in _plural_counts(fs)]
-    first_count = _plural_counts(fs)[0][0]
+def _plural_sentence(fs: FieldSummary, n_total: int) -> str:
+    counts = _plural_counts(fs)
+    if n_total == 1:
+        return f"The participant was {_article(counts[0][1])}."
+    parts = [f"{k} was {_article(noun)}" if k == 1 else f"{k} were {noun}" for k, noun in counts]
+    first_count = counts[0][0]
     parts[0] = number_word(first_count, capital=True) + parts[0][len(str(first_count)) :]
-    return _join(parts, oxford=True) + _gaps(fs) + "."
+    return _join(parts, oxford=True) + "."
+
+
+def _combination(fs: FieldSummary, combo: tuple[str, ...]) -> str:
+    return _join([_lower_first(fs.field.choice(i).label) for i in combo])
+
+
+def _several_text(fs: FieldSummary) -> str:
+    """'three reported more than one (both A and B)', naming the combinations."""
+    combos = sorted(fs.combinations.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
+    if len(combos) == 1:
+        combo = combos[0][0]
+        which = ("both " if len(combo) == 2 else "") + _combination(fs, combo)
+        if fs.several and fs.several > 1:
+            which = "all " + which if len(combo) > 2 else which
+    elif len(combos) <= 3:
+        which = "; ".join(f"{_combination(fs, combo)}, n = {k}" for combo, k in combos)
+    else:  # many different combinations: name the most common one
+        which = f"most often {_combination(fs, combos[0][0])}, n = {combos[0][1]}"
+    return f"{number_word(fs.several or 0)} reported more than one ({which})"
 
 
 def _choice_sentence(fs: FieldSummary) -> str:
@@ -142,11 +194,13 @@ def _choice_sentence(fs: FieldSummary) -> str:
     ]
     label = _third_person(fs.field.label.strip())
     if fs.field.type == "single_choice":
-        return f"{label}: {_join(listed)}{_gaps(fs)}."
-    sentence = f"{label} included {_join(listed)}{_gaps(fs)}." if listed else f"{label}: none reported."
+        return f"{label}: {_join(listed)}."
+    if not listed:  # everyone who answered chose "none of these"
+        return f"{label}: none (n = {fs.none})." if fs.none else f"{label}: none reported."
+    sentence = f"{label} included {_join(listed)}."
     extra = []
     if fs.several:
-        extra.append(f"{number_word(fs.several)} reported more than one")
+        extra.append(_several_text(fs) if fs.combinations else f"{number_word(fs.several)} reported more than one")
     if fs.none and listed:
         extra.append(f"{number_word(fs.none)} reported none")
     if extra:
@@ -156,31 +210,57 @@ def _choice_sentence(fs: FieldSummary) -> str:
 
 
 def methods_paragraph(summary: DemographicSummary) -> str:
-    """The sample described in one paragraph, in the style of the seed paper's methods section."""
+    """The sample described in one paragraph, in the style of the seed paper's methods section.
+
+    Counts are over the participants who answered; who preferred not to say or
+    did not answer is said in a sentence of its own, never folded into a count.
+    """
+    n = summary.n
     answered = [fs for fs in summary.fields if fs.answered]
-    lead = next((fs for fs in answered if _has_plurals(fs)), None)
+    lead = next((fs for fs in summary.fields if _has_plurals(fs) and (fs.answered or fs.prefer_not)), None)
     age = next((fs for fs in answered if fs.field.id == "age" and fs.numeric is not None), None)
     sentences = [_opening(summary, lead, age)]
-    for fs in answered:
+    for fs in (lead, age):
+        if fs is not None:
+            sentences.append(_gap_sentence(fs, n))
+    for fs in summary.fields:
         if fs is lead or fs is age:
             continue
+        if not fs.answered:
+            # Nobody answered: say so only when someone chose not to.
+            sentences.append(_gap_sentence(fs, n) if fs.prefer_not else "")
+            continue
         if fs.numeric is not None:
-            sentences.append(_numeric_sentence(fs, summary.n))
+            sentences.append(_numeric_sentence(fs, n))
         elif _has_plurals(fs):
-            sentences.append(_plural_sentence(fs))
+            sentences.append(_plural_sentence(fs, n))
         elif fs.field.type in ("single_choice", "multiple_choice"):
             sentences.append(_choice_sentence(fs))
         elif fs.field.type == "date" and fs.first:
-            sentences.append(f"{fs.field.label.strip()} ranged from {fs.first} to {fs.last}.")
-    return " ".join(sentences)
+            if fs.first == fs.last:
+                sentences.append(f"{fs.field.label.strip()}: {fs.first}.")
+            else:
+                sentences.append(f"{fs.field.label.strip()} ranged from {fs.first} to {fs.last}.")
+        else:
+            continue
+        sentences.append(_gap_sentence(fs, n))
+    return " ".join(s for s in sentences if s)
 
 
 def _pct(k: int, n: int) -> str:
     return f"{k} ({round(100 * k / n)}%)" if n else str(k)
 
 
+def _answered(fs: FieldSummary, n: int) -> str:
+    return f"n = {fs.answered}" if fs.answered == n else f"n = {fs.answered} of {n}"
+
+
 def table_rows(summary: DemographicSummary) -> list[tuple[str, str, bool]]:
-    """(characteristic, value, is_sub_row) for every field, in form order."""
+    """(characteristic, value, is_sub_row) for every field, in form order.
+
+    Percentages are over the participants who answered the field; those who
+    preferred not to say or did not answer are counted beside them, without one.
+    """
     n = summary.n
     rows: list[tuple[str, str, bool]] = [("Participants", str(n), False)]
     for fs in summary.fields:
@@ -188,23 +268,31 @@ def table_rows(summary: DemographicSummary) -> list[tuple[str, str, bool]]:
         label = f"{f.label} ({f.unit})" if f.unit else f.label
         if fs.numeric is not None:
             s = fs.numeric
-            sd = f", SD = {fmt_sd(s.sd)}" if s.sd is not None else ""
-            value = f"M = {fmt_mean(s.mean)}{sd}, range {fmt_mean(s.min)}{DASH}{fmt_mean(s.max)}, n = {s.n}"
+            if s.min == s.max:
+                value = f"{fmt_mean(s.min)}{' (all)' if s.n > 1 else ''}, {_answered(fs, n)}"
+            else:
+                sd = f", SD = {fmt_sd(s.sd)}" if s.sd is not None else ""
+                value = f"M = {fmt_mean(s.mean)}{sd}, range {fmt_mean(s.min)}{DASH}{fmt_mean(s.max)}, {_answered(fs, n)}"
             rows.append((label, value, False))
         elif f.type in ("single_choice", "multiple_choice"):
-            rows.append((label, f"n = {fs.answered}", False))
-            rows.extend((c.label, _pct(fs.counts[c.id], n), True) for c in f.choices)
+            rows.append((label, _answered(fs, n), False))
+            rows.extend((c.label, _pct(fs.counts[c.id], fs.answered), True) for c in f.choices)
             if f.type == "multiple_choice":
-                rows.append(("More than one", _pct(fs.several or 0, n), True))
-                rows.append(("None", _pct(fs.none or 0, n), True))
+                rows.append(("More than one", _pct(fs.several or 0, fs.answered), True))
+                rows.extend(
+                    ("– " + " + ".join(f.choice(i).label for i in combo), _pct(k, fs.answered), True)
+                    for combo, k in sorted(fs.combinations.items(), key=lambda kv: -kv[1])
+                )
+                rows.append(("None", _pct(fs.none or 0, fs.answered), True))
         elif f.type == "date" and fs.first:
-            rows.append((label, f"{fs.first} {DASH} {fs.last}, n = {fs.answered}", False))
+            span = fs.first if fs.first == fs.last else f"{fs.first} {DASH} {fs.last}"
+            rows.append((label, f"{span}, {_answered(fs, n)}", False))
         else:
-            rows.append((label, f"n = {fs.answered}", False))
+            rows.append((label, _answered(fs, n), False))
         if fs.prefer_not:
-            rows.append(("Prefer not to say", _pct(fs.prefer_not, n), True))
+            rows.append(("Prefer not to say", str(fs.prefer_not), True))
         if fs.missing:
-            rows.append(("Not reported", _pct(fs.missing, n), True))
+            rows.append(("Not reported", str(fs.missing), True))
     return rows
 
 

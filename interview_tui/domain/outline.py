@@ -36,10 +36,16 @@ def _minutes(value: float | None) -> str:
     return "" if value is None else f"  [{value:g} min]"
 
 
+ADDED = "(added by this study; not in its source)"
+
+
 def _prompt_lines(prompt: Prompt, indent: str) -> list[str]:
     label = f"{prompt.condition}: " if prompt.condition else ""
     bullet = "→ " if prompt.condition else "- "
-    lines = _wrap(f"{bullet}{label}{prompt.text}  [{prompt.id}]", indent, indent + "  ")
+    if prompt.is_theme:
+        lines = _wrap(f"Sub-theme: {prompt.text}  [{prompt.id}]", indent, indent + "  ")
+    else:
+        lines = _wrap(f"{bullet}{label}{prompt.text}  [{prompt.id}]", indent, indent + "  ")
     if prompt.note:
         lines += _wrap(f"({prompt.note})", indent + "  ")
     for child in prompt.prompts:
@@ -70,8 +76,8 @@ def _section_lines(section: Section, number: str, indent: str, counter: list[int
     return lines
 
 
-def _consent_lines(form: ConsentForm) -> list[str]:
-    lines = [f"Consent form: {form.title} (version {form.version})"]
+def _consent_lines(form: ConsentForm, added: bool = False) -> list[str]:
+    lines = [f"Consent form: {form.title} (version {form.version})" + (f" {ADDED}" if added else "")]
     for item in form.items:
         tags = ["required" if item.required else "optional"]
         if item.id == form.recording_item:
@@ -122,17 +128,23 @@ def format_outline(study: Study) -> str:
     lines.append(
         f"  planned duration {guide.planned_min:g}–{guide.planned_max:g} min"
         + (f"; section budgets total {budget:g} min" if budget else "")
+        + (f" {ADDED}" if budget and study.added("time_budgets") else "")
     )
+    if study.reference:
+        lines += _wrap(f"source: {study.reference}", "  ", "    ")
     lines += ["", f"Guide: {guide.title}"]
     if guide.introduction:
-        lines += _wrap(f"Introduction: {guide.introduction}", "  ", "    ")
+        # "Opening script", not "Introduction": a guide's first section is often called that.
+        mark = f" {ADDED}" if study.added("opening") else ""
+        lines += _wrap(f"Opening script{mark}: {guide.introduction}", "  ", "    ")
     counter = [0]
     for i, section in enumerate(guide.sections, start=1):
         lines.append("")
         lines += _section_lines(section, f"{i}.", "", counter)
     lines += ["", "Closing"]
     lines += _question_lines(counter[0] + 1, guide.closing, "   ")
-    lines += _wrap(f"Final prompt: {guide.final_prompt}", "   ", "     ")
-    lines += [""] + _consent_lines(study.consent)
+    mark = f" {ADDED}" if study.added("final_prompt") else ""
+    lines += _wrap(f"Final prompt{mark}: {guide.final_prompt}", "   ", "     ")
+    lines += [""] + _consent_lines(study.consent, study.added("consent"))
     lines += [""] + _demographic_lines(study.demographics)
     return "\n".join(lines) + "\n"

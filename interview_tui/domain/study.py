@@ -36,6 +36,8 @@ class Prompt:
     note: str | None = None
     prompts: tuple["Prompt", ...] = ()
     line: int = 0
+    #: a sub-theme heading (`text` is its title) grouping follow-ups; not itself asked.
+    is_theme: bool = False
 
     @property
     def is_probe(self) -> bool:
@@ -46,6 +48,15 @@ class Prompt:
         yield depth, self
         for child in self.prompts:
             yield from child.walk(depth + 1)
+
+
+#: Parts of a study that a study file can mark as added to its published source (`not_in_source`).
+ADDABLE_PARTS: dict[str, str] = {
+    "opening": "the opening script",
+    "time_budgets": "the section time budgets",
+    "final_prompt": "the final prompt's wording",
+    "consent": "the consent form's text, items and statements",
+}
 
 
 @dataclass(frozen=True)
@@ -214,3 +225,11 @@ class Study:
     content_hash: str = ""
     #: age public keys (`age1...`): recordings are encrypted to them as they are written.
     encryption_recipients: tuple[str, ...] = ()
+    #: the published guide this study reproduces (citation), if any.
+    reference: str | None = None
+    #: parts (keys of ADDABLE_PARTS) this study adds to `reference`, which does not give them.
+    not_in_source: tuple[str, ...] = ()
+
+    def added(self, part: str) -> bool:
+        """True when `part` (see ADDABLE_PARTS) is the study's own, not its published source's."""
+        return part in self.not_in_source

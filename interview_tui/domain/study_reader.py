@@ -14,6 +14,7 @@ from yaml.nodes import Node, ScalarNode
 
 from interview_tui.domain.languages import LANGUAGE_ALIASES, WHISPER_LANGUAGES
 from interview_tui.domain.study import (
+    ADDABLE_PARTS,
     FIELD_TYPES,
     Choice,
     ConsentForm,
@@ -30,14 +31,14 @@ from interview_tui.domain.yaml_reader import Issues, MapReader, closest, line_of
 
 STUDY_KEYS = (
     "id", "title", "version", "language", "model", "places", "end_date", "description",
-    "guide", "consent", "demographics", "encryption",
+    "guide", "consent", "demographics", "encryption", "reference", "not_in_source",
 )
 ENCRYPTION_KEYS = ("recipients",)
 GUIDE_KEYS = ("title", "introduction", "planned_minutes", "sections", "closing", "final_prompt")
 PLANNED_KEYS = ("min", "max")
 SECTION_KEYS = ("id", "title", "note", "time_budget_min", "questions", "sections")
 QUESTION_KEYS = ("id", "text", "note", "prompts")
-PROMPT_KEYS = ("id", "text", "condition", "note", "prompts")
+PROMPT_KEYS = ("id", "text", "theme", "condition", "note", "prompts")
 CONSENT_KEYS = ("version", "title", "text", "items", "recording_item")
 CONSENT_ITEM_KEYS = ("id", "text", "required")
 FIELD_KEYS = (
@@ -87,6 +88,8 @@ def read_study(issues: Issues, root: Node) -> Study:
     consent = read_consent(issues, top.get("consent", required=True))
     demographics = read_demographics(issues, top)
     encryption = _encryption(top)
+    reference = top.text("reference")
+    added = _not_in_source(top)
     return Study(
         id=study_id,
         title=title,
@@ -100,7 +103,27 @@ def read_study(issues: Issues, root: Node) -> Study:
         end_date=end_date,
         description=description,
         encryption_recipients=encryption,
+        reference=reference,
+        not_in_source=added,
     )
+
+
+def _not_in_source(top: MapReader) -> tuple[str, ...]:
+    """`not_in_source: [opening, ...]`: what the study adds to the published guide it reproduces."""
+    out: list[str] = []
+    for path, item in top.items("not_in_source"):
+        value = item.value if isinstance(item, ScalarNode) else None
+        if value not in ADDABLE_PARTS:
+            hint = closest(str(value), tuple(ADDABLE_PARTS)) if isinstance(value, str) else None
+            top.issues.add(
+                item,
+                f"not_in_source lists {value!r}; use any of {', '.join(ADDABLE_PARTS)}"
+                + (f" (did you mean '{hint}'?)" if hint else ""),
+                path,
+            )
+        elif value not in out:
+            out.append(value)
+    return tuple(out)
 
 
 def _encryption(top: MapReader) -> tuple[str, ...]:
@@ -220,13 +243,23 @@ def read_question(issues: Issues, node: Node | None, path: str, ids: IdRegistry)
 
 def read_prompt(issues: Issues, node: Node, path: str, ids: IdRegistry) -> Prompt:
     p = MapReader(issues, node, path, PROMPT_KEYS, "a follow-up prompt")
+    prompt_id = ids.claim(p, p.ident(required=p.ok))
+    theme = p.text("theme")
+    if theme is not None and p.has("text"):
+        issues.add(p.key_node("theme"), "a prompt is either a sub-theme ('theme') or a follow-up ('text'), not both",
+                   path + ".theme")
+    if theme is not None and p.has("condition"):
+        issues.add(p.key_node("condition"), "a sub-theme ('theme') takes no 'condition'; put it on its follow-ups",
+                   path + ".condition")
+    prompts = tuple(read_prompt(issues, n, sub, ids) for sub, n in p.items("prompts", required=theme is not None))
     return Prompt(
-        id=ids.claim(p, p.ident(required=p.ok)),
-        text=p.text("text", required=p.ok) or "",
+        id=prompt_id,
+        text=theme if theme is not None else (p.text("text", required=p.ok) or ""),
         condition=p.text("condition"),
         note=p.text("note"),
-        prompts=tuple(read_prompt(issues, n, sub, ids) for sub, n in p.items("prompts")),
+        prompts=prompts,
         line=p.line,
+        is_theme=theme is not None,
     )
 
 

@@ -36,6 +36,8 @@ from interview_tui.export.model import (
 )
 from interview_tui.storage import db as storage_db
 from interview_tui.storage.consent import latest_consent, recruitment_counts
+from interview_tui.storage.recruitment import decline_reasons
+from interview_tui.storage.saturation import saturation_log
 from interview_tui.storage.demographics import all_demographics, get_demographics
 from interview_tui.storage.memos import journal, participant_memos
 from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
@@ -279,4 +281,4 @@ def methods_from(db: Database, study: Study, project: ExportProject) -> MethodsR
     """The methods report for the participants in an already gathered `project`."""
     answers = all_demographics(db)
     summary = summarize(study.demographics, [answers.get(p.code, {}) for p in project.participants])
-    return build_report(project, summary, recruitment_counts(db))
+    return build_report(project, summary, recruitment_counts(db), saturation_log(db), decline_reasons(db))

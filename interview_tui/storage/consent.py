@@ -22,6 +22,7 @@ from interview_tui.domain.study import ConsentForm
 from interview_tui.storage import audit
 from interview_tui.storage.db import utcnow
 from interview_tui.storage.participants import normalize_code, require_participant
+from interview_tui.storage.recruitment import log_counts
 
 _SELECT = """
     SELECT c.*, p.code AS participant_code, i.name AS interviewer
@@ -147,9 +148,11 @@ def has_consent_item(db: Database, code: str, item_id: str) -> bool:
 def recruitment_counts(db: Database) -> dict[str, int]:
     """Recruitment for a methods section, from each participant's latest consent decision.
 
-    contacted: participants with any consent record; declined: latest decision
-    declined; included: latest decision given and not withdrawn; withdrawn:
-    withdrew after consenting.  contacted = declined + included + withdrawn.
+    contacted: participants with any consent record plus the people in the
+    recruitment log who never became participants; declined: latest decision
+    declined, or declined in the log; invited: invited in the log, no answer
+    yet; included: latest decision given and not withdrawn; withdrawn: withdrew
+    after consenting.
     """
     rows = db.execute(
         """
@@ -180,7 +183,25 @@ def recruitment_counts(db: Database) -> dict[str, int]:
             counts["withdrawn"] += 1
         else:
             counts["included"] += 1
-    return counts
+    return _with_log(counts, log_counts(db))
+
+
+def _with_log(counts: dict[str, int], log: dict[str, int]) -> dict[str, int]:
+    """Add the recruitment log to the counts from participants.
+
+    Declines and open invitations in the log were never participants, so they
+    add to `contacted`.  Accepted entries are people who became participants:
+    they add only where the log counts more of them than there are participants
+    (a log kept in full, participants still to be entered).  Declines recorded
+    the old way, as participants whose consent was declined, still count.
+    """
+    took_part = counts["included"] + counts["withdrawn"]
+    out = dict(counts)
+    out["declined"] += log["declined"]
+    if log["invited"]:
+        out["invited"] = log["invited"]
+    out["contacted"] += log["declined"] + log["invited"] + max(0, log["accepted"] - took_part)
+    return out
 
 
 def recruitment_sentence(counts: dict[str, int]) -> str:

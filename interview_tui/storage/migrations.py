@@ -229,3 +229,28 @@ def m006_memos(db: Database) -> None:
         CREATE INDEX memos_participant ON memos(participant_id);
         """
     )
+
+
+@migrations()
+def m007_recruitment_and_saturation(db: Database) -> None:
+    """Recruitment log (people invited, counted but never named) and saturation log (new themes per interview)."""
+    db.executescript(
+        """
+        CREATE TABLE recruitment_log (
+            id INTEGER PRIMARY KEY,
+            study_id INTEGER REFERENCES studies(id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('invited', 'declined', 'accepted')),
+            reason TEXT,                    -- optional, why someone declined; never a name
+            contacted_on TEXT,              -- ISO date, optional
+            recorded_at TEXT NOT NULL
+        );
+        CREATE TABLE saturation_log (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL UNIQUE REFERENCES participants(id),
+            new_themes TEXT NOT NULL,       -- JSON list of theme labels; [] = no new themes
+            review_point INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            recorded_at TEXT NOT NULL
+        );
+        """
+    )

@@ -112,6 +112,11 @@ def open_sessions(db: Database) -> list[dict]:
     return _session_rows(db, "s.state = 'open'", [])
 
 
+def active_sessions(db: Database) -> list[dict]:
+    """Every session of participants still in the study, oldest first."""
+    return _session_rows(db, "p.withdrawn_at IS NULL", [])
+
+
 def get_session(db: Database, session_id: int) -> dict | None:
     """One session with participant code, interviewer name and event count."""
     rows = _session_rows(db, "s.id = ?", [session_id])

@@ -41,10 +41,8 @@ def seed(project, *, consented: bool = False, interview: bool = False) -> None:
         clock.advance(240)
         run.open_probe("intro-executing")
         run.mark("covered")
-        clock.advance(400)
-        run.go_to("bond-challenges")
-        clock.advance(500)
-        run.open_probe("bond-rupture-solve")
+        clock.advance(900)  # covering the first question went on to the contact question
+        run.open_probe("bond-rupture-solve")  # a sub-theme follow-up of the contact question
         run.note("describes a restraint episode")
         run.bookmark()
     db.close()

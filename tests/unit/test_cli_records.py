@@ -129,7 +129,8 @@ def test_import_valid_csv_and_summarize(cli, project, demographics_csv, tmp_path
     )
     assert "ranged from 8 to 38 years (M = 21.6, SD = 10.28)" in text
     assert "ranged from 1.5 to 12 years (M = 7.25, SD = 3.68)" in text
-    assert "therapy (n = 1). Three reported more than one, and four reported none." in text
+    assert "therapy (n = 1). Three reported more than one (cognitive behavioural therapy and " in text
+    assert "with psychosis, n = 1), and four reported none." in text
     markdown = cli("demographics", "summary", "--format", "markdown").output
     assert "| **Age (years)** | M = 51, SD = 8.81, range 40–66, n = 10 |" in markdown
     out = tmp_path / "sample.csv"

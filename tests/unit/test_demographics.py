@@ -30,7 +30,11 @@ PAPER_PARAGRAPH = (
     "The years working with involuntary treatment ranged from 1.5 to 12 years (M = 7.25, SD = 3.68). "
     "Special education included cognitive behavioural therapy (n = 5), psychodynamic therapy (n = 2), "
     "psychosocial rehabilitation with psychosis (n = 2) and mentalisation-based therapy (n = 1). "
-    "Three reported more than one, and four reported none."
+    # The paper's own "(i.e. both cognitive behavioural therapy and psychodynamic therapy)" cannot hold with
+    # psychodynamic therapy at n = 2; the report names the combinations the answers actually hold.
+    "Three reported more than one (cognitive behavioural therapy and mentalisation-based therapy, n = 1; "
+    "cognitive behavioural therapy and psychodynamic therapy, n = 1; cognitive behavioural therapy, "
+    "psychodynamic therapy and psychosocial rehabilitation with psychosis, n = 1), and four reported none."
 )
 
 
@@ -195,9 +199,11 @@ def test_prefer_not_and_missing_are_reported() -> None:
     gender = summary.field("gender")
     assert (gender.answered, gender.prefer_not, gender.missing) == (1, 1, 1)
     text = methods_paragraph(summary)
+    # Who did not answer is a sentence of its own, never folded into a count ("1 woman (1 not reported)").
     assert text.startswith(
-        "A total of 3 individuals were recruited, including 1 woman (1 preferred not to say, 1 not reported) "
-        "aged 40–50 years (M = 45, SD = 7.07; n = 2)."
+        "A total of 3 individuals were recruited, including 1 woman aged 40–50 years (M = 45, SD = 7.07; n = 2). "
+        "One participant preferred not to state their gender and one did not report it. "
+        "One participant did not report their age."
     )
 
 

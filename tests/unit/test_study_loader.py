@@ -33,57 +33,62 @@ PAPER_GUIDE = [
             (None, "Do you experience any differences from other ways of working with patients in therapy?", []),
         ]),
     ], []),
+    # The paper's "Possible follow-up questions on sub-themes": follow-ups of the contact question,
+    # grouped by sub-theme (condition "theme"), not main questions of their own.
     ("Establishing working alliance in coercive treatment", [
-        ("How do you experience establishing contact with people subjected to coercive treatment?", []),
-    ], [
-        ("Therapeutic bond", [
-            ("How do you define «therapeutic bond»?", []),
-            ("What is this bond like when the person is subjected to coercive treatment?", [
-                (None, "What do you do to achieve contact with people who are treated involuntary?", []),
-                (None, "What do you do to establish a therapeutic bond between you and the patient?", []),
+        ("How do you experience establishing contact with people subjected to coercive treatment?", [
+            ("theme", "Therapeutic bond", [
+                (None, "How do you define «therapeutic bond»?", []),
+                (None, "What is this bond like when the person is subjected to coercive treatment?", [
+                    (None, "What do you do to achieve contact with people who are treated involuntary?", []),
+                    (None, "What do you do to establish a therapeutic bond between you and the patient?", []),
+                ]),
+                (None, "Please, feel free to highlight an example. What did you do together? How did you work?", []),
+                (None, "Please, feel free to highlight an example where you experienced it as challenging to "
+                       "establish a therapeutic bond", []),
+                (None, "What challenges have you met in establishing a therapeutic bond? Have you experienced "
+                       "alliance ruptures?", [
+                    ("If yes", "How did you proceed to solve this rupture?", []),
+                ]),
+                (None, "What do you do to make the person feel safe?", []),
             ]),
-            ("Please, feel free to highlight an example. What did you do together? How did you work?", []),
-            ("Please, feel free to highlight an example where you experienced it as challenging to "
-             "establish a therapeutic bond", []),
-            ("What challenges have you met in establishing a therapeutic bond? Have you experienced "
-             "alliance ruptures?", [
-                ("If yes", "How did you proceed to solve this rupture?", []),
-            ]),
-            ("What do you do to make the person feel safe?", []),
-        ], []),
-        ("Goals", [
-            ("How do you proceed to find goals with the person subjected to coercive treatment?", []),
-            ("How do you go about creating agreement between you and the person?", []),
-            ("How do you include the patient’s goals?", []),
-            ("Have you experienced any challenges in relation to agreeing on mutual goals?", [
-                ("If yes", "Can you describe these?", []),
-                (None, "How do you proceed to solve these?", []),
-            ]),
-            ("If the person in treatment disagrees with your professional assessment, what do you do?", [
-                (None, "Do you have a specific example? How did you solve this?", []),
-                (None, "Has it ever happened that you did not agree with the person subjected to coercive treatment?", [
-                    (None, "What do you do in those circumstances?", []),
+            ("theme", "Goals", [
+                (None, "How do you proceed to find goals with the person subjected to coercive treatment?", []),
+                (None, "How do you go about creating agreement between you and the person?", []),
+                (None, "How do you include the patient’s goals?", []),
+                (None, "Have you experienced any challenges in relation to agreeing on mutual goals?", [
+                    ("If yes", "Can you describe these?", []),
+                    (None, "How do you proceed to solve these?", []),
+                ]),
+                (None, "If the person in treatment disagrees with your professional assessment, what do you do?", [
+                    (None, "Do you have a specific example? How did you solve this?", []),
+                    (None, "Has it ever happened that you did not agree with the person subjected to coercive "
+                           "treatment?", [
+                        (None, "What do you do in those circumstances?", []),
+                    ]),
                 ]),
             ]),
-        ], []),
-        ("Methods", [
-            ("What do you do to determine with the person how you might achieve particular goals?", []),
-            ("What challenges do you face when establishing mutual agreements?", []),
-            ("If the person disagrees with your professional assessment, what do you do?", [
-                (None, "Do you have a specific example? Elaborate. How did you solve this?", []),
-                (None, "Has it ever happened that you did not agree with the person subjected to coercive "
-                       "treatment? If yes, please elaborate.", [
-                    (None, "What do you do in those circumstances?", []),
+            ("theme", "Methods", [
+                (None, "What do you do to determine with the person how you might achieve particular goals?", []),
+                (None, "What challenges do you face when establishing mutual agreements?", []),
+                (None, "If the person disagrees with your professional assessment, what do you do?", [
+                    (None, "Do you have a specific example? Elaborate. How did you solve this?", []),
+                    # "If yes, please elaborate." is an "If yes" probe like the others
+                    (None, "Has it ever happened that you did not agree with the person subjected to coercive "
+                           "treatment?", [
+                        ("If yes", "Please elaborate.", []),
+                        (None, "What do you do in those circumstances?", []),
+                    ]),
                 ]),
             ]),
-        ], []),
-    ]),
+        ]),
+    ], []),
 ]  # fmt: skip
 PAPER_CLOSING = "How could mental health services improve establishing contact with people with serious mental disorders?"
 
 
 def _prompt_tree(p: Prompt) -> tuple:
-    return (p.condition, p.text, [_prompt_tree(c) for c in p.prompts])
+    return ("theme" if p.is_theme else p.condition, p.text, [_prompt_tree(c) for c in p.prompts])
 
 
 def _question_tree(q: Question) -> tuple:
@@ -126,7 +131,7 @@ def test_default_guide_text_appears_in_the_paper_in_order(default_study: Study) 
 
 def test_default_study_metadata(default_study: Study) -> None:
     s = default_study
-    assert (s.id, s.language, s.version) == ("involuntary-treatment-alliance", "en", "1.0")
+    assert (s.id, s.language, s.version) == ("involuntary-treatment-alliance", "en", "2.0")
     assert (s.guide.planned_min, s.guide.planned_max) == (45, 75)
     assert s.places == ("Participant's workplace", "University of Bergen")
     assert s.source == DEFAULT_STUDY_FILE
@@ -160,6 +165,8 @@ def test_default_consent_form(default_study: Study) -> None:
         ("profession", "single_choice", True, None, None, ["clinical_psychologist", "psychiatrist", "other"]),
         ("years_experience", "decimal", True, 0, 60, []),
         ("years_involuntary", "decimal", True, 0, 60, []),
+        # the paper: "acute psychiatric departments, ... inpatient wards ... and outpatient clinics"
+        ("work_settings", "multiple_choice", False, None, None, ["acute", "inpatient", "outpatient", "other"]),
         ("special_education", "multiple_choice", False, None, None,
          ["cbt", "psychodynamic", "psychosis_rehabilitation", "mbt", "other"]),
     ],
@@ -173,7 +180,8 @@ def test_default_demographic_fields(default_study, field_id, type_, required, lo
 def test_default_demographic_form_has_exactly_the_papers_fields(default_study: Study) -> None:
     form = default_study.demographics
     assert [f.id for f in form.fields] == [
-        "gender", "age", "profession", "years_experience", "years_involuntary", "special_education",
+        "gender", "age", "profession", "years_experience", "years_involuntary", "work_settings",
+        "special_education",
     ]  # fmt: skip
     gender = form.field("gender")
     assert gender.prefer_not_to_say
@@ -207,9 +215,36 @@ def test_outline_shows_nesting_budgets_and_forms(default_study: Study) -> None:
     deep = [line for line in lines if "What do you do in those circumstances?" in line]
     parent = next(line for line in lines if "did not agree with the person subjected" in line)
     assert len(deep) == 2 and all(indent(d) > indent(parent) for d in deep)
-    for expected in ("Therapeutic bond  [18 min]", "45–75 min", "[audio_recording; required, permits audio",
-                     "[years_involuntary]", "Closing", "Final prompt: Is there anything further"):
+    for expected in ("Sub-theme: Therapeutic bond [bond]", "45–75 min", "[audio_recording; required, permits audio",
+                     "[years_involuntary]", "Closing", "Final prompt (added by this study; not in its source): Is there"):
         assert expected in text, expected
+    # What the study adds to the paper is marked; the opening script is not called "Introduction".
+    assert "Opening script (added by this study; not in its source): Thank you" in text
+    assert "section budgets total 60 min (added by this study; not in its source)" in text
+    assert "(version ita-consent-1.0) (added by this study; not in its source)" in text
+    assert "Introduction:" not in text
+    # The consent form keeps the paper's eligibility criterion.
+    assert "working in hospitals in western Norway" in " ".join(default_study.consent.text.split())
+
+
+def test_not_in_source_names_known_parts(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "data" / "studies" / "minimal.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text + "not_in_source: [opening, openings]\n", encoding="utf-8")
+    with pytest.raises(StudyFileError) as err:
+        load_study(bad)
+    assert "not_in_source lists 'openings'" in str(err.value.issues[0]) and "did you mean 'opening'" in str(err.value.issues[0])
+
+
+def test_a_sub_theme_groups_follow_ups_and_is_not_itself_asked(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "data" / "studies" / "minimal.yaml").read_text(encoding="utf-8")
+    assert "{id: p1a," in text
+    good = tmp_path / "theme.yaml"
+    good.write_text(text.replace("{id: p1a,", "{id: t1, theme: Bond, prompts: [{id: t1a, text: \"Why?\"}]}\n            - {id: p1a,"),
+                    encoding="utf-8")
+    study = load_study(good)
+    theme = next(p for _, p in study.guide.questions()[0].walk_prompts() if p.id == "t1")
+    assert theme.is_theme and theme.text == "Bond" and [c.id for c in theme.prompts] == ["t1a"]
 
 
 # -- broken files -----------------------------------------------------------------------

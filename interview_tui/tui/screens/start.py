@@ -38,6 +38,8 @@ class StartScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
         # Rare and destructive: named in the hint, kept out of the footer so the rest fits 80 columns.
         Binding("w", "withdraw", "Withdraw", show=False),
+        # After an interview: the themes it added, for the saturation log (also `saturation record`).
+        Binding("s", "saturation", "Saturation", show=False),
     ]
 
     @property
@@ -114,7 +116,7 @@ class StartScreen(Screen[None]):
         hint = self.query_one("#start-hint", Static)
         if table.row_count:
             hint.update("Select a participant (↑/↓), then [b]i[/] interview · [b]c[/] consent · [b]d[/] demographics"
-                        " · [b]w[/] withdraw · [b]ctrl+t[/] light/dark")
+                        " · [b]s[/] saturation · [b]w[/] withdraw · [b]ctrl+t[/] light/dark")
         else:
             hint.update("No participants yet. Type the interviewer and press [b]Enter[/], choose the place, then press "
                         "[b]a[/] to add a participant (the next free code, e.g. P01).")
@@ -210,6 +212,13 @@ class StartScreen(Screen[None]):
         if code:
             self._sync_interviewer()
             self.app.push_screen(DemographicsScreen(code))
+
+    def action_saturation(self) -> None:
+        from interview_tui.tui.screens.saturation import SaturationScreen
+
+        code = self._require_code()
+        if code:
+            self.app.push_screen(SaturationScreen(code))
 
     def action_interview(self) -> None:
         """Resume the participant's open session, or check consent and start a new one."""

@@ -23,7 +23,9 @@ def prompt_label(number: int, depth: int, prompt: Prompt, asked: bool, width: in
     key = f"[b]{number}[/]" if number <= 9 else " "
     prefix = Content.from_markup(f"{key} {mark} " + "   " * depth)
     text = escape(" ".join(prompt.text.split()))
-    if prompt.is_probe:
+    if prompt.is_theme:  # a sub-theme heading over the follow-ups below it
+        text = f"[b $accent]{text}[/]"
+    elif prompt.is_probe:
         condition = escape(prompt.condition or "").strip().rstrip(":")
         condition = condition[:1].upper() + condition[1:]
         if not condition.lower().startswith("if"):
@@ -45,6 +47,8 @@ class QuestionPanel(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.prompt_ids: list[str] = []
+        #: sub-theme headings: shown among the follow-ups, never recorded as asked
+        self.theme_ids: set[str] = set()
         #: what `show` was last given, and the width it wrapped to (shown again on a resize)
         self._shown: tuple | None = None
 
@@ -76,8 +80,12 @@ class QuestionPanel(VerticalScroll):
         options.clear_options()
         rows = list(question.walk_prompts()) if question and not title else []
         self.prompt_ids = [p.id for _, p in rows]
-        width = options.scrollable_content_region.width
-        self._shown = (question, path, asked, title, hint, width)
+        self.theme_ids = {p.id for _, p in rows if p.is_theme}
+        measured = width = options.scrollable_content_region.width
+        if not options.show_vertical_scrollbar:
+            # Wrap for the scrollbar a long list of follow-ups will get, or its lines wrap twice.
+            width -= options.styles.scrollbar_size_vertical
+        self._shown = (question, path, asked, title, hint, measured)
         options.add_options(
             [Option(prompt_label(i, depth, p, p.id in asked, width), id=p.id)
              for i, (depth, p) in enumerate(rows, 1)]
@@ -97,9 +105,10 @@ class QuestionPanel(VerticalScroll):
 
     def prompt_at(self, number: int) -> str | None:
         """The id of follow-up number `number` (1-based), if there is one."""
-        return self.prompt_ids[number - 1] if 0 < number <= len(self.prompt_ids) else None
+        prompt_id = self.prompt_ids[number - 1] if 0 < number <= len(self.prompt_ids) else None
+        return None if prompt_id in self.theme_ids else prompt_id
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
+        if event.option.id and event.option.id not in self.theme_ids:
             self.post_message(ProbeChosen(event.option.id))
