@@ -170,13 +170,14 @@ def clips(session_id: int, out_dir: Path | None, fmt: str) -> None:
 def import_audio_cmd(file: Path, code: str, session_id: int | None) -> None:
     """Import an existing recording (wav, flac, mp3, m4a, ogg, opus) into the project, named by code."""
     from interview_tui.audio.convert import ConversionError, import_audio
-    from interview_tui.storage.recordings import UnknownParticipant, get_recording
+    from interview_tui.storage.permission import ParticipantError
+    from interview_tui.storage.recordings import get_recording
 
     db, project = get_db(), get_project()
     try:
         rec_id = import_audio(db, project, file, code, session_id)
-    except UnknownParticipant:
-        raise click.ClickException(f"No participant {code!r}; add the participant first.") from None
+    except ParticipantError as exc:  # unknown, withdrawn, declined, no audio consent, malformed code
+        raise click.ClickException(str(exc)) from None
     except ConversionError as exc:
         raise click.ClickException(f"Not imported: {exc}") from exc
     row = get_recording(db, rec_id)
