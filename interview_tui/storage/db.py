@@ -96,14 +96,25 @@ def open_db(path: str | Path | None = None, *, memory: bool = False,
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = FULL")
-        if migrations.pending(db) or not db["_sqlite_migrations"].exists():
-            # Under the write lock, so two programs opening a new project at once migrate it once.
-            with db.atomic():
-                migrations.apply(db)
+        _migrate(db)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise translate_db_error(exc, path) from exc
     return db
+
+
+def _migrate(db: Database) -> None:
+    """Apply pending migrations; when another program opening the same new project migrated
+    first (ours then fails on tables that already exist), check again and go on."""
+    for attempt in range(3):
+        try:
+            migrations.apply(db)
+            return
+        except sqlite3.OperationalError:
+            if not migrations.pending(db):
+                return
+            if attempt == 2:
+                raise
 
 
 def translate_db_error(exc: sqlite3.DatabaseError, path: str | Path | None = None) -> Exception:
