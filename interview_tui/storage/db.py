@@ -88,6 +88,9 @@ def open_db(path: str | Path | None = None, *, memory: bool = False,
         conn = sqlite3.connect(":memory:", isolation_level="IMMEDIATE")
     else:
         assert path is not None
+        if Path(path).is_dir():
+            raise DatabaseUnreadable(f"{path} is a folder, not the project database; move it away, or point "
+                                     "--data-dir at the right project folder.")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=busy_timeout_s, isolation_level="IMMEDIATE")
     db = ProjectDatabase(conn)
