@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import sqlite3
 from datetime import datetime, timezone
@@ -14,8 +15,19 @@ from sqlite_utils import Database
 from interview_tui.storage.migrations import migrations
 
 #: How long a writer waits for another program (a second app window, a CLI batch, an export)
-#: to finish its write before giving up with `DatabaseBusy`.
+#: to finish its write before giving up with `DatabaseBusy` ($INTERVIEW_TUI_BUSY_TIMEOUT overrides).
 BUSY_TIMEOUT_S = 30.0
+
+
+def busy_timeout_s() -> float:
+    """The busy timeout: $INTERVIEW_TUI_BUSY_TIMEOUT seconds when set to a positive number, else 30."""
+    from interview_tui.config import BUSY_TIMEOUT_ENV
+
+    try:
+        value = float(os.environ.get(BUSY_TIMEOUT_ENV, ""))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+    return value if value > 0 else BUSY_TIMEOUT_S
 
 
 class DatabaseBusy(RuntimeError):
@@ -72,13 +84,13 @@ class ProjectDatabase(Database):
 
 
 def open_db(path: str | Path | None = None, *, memory: bool = False,
-            busy_timeout_s: float = BUSY_TIMEOUT_S) -> Database:
+            timeout_s: float | None = None) -> Database:
     """Open (creating and migrating as needed) a project database.
 
     The connection uses WAL, enforces foreign keys and `synchronous=FULL` so
     that every commit (consent above all) is on disk when it returns.  Every
     write transaction begins IMMEDIATE (also the implicit ones of `with db.conn:`),
-    so writers queue for up to `busy_timeout_s`.  Like every sqlite3
+    so writers queue for up to `timeout_s` (default: `busy_timeout_s()`).  Like every sqlite3
     connection, it belongs to the thread that opened it.
 
     Raises `DatabaseUnreadable` for a file that is not a SQLite database and
@@ -92,7 +104,8 @@ def open_db(path: str | Path | None = None, *, memory: bool = False,
             raise DatabaseUnreadable(f"{path} is a folder, not the project database; move it away, or point "
                                      "--data-dir at the right project folder.")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=busy_timeout_s, isolation_level="IMMEDIATE")
+        timeout = timeout_s if timeout_s is not None else busy_timeout_s()
+        conn = sqlite3.connect(str(path), timeout=timeout, isolation_level="IMMEDIATE")
     db = ProjectDatabase(conn)
     try:
         if not memory:
@@ -127,7 +140,7 @@ def translate_db_error(exc: sqlite3.DatabaseError, path: str | Path | None = Non
     if "locked" in text or "busy" in text:
         return DatabaseBusy(
             f"Another program is writing to the project database{where} and did not finish within "
-            f"{BUSY_TIMEOUT_S:.0f} s (another app window, a transcription batch, an export?). "
+            f"{busy_timeout_s():g} s (another app window, a transcription batch, an export?). "
             "Wait for it to finish, or close it, and try again. Nothing was changed."
         )
     if isinstance(exc, sqlite3.DatabaseError) and (
