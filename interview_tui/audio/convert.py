@@ -134,6 +134,8 @@ def import_audio(
     src = Path(src)
     if src.is_dir():
         raise ConversionError(f"{src} is a folder; give one audio file")
+    if src.exists() and not src.is_file():
+        raise ConversionError(f"{src} is not a regular file (a device or a pipe); give an audio file")
     if not src.is_file():
         raise ConversionError(f"{src}: no such file")
     suffix = src.suffix.lower()

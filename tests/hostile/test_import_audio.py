@@ -106,12 +106,14 @@ REFUSED = [
     ("unsupported type", "P01", [], "odd", 1, "unsupported file type .docx"),
     ("missing file", "P01", [], "missing", 1, "no such file"),
     ("a folder", "P01", [], "folder", 2, "is a directory"),
+    ("a device (/dev/zero)", "P01", [], "device", 1, "is not a regular file"),
 ]
 
 
 @pytest.mark.parametrize("case,code,extra,key,exit_code,message", REFUSED, ids=[c[0] for c in REFUSED])
 def test_refused_imports_leave_nothing_behind(project, audio, case, code, extra, key, exit_code, message) -> None:
-    src = {"missing": audio["tone0"].with_name("gone.wav"), "folder": audio["tone0"].parent}.get(key) or audio[key]
+    src = {"missing": audio["tone0"].with_name("gone.wav"), "folder": audio["tone0"].parent,
+           "device": Path("/dev/zero")}.get(key) or audio[key]
     result = run_cli(project, "import-audio", str(src), "--participant", code, *extra)
     assert_clear(result, exit_code, message)
     assert rows(project) == [] and files_on_disk(project) == set()
