@@ -362,14 +362,18 @@ class StudyErrorScreen(Screen[None]):
 
     BINDINGS = [Binding("q,escape", "app.quit", "Quit")]
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, heading: str | None = None) -> None:
         super().__init__()
         self.message = message
+        self.heading = heading
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="study-error"):
-            yield Static("[b $error]The study file cannot be used.[/] Fix these problems and start again "
-                         "(check with: interview-tui guide validate FILE):")
+            if self.heading:
+                yield Static(f"[b $error]{escape(self.heading)}[/]")
+            else:
+                yield Static("[b $error]The study file cannot be used.[/] Fix these problems and start again "
+                             "(check with: interview-tui guide validate FILE):")
             yield Static(escape(self.message), id="study-error-text")
         yield Footer(show_command_palette=False, compact=True)
