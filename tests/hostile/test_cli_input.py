@@ -19,8 +19,12 @@ BIG = "P" + "7" * 5000
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
+    """P01 consented, P02 declined, P03 withdrawn."""
     root = tmp_path_factory.mktemp("template") / "project"
     consent(root, "P01")
+    consent(root, "P02", decision="declined")
+    consent(root, "P03")
+    assert run_cli(root, "withdraw", "P03", "--yes").returncode == 0
     return root
 
 
@@ -95,6 +99,32 @@ def test_clear_message_never_a_traceback(project, tmp_path, case, setup, args, e
 def test_data_dir_that_is_a_file(tmp_path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     assert_clear(run_cli(tmp_path / "notes.txt", "participants", "list"), 2, "is a file")
+
+
+# -- demographics follow the same consent rule as the app (storage.permission) ---------------------
+
+CSV_HEAD = "participant,age,gender,profession,years_experience,years_involuntary,special_education\n"
+
+
+@pytest.mark.parametrize("rows,message", [
+    (["P02,61,woman,psychiatrist,36,12,cbt"], "P02 declined (or withdrew) consent"),
+    (["P01,46,woman,clinical_psychologist,18,7,cbt", "P02,61,woman,psychiatrist,36,12,cbt"],
+     "P02 declined (or withdrew) consent"),
+    (["P03,50,man,psychiatrist,20,5,"], "P03 withdrew"),
+], ids=["declined participant", "declined among consenting", "withdrawn participant"])
+def test_demographics_import_refused_whole_for_who_may_not_give_data(project, tmp_path, rows, message) -> None:
+    csv = tmp_path / "answers.csv"
+    csv.write_text(CSV_HEAD + "\n".join(rows) + "\n")
+    assert_clear(run_cli(project, "demographics", "import", str(csv)), 1, message)
+    db = sqlite3.connect(project / "interview.db")
+    assert db.execute("SELECT COUNT(*) FROM demographic_values").fetchone()[0] == 0  # nothing, for anyone
+    db.close()
+
+
+def test_demographics_import_for_a_consenting_participant_still_works(project, tmp_path) -> None:
+    csv = tmp_path / "answers.csv"
+    csv.write_text(CSV_HEAD + "P01,46,woman,clinical_psychologist,18,7,cbt\n")
+    assert_clear(run_cli(project, "demographics", "import", str(csv)), 0, "Imported demographics of 1 participant")
 
 
 # -- a read-only project folder ---------------------------------------------------------------
