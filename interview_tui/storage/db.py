@@ -122,14 +122,14 @@ def open_db(path: str | Path | None = None, *, memory: bool = False,
 def _migrate(db: Database) -> None:
     """Apply pending migrations; when another program opening the same new project migrated
     first (ours then fails on tables that already exist), check again and go on."""
-    for attempt in range(3):
+    for attempt in range(10):  # each failure means another program applied one: go on from there
         try:
             migrations.apply(db)
             return
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, sqlite3.IntegrityError):
             if not migrations.pending(db):
                 return
-            if attempt == 2:
+            if attempt == 9:
                 raise
 
 

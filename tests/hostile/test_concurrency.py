@@ -164,3 +164,19 @@ def test_read_then_write_waits_instead_of_failing_at_once(project) -> None:
     assert released.is_set()
     assert db.execute("SELECT value FROM settings WHERE key = 'mine'").fetchone()[0] == str(n)
     db.close()
+
+
+def test_programs_opening_a_new_project_at_once_migrate_it_once(tmp_path) -> None:
+    root = tmp_path / "new-project"
+    procs = [subprocess.Popen([*CLI, "--data-dir", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+             for args in (["participants", "list"], ["participants", "add"], ["interviewers", "add", "MP"],
+                          ["participants", "list"], ["consent", "counts"])]
+    for p in procs:
+        code = p.wait(timeout=120)
+        err = p.communicate()[1]
+        assert code == 0 and "Traceback" not in err, err
+    db = sqlite3.connect(root / "interview.db")
+    names = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
+    assert len(names) == len(set(names))
+    db.close()
