@@ -8,7 +8,7 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.cluster import cluster_options, cluster_requested, transcribe_on_cluster
-from interview_tui.cli.common import get_db, get_project, load_cli_study
+from interview_tui.cli.common import ROW_ID, get_db, get_project, load_cli_study
 
 DEFAULT_FILE_FORMATS = "txt,md,json"
 
@@ -74,8 +74,8 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--all", "all_pending", is_flag=True, help="Every finished project recording not yet transcribed.")
-@click.option("--recording", "recording_ids", type=int, multiple=True, help="A project recording id (repeatable).")
-@click.option("--session", "session_ids", type=int, multiple=True, help="All recordings of an interview session (repeatable).")
+@click.option("--recording", "recording_ids", type=ROW_ID, multiple=True, help="A project recording id (repeatable).")
+@click.option("--session", "session_ids", type=ROW_ID, multiple=True, help="All recordings of an interview session (repeatable).")
 @click.option("--model", help="Model name (e.g. base, tiny.en) or a local CTranslate2 model folder. Default: the study's model, else the best installed.")
 @click.option("--language", help="Language code (en, no, ...; 'auto' detects). Default: the study's language.")
 @click.option("--clean", is_flag=True, help="Readable text: no fillers, pause marks or review marks (default is verbatim).")

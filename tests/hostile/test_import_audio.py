@@ -100,7 +100,7 @@ REFUSED = [
     ("malformed code", "Jane Doe", [], "tone0", 1, "'Jane Doe' is not a participant code"),
     ("session that does not exist", "P01", ["--session", "999"], "tone0", 1, "session 999 does not exist"),
     ("another participant's session", "P01", ["--session", "1"], "tone0", 1, "session 1 is P05's, not P01's"),
-    ("session not a number", "P01", ["--session", "one"], "tone0", 2, "'one' is not a valid integer"),
+    ("session not a number", "P01", ["--session", "one"], "tone0", 2, "'one' is not a valid id"),
     ("text file named .wav", "P01", [], "text", 1, "Not imported: notes.wav"),
     ("empty file", "P01", [], "empty", 1, "Not imported: empty.wav"),
     ("unsupported type", "P01", [], "odd", 1, "unsupported file type .docx"),
