@@ -84,8 +84,8 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @click.option("--study", "study_path", type=click.Path(dir_okay=False), help="Study file whose language, model and questions to use.")
 @click.option("--force", is_flag=True, help="Transcribe again: a new version for recordings, overwritten outputs for files.")
 @click.option("--fast", is_flag=True, help="Batched decoding: about 1.25x faster again on 2 cores, about 1.7 WER points less accurate (see benchmarks/results/transcription.md).")
-@click.option("--batch-size", type=int, help="Batch size for --fast (default 4; implies --fast).")
-@click.option("--beam-size", type=int, help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
+@click.option("--batch-size", type=click.IntRange(1, 256), help="Batch size for --fast (default 4; implies --fast).")
+@click.option("--beam-size", type=click.IntRange(1, 64), help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
 @cluster_options
 def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[int, ...], session_ids: tuple[int, ...],
                model: str | None, language: str | None, clean: bool, formats: str | None, out_dir: Path | None,

@@ -80,6 +80,8 @@ CASES = [
     ("transcribe an unknown recording", "-", ["transcribe", "--recording", "999"], 0, "recording 999: no such recording"),
     ("transcribe --recording not a number", "-", ["transcribe", "--recording", "one"], 2, "'one' is not a valid id"),
     ("clips of an unknown session", "-", ["clips", "999"], 1, "no session 999"),
+    ("transcribe --beam-size 0", "-", ["transcribe", "{wav}", "--beam-size", "0"], 2, "0 is not in the range 1<=x<=64"),
+    ("transcribe --batch-size huge", "-", ["transcribe", "{wav}", "--batch-size", "9" * 23], 2, "is not in the range"),
     ("clips of a 23-digit session", "-", ["clips", "9" * 23], 2, "is not an id; ids are whole numbers from 1"),
     ("transcribe a 23-digit recording", "-", ["transcribe", "--recording", "9" * 23], 2, "is not an id"),
     ("transcribe session 0", "-", ["transcribe", "--session", "0"], 2, "0 is not an id"),
