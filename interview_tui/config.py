@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR_ENV = "INTERVIEW_TUI_DATA_DIR"
+#: Seconds a writer waits for another program holding the project database (default 30).
+BUSY_TIMEOUT_ENV = "INTERVIEW_TUI_BUSY_TIMEOUT"
 DB_NAME = "interview.db"
 RECORDINGS_DIR = "recordings"
 

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from interview_tui.audio.wavfile import file_sha256
 from interview_tui.config import Project
+from interview_tui.fileio import fsync_dir
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import recordings as store
 
@@ -121,9 +122,20 @@ def import_audio(
 ) -> int:
     """Copy an existing audio file into the project (named by code, checksummed, probed); returns its id.
 
-    The original file name is not stored anywhere: it may name the participant.
+    Refuses (`NotPermitted`) what `storage.permission` does not allow for audio, and a session
+    that does not exist or is another participant's (`ConversionError`), before anything is
+    written.  The file is created exclusively (never over another recording); when the copy
+    fails no row is written, and when the row cannot be written the copy is removed again,
+    so the database and the disk always agree.  The original file name is not stored
+    anywhere: it may name the participant.
     """
+    from interview_tui.storage.permission import require_permission
+
     src = Path(src)
+    if src.is_dir():
+        raise ConversionError(f"{src} is a folder; give one audio file")
+    if src.exists() and not src.is_file():
+        raise ConversionError(f"{src} is not a regular file (a device or a pipe); give an audio file")
     if not src.is_file():
         raise ConversionError(f"{src}: no such file")
     suffix = src.suffix.lower()
@@ -131,29 +143,46 @@ def import_audio(
         raise ConversionError(
             f"{src.name}: unsupported file type {suffix or '(none)'}; import one of {', '.join(IMPORT_SUFFIXES)}"
         )
-    store.participant_row(db, participant_code)  # UnknownParticipant before any copying
+    code = require_permission(db, participant_code, "import")["code"]
+    if session_id is not None:
+        owner = store.session_participant_code(db, session_id)
+        if owner != code:
+            raise ConversionError(
+                f"session {session_id} does not exist; leave out --session or give one of {code}'s sessions"
+                if owner is None else f"session {session_id} is {owner}'s, not {code}'s; check --session"
+            )
     info = probe_audio(src)
     if info.duration_s <= 0:
         raise ConversionError(f"{src.name}: holds no audio (duration 0)")
     check_decodes(src)
-    rel = store.recording_relpath(participant_code, session_id, datetime.now(timezone.utc), f"-import{suffix}")
-    dst = project.root / rel
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(dst.name + ".part")
     digest = file_sha256(src)
     try:
-        shutil.copyfile(src, tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        if file_sha256(tmp) != digest:
-            raise ConversionError(f"{src.name}: the copy differs from the original; check the disk")
-        os.replace(tmp, dst)
+        rel, out = store.claim_recording_file(
+            db, project.root, code, session_id, datetime.now(timezone.utc), f"-import{suffix}",
+            lambda path: open(path, "xb"),
+        )
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ConversionError(f"cannot copy {src.name} into {dst.parent}: {exc.strerror or exc}") from exc
-    rec_id = store.start_recording(
-        db, participant_code=participant_code, path=rel, source="import", session_id=session_id,
-        sample_rate=info.sample_rate, channels=info.channels,
-    )
-    store.finish_recording(db, rec_id, duration_s=info.duration_s, sha256=digest)
-    return rec_id
+        raise ConversionError(
+            f"cannot create a file in {project.root / 'recordings' / code}: {exc.strerror or exc}"
+        ) from exc
+    dst = project.root / rel
+    try:
+        try:
+            with out, open(src, "rb") as f:
+                shutil.copyfileobj(f, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+            fsync_dir(dst.parent)
+        except OSError as exc:
+            raise ConversionError(f"cannot copy {src.name} into {dst.parent}: {exc.strerror or exc}; "
+                                  "nothing was imported") from exc
+        if file_sha256(dst) != digest:
+            raise ConversionError(f"{src.name}: the copy differs from the original; check the disk. "
+                                  "Nothing was imported")
+        return store.add_imported_recording(
+            db, participant_code=code, path=rel, session_id=session_id, sample_rate=info.sample_rate,
+            channels=info.channels, duration_s=info.duration_s, sha256=digest,
+        )
+    except BaseException:
+        dst.unlink(missing_ok=True)  # only the file this call created: the disk agrees with the database
+        raise

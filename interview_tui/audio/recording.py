@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -25,6 +25,7 @@ from interview_tui.audio.devices import InputDevice, resolve_input_device
 from interview_tui.audio.levels import Level
 from interview_tui.audio.wavfile import file_sha256, inspect_wav
 from interview_tui.config import Project
+from interview_tui.domain.participant_codes import normalize_code
 from interview_tui.domain.study import Study
 from interview_tui.privacy.segments import SUFFIX as ENCRYPTED_SUFFIX
 from interview_tui.privacy.segments import is_encrypted_recording
@@ -47,38 +48,16 @@ def participant_study(db: Database, code: str) -> Study | None:
 
 
 def check_consent(db: Database, code: str, study: Study | None) -> None:
-    """Refuse unless the participant gave the study's audio-recording consent item."""
-    from interview_tui.storage.consent import has_consent_item
+    """Refuse unless the participant may be recorded (`storage.permission`: not withdrawn or
+    declined, the study's audio-recording consent item given, the study not ended)."""
+    from interview_tui.storage.permission import ParticipantError, refusal
 
     try:
-        participant = store.participant_row(db, code)
-    except store.UnknownParticipant:
-        raise RecordingRefused(
-            f"No participant {code!r}. Add the participant first (`interview-tui participants add`)."
-        ) from None
-    if participant.get("withdrawn_at"):
-        raise RecordingRefused(f"{code} has withdrawn from the study; nothing more may be recorded.")
-    study = study or participant_study(db, code)
-    if study is None:
-        raise RecordingRefused(
-            f"The study {participant['study_slug']!r} of {code} is not in this project's database; "
-            "open it once in the app or pass --study."
-        )
-    if study.end_date is not None and date.today() > study.end_date:
-        raise RecordingRefused(
-            f"The study ended on {study.end_date.isoformat()}; new recordings are not allowed after that."
-        )
-    item = study.consent.recording_item
-    if item is None:
-        raise RecordingRefused(
-            "The study's consent form names no item that permits audio recording (consent.recording_item), "
-            "so recording consent cannot be checked. Add it to the study file."
-        )
-    if not has_consent_item(db, code, item):
-        raise RecordingRefused(
-            f"Not recording: {code} has not given consent to audio recording (consent item {item!r}). "
-            "Take consent first (consent screen or `interview-tui consent`), or take notes instead."
-        )
+        refused = refusal(db, code, "recording", study)
+    except ParticipantError as exc:
+        raise RecordingRefused(str(exc)) from None
+    if refused is not None:
+        raise RecordingRefused(str(refused))
 
 
 def check_folder(folder: Path, min_free: int = MIN_FREE_BYTES) -> None:
@@ -150,6 +129,7 @@ class ActiveRecording:
         """Check consent and folder, pick the device (argument, else the project's remembered one,
         else the system default), create the file and row, and start recording."""
         check_consent(db, participant_code, study)
+        participant_code = normalize_code(participant_code)
         # A study with encryption recipients gets encrypted recordings (docs/privacy.md).
         study = study or participant_study(db, participant_code)
         recipients = tuple(study.encryption_recipients) if study is not None else ()
@@ -164,25 +144,33 @@ class ActiveRecording:
                 )
         started = datetime.now(timezone.utc)
         suffix = ENCRYPTED_SUFFIX if recipients else ".wav"
-        rel = store.recording_relpath(participant_code, session_id, started, suffix=suffix)
-        check_folder((project.root / rel).parent)
-        n = 1
-        while (project.root / rel).exists():  # two recordings started within the same second
-            n += 1
-            rel = store.recording_relpath(participant_code, session_id, started, suffix=f"-{n}{suffix}")
-        path = project.root / rel
+        check_folder((project.root / store.recording_relpath(participant_code, session_id, started)).parent)
         if not isinstance(device, InputDevice):
             device = resolve_input_device(device if device is not None else store.get_input_device(db), config.channels)
         max_frames = round(max_seconds * config.samplerate) if max_seconds is not None else None
-        recorder = Recorder(path, device, config, on_level=on_level, on_error=on_error, max_frames=max_frames)
-        recorder.start()  # creates the file first: a row never points at nothing
-        if remember_device:
-            store.set_input_device(db, device.name)
-        rec_id = store.start_recording(
-            db, participant_code=participant_code, path=rel, session_id=session_id, device=device.name,
-            sample_rate=config.samplerate, channels=config.channels,
-            started_at=started.isoformat(timespec="microseconds"),
-        )
+
+        def create(path: Path) -> Recorder:
+            recorder = Recorder(path, device, config, on_level=on_level, on_error=on_error, max_frames=max_frames)
+            recorder.start()  # creates the file exclusively ("xb"): FileExistsError moves on to the next name
+            return recorder
+
+        # The file first, so a row never points at nothing; named like imports (one naming function).
+        rel, recorder = store.claim_recording_file(db, project.root, participant_code, session_id, started,
+                                                   suffix, create)
+        path = project.root / rel
+        try:
+            if remember_device:
+                store.set_input_device(db, device.name)
+            rec_id = store.start_recording(
+                db, participant_code=participant_code, path=rel, session_id=session_id, device=device.name,
+                sample_rate=config.samplerate, channels=config.channels,
+                started_at=started.isoformat(timespec="microseconds"),
+            )
+        except BaseException:
+            # No row describes the file: stop and remove it, so disk and database agree.
+            recorder.stop()
+            path.unlink(missing_ok=True)
+            raise
         return cls(db, project, rec_id, path, recorder)
 
     def checkpoint(self) -> None:

@@ -11,9 +11,10 @@ import click
 
 from interview_tui import __version__
 from interview_tui.cli.common import data_dir_option
+from interview_tui.cli.errors import ProjectGroup
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=ProjectGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="interview-tui")
 @data_dir_option
 @click.option(

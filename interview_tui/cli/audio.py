@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import force_option, get_db, get_project, load_cli_study, study_option, write_cli_output
+from interview_tui.cli.common import ROW_ID, force_option, get_db, get_project, load_cli_study, study_option, write_cli_output
 
 
 @main.command()
@@ -36,7 +36,7 @@ def devices() -> None:
 @click.option("--seconds", type=click.FloatRange(min=0.1), default=None, help="Stop after this many seconds (default: until Ctrl-C).")
 @click.option("--rate", type=click.Choice(["48000", "16000"]), default=None, help="Sample rate in Hz (default: the project's setting, else 48000).")
 @click.option("--channels", type=click.Choice(["1", "2"]), default=None, help="1 = mono, 2 = stereo, one microphone per speaker (default: the project's setting, else 1).")
-@click.option("--session", "session_id", type=int, default=None, help="Interview session id to link the recording to.")
+@click.option("--session", "session_id", type=ROW_ID, default=None, help="Interview session id to link the recording to.")
 @click.option("--archive", type=click.Choice(["flac", "opus", "none"]), default=None, help="Also write a compressed archival copy after recording; remembered for the project, the app uses it too (default: the project's setting, else none).")
 @study_option
 def record(code: str, device: str | None, seconds: float | None, rate: str | None, channels: str | None,
@@ -141,7 +141,7 @@ def recover() -> None:
 
 
 @main.command()
-@click.argument("session_id", metavar="SESSION", type=int)
+@click.argument("session_id", metavar="SESSION", type=ROW_ID)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the clips (default: exports/clips/<code>-S<session>/ in the project).")
 @click.option("--format", "fmt", type=click.Choice(["wav", "flac"]), default="wav", show_default=True,
@@ -179,17 +179,18 @@ def clips(session_id: int, out_dir: Path | None, fmt: str, force: bool) -> None:
 @main.command("import-audio")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--participant", "code", required=True, help="Participant code, e.g. P01.")
-@click.option("--session", "session_id", type=int, default=None, help="Interview session id to link it to.")
+@click.option("--session", "session_id", type=ROW_ID, default=None, help="Interview session id to link it to.")
 def import_audio_cmd(file: Path, code: str, session_id: int | None) -> None:
     """Import an existing recording (wav, flac, mp3, m4a, ogg, opus) into the project, named by code."""
     from interview_tui.audio.convert import ConversionError, import_audio
-    from interview_tui.storage.recordings import UnknownParticipant, get_recording
+    from interview_tui.storage.permission import ParticipantError
+    from interview_tui.storage.recordings import get_recording
 
     db, project = get_db(), get_project()
     try:
         rec_id = import_audio(db, project, file, code, session_id)
-    except UnknownParticipant:
-        raise click.ClickException(f"No participant {code!r}; add the participant first.") from None
+    except ParticipantError as exc:  # unknown, withdrawn, declined, no audio consent, malformed code
+        raise click.ClickException(str(exc)) from None
     except ConversionError as exc:
         raise click.ClickException(f"Not imported: {exc}") from exc
     row = get_recording(db, rec_id)

@@ -18,6 +18,27 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+
+class _RowId(click.types.IntParamType):
+    """A database id (session, recording): a whole number from 1 that SQLite can hold, so a typo
+    such as 99999999999999999999 is a usage error, not an overflow deep in a query."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if len(text) > 19:  # longer than any id SQLite can hold (and int() refuses thousands of digits)
+            self.fail(f"{text[:12]}… ({len(text)} characters) is not an id; ids are whole numbers from 1",
+                      param, ctx)
+        number = super().convert(value, param, ctx)
+        if not 1 <= number < 2**63:
+            self.fail(f"{text} is not an id; ids are whole numbers from 1", param, ctx)
+        return number
+
+
+ROW_ID = _RowId()
+
+
 def _set_data_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:
         ctx.find_root().ensure_object(dict)["project"] = resolve_project(value)

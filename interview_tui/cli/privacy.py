@@ -241,10 +241,26 @@ def keygen(out: str) -> None:
     from interview_tui.privacy.agekeys import generate_keypair
 
     secret, public = generate_keypair()
-    if Path(out).expanduser().exists():
-        raise click.ClickException(f"{out} exists; choose another file (a key is never overwritten)")
-    # Never forced: replacing a private key would lock the study out of its encrypted data.
-    write_cli_output(out, lambda staged: staged.write_text(f"# public key: {public}\n{secret}\n"), force=False)
+    path = Path(out)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(f"{path} exists; choose another file (a key is never overwritten)") from None
+    except FileNotFoundError:
+        raise click.ClickException(f"The folder {path.parent} does not exist; create it first or choose "
+                                   "another --out. No key was written.") from None
+    except IsADirectoryError:
+        raise click.ClickException(f"{path} is a folder; give a file name for the key, e.g. {path}/study.key") from None
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write the key to {path}: {exc.strerror or exc}. No key was written.") from None
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(f"# public key: {public}\n{secret}\n")
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # a half-written key is worse than none
+        raise click.ClickException(f"Cannot write the key to {path}: {exc.strerror or exc}. No key was written.") from None
     click.echo(public)
 
 

@@ -7,7 +7,7 @@ import json
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import pass_db
+from interview_tui.cli.common import ROW_ID, pass_db
 
 
 @main.group()
@@ -50,7 +50,7 @@ def _open(db, recording_id: int):
 
 
 @review.command("diff")
-@click.argument("recording_id", type=int)
+@click.argument("recording_id", type=ROW_ID)
 @click.option("--summary", is_flag=True, help="Only the figures, not the changed turns.")
 @pass_db
 def review_diff(db, recording_id: int, summary: bool) -> None:
@@ -68,7 +68,7 @@ def review_diff(db, recording_id: int, summary: bool) -> None:
 
 
 @review.command("signoff")
-@click.argument("recording_id", type=int)
+@click.argument("recording_id", type=ROW_ID)
 @click.option("--by", "reviewed_by", required=True, help="Who reviewed the transcript (name or initials).")
 @click.option("--as-is", is_flag=True, help="Sign off even when nothing was edited (the machine text was checked and is right).")
 @pass_db

@@ -8,7 +8,7 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.cluster import cluster_options, cluster_requested, transcribe_on_cluster
-from interview_tui.cli.common import get_db, get_project, load_cli_study, output_guard
+from interview_tui.cli.common import ROW_ID, get_db, get_project, load_cli_study, output_guard
 
 DEFAULT_FILE_FORMATS = "txt,md,json"
 
@@ -74,8 +74,8 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--all", "all_pending", is_flag=True, help="Every finished project recording not yet transcribed.")
-@click.option("--recording", "recording_ids", type=int, multiple=True, help="A project recording id (repeatable).")
-@click.option("--session", "session_ids", type=int, multiple=True, help="All recordings of an interview session (repeatable).")
+@click.option("--recording", "recording_ids", type=ROW_ID, multiple=True, help="A project recording id (repeatable).")
+@click.option("--session", "session_ids", type=ROW_ID, multiple=True, help="All recordings of an interview session (repeatable).")
 @click.option("--model", help="Model name (e.g. base, tiny.en) or a local CTranslate2 model folder. Default: the study's model, else the best installed.")
 @click.option("--language", help="Language code (en, no, ...; 'auto' detects). Default: the study's language.")
 @click.option("--clean", is_flag=True, help="Readable text: no fillers, pause marks or review marks (default is verbatim).")
@@ -84,8 +84,8 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @click.option("--study", "study_path", type=click.Path(dir_okay=False), help="Study file whose language, model and questions to use.")
 @click.option("--force", is_flag=True, help="Transcribe again: a new version for recordings, overwritten outputs for files.")
 @click.option("--fast", is_flag=True, help="Batched decoding: about 1.25x faster again on 2 cores, about 1.7 WER points less accurate (see benchmarks/results/transcription.md).")
-@click.option("--batch-size", type=int, help="Batch size for --fast (default 4; implies --fast).")
-@click.option("--beam-size", type=int, help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
+@click.option("--batch-size", type=click.IntRange(1, 256), help="Batch size for --fast (default 4; implies --fast).")
+@click.option("--beam-size", type=click.IntRange(1, 64), help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
 @cluster_options
 def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[int, ...], session_ids: tuple[int, ...],
                model: str | None, language: str | None, clean: bool, formats: str | None, out_dir: Path | None,

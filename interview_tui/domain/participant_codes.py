@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_CODE = re.compile(r"^[Pp]\s*0*(\d+)$")
+# At most nine digits: a longer number is a typo (and int() refuses thousands of digits).
+_CODE = re.compile(r"^[Pp]\s*0*(\d{1,9})$")
 
 
 class ParticipantError(ValueError):
@@ -18,6 +19,11 @@ def normalize_code(raw: str) -> str:
     """
     match = _CODE.match((raw or "").strip())
     if not match or int(match.group(1)) == 0:
+        if len(raw or "") > 40:
+            raise ParticipantError(
+                f"{raw[:12]!r}… ({len(raw)} characters) is not a participant code; codes are P followed "
+                "by a number of at most nine digits, e.g. P01, P12, P100"
+            )
         raise ParticipantError(
             f"{raw!r} is not a participant code; codes are P followed by a number, e.g. P01, P12, P100"
         )

@@ -18,13 +18,13 @@ from interview_tui.domain.demographics_csv import CsvRow
 from interview_tui.domain.study import DemographicForm
 from interview_tui.storage import audit
 from interview_tui.storage.db import utcnow
+from interview_tui.storage.permission import refusal, require_permission
 from interview_tui.domain.participant_codes import code_number
 from interview_tui.storage.participants import (
     ParticipantError,
     add_participant,
     get_participant,
     normalize_code,
-    require_participant,
 )
 
 
@@ -115,7 +115,7 @@ def save_demographics(
     registered study) first; any error raises `DemographicsError` and nothing
     is saved.  Fields not mentioned keep their answers.
     """
-    participant = require_participant(db, code)
+    participant = require_permission(db, code, "demographics")
     answers, errors = check_answers(_form_for(db, participant, form), values, prefer_not)
     if errors:
         raise DemographicsError(errors)
@@ -186,13 +186,17 @@ def import_demographics(
             f"unknown participant(s) {', '.join(unknown)}; add them first (interview-tui participants add "
             "--code CODE) or import with --add-missing"
         )
+    refused = [str(r) for r in (refusal(db, row.code, "demographics") for row in rows if row.code not in unknown)
+               if r is not None]
+    if refused:
+        raise ParticipantError("\n".join(refused))
     counts = {"participants": 0, "values": 0, "added": 0}
     with db.atomic():
         for row in rows:
             if row.code in unknown:
                 add_participant(db, study_slug, row.code, actor=updated_by)
                 counts["added"] += 1
-            participant = require_participant(db, row.code)
+            participant = require_permission(db, row.code, "demographics")
             answers = {k: v for k, v in row.answers.items() if v is not MISSING}
             _write(db, participant["id"], answers, updated_by)
             counts["participants"] += 1

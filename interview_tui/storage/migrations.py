@@ -206,6 +206,74 @@ def m003_review_progress(db: Database) -> None:
     )
 
 
+#: Tables whose rows a withdrawal erases, and the audit-log detail that names their ids.
+_NEVER_REUSED = {
+    "consent_records": "record_id",
+    "sessions": "session_id",
+    "session_events": None,
+    "recordings": "recording_id",
+    "transcripts": "transcript_id",
+    "segments": None,
+    "review_edits": None,
+    "review_spans": None,
+}
+
+
+@migrations(transactional=False)
+def m004_ids_never_reused(db: Database) -> None:
+    """AUTOINCREMENT ids for everything a withdrawal erases, so no id (in exports, file names,
+    .qdpx identifiers) is ever given to a new row again.
+
+    Each table is rebuilt (SQLite cannot add AUTOINCREMENT in place) with foreign keys off, as
+    SQLite's documented table rebuild requires, in one transaction; each sequence starts above
+    the highest id the table or the audit trail has ever named.  Tables already rebuilt are
+    skipped, so an interrupted run simply runs again.
+    """
+    import re
+
+    db.conn.execute("PRAGMA foreign_keys = OFF")  # only takes effect outside a transaction
+    try:
+        with db.atomic():
+            for table, detail in _NEVER_REUSED.items():
+                _rebuild_with_autoincrement(db, table, detail, re)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
+    finally:
+        db.conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _rebuild_with_autoincrement(db: Database, table: str, detail: str | None, re) -> None:  # noqa: ANN001
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+    if row is None or "AUTOINCREMENT" in row[0].upper():
+        return
+    new_sql, found = re.subn(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", "id INTEGER PRIMARY KEY AUTOINCREMENT",
+                             row[0], count=1, flags=re.IGNORECASE)
+    if not found:
+        return
+    tmp = f"{table}__m004"
+    new_sql = re.sub(r"^\s*CREATE\s+TABLE\s+\S+", f'CREATE TABLE "{tmp}"', new_sql, count=1, flags=re.IGNORECASE)
+    extras = [r[0] for r in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL",
+        [table])]
+    columns = ", ".join(f'"{r[1]}"' for r in db.execute(f'PRAGMA table_info("{table}")'))
+    db.execute(new_sql)
+    db.execute(f'INSERT INTO "{tmp}" ({columns}) SELECT {columns} FROM "{table}"')
+    db.execute(f'DROP TABLE "{table}"')
+    db.execute(f'ALTER TABLE "{tmp}" RENAME TO "{table}"')
+    for sql in extras:
+        db.execute(sql)
+    high = db.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"').fetchone()[0]
+    if detail is not None:
+        audited = db.execute(
+            f"SELECT MAX(CAST(json_extract(details, '$.{detail}') AS INTEGER)) FROM audit_log"
+            " WHERE json_valid(details)"
+        ).fetchone()[0]
+        high = max(high, audited or 0)
+    db.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
+    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, high])
+
+
 @migrations()
 def m006_memos(db: Database) -> None:
     """Post-interview memos (one participant) and the project's reflexive journal (no participant).

@@ -7,7 +7,8 @@ code and session only, never by name.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from sqlite_utils import Database
 
@@ -18,6 +19,9 @@ INPUT_DEVICE_KEY = "audio.input_device"
 CHANNELS_KEY = "audio.channels"
 SAMPLE_RATE_KEY = "audio.sample_rate"
 ARCHIVE_FORMAT_KEY = "audio.archive_format"
+
+
+T = TypeVar("T")
 
 
 class UnknownParticipant(LookupError):
@@ -43,11 +47,62 @@ def session_participant_code(db: Database, session_id: int) -> str | None:
     return rows[0]["code"] if rows else None
 
 
-def recording_relpath(code: str, session_id: int | None, started: datetime, suffix: str = ".wav") -> str:
-    """`recordings/P01/P01-S3-20261128T101500Z.wav`: participant code, session, UTC start time."""
+def recording_relpath(code: str, session_id: int | None, started: datetime, suffix: str = ".wav",
+                      n: int = 1) -> str:
+    """`recordings/P01/P01-S3-20261128T101500Z.wav`: participant code, session, UTC start time
+    (`-2`, `-3`... before the suffix for further recordings started in the same second)."""
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     session = f"-S{session_id}" if session_id is not None else ""
-    return f"recordings/{code}/{code}{session}-{stamp}{suffix}"
+    extra = f"-{n}" if n > 1 else ""
+    return f"recordings/{code}/{code}{session}-{stamp}{extra}{suffix}"
+
+
+def claim_recording_file(
+    db: Database, root: Path, code: str, session_id: int | None, started: datetime, suffix: str,
+    create: Callable[[Path], T],
+) -> tuple[str, T]:
+    """Create a new recording file under its `recording_relpath` name, never over another one.
+
+    `create(path)` must create the file exclusively (open mode "xb", i.e. O_EXCL) and raise
+    `FileExistsError` when it exists: then the next name (-2, -3, ...) is tried, so two
+    recordings started in the same second, by two programs at once, never share a file.
+    Names a recordings row already uses are skipped too.  Returns (relative path, what
+    `create` returned).
+    """
+    (root / recording_relpath(code, session_id, started, suffix)).parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    while True:
+        n += 1
+        rel = recording_relpath(code, session_id, started, suffix, n)
+        if db.execute("SELECT 1 FROM recordings WHERE path = ?", [rel]).fetchone():
+            continue
+        try:
+            return rel, create(root / rel)
+        except FileExistsError:
+            continue
+
+
+def add_imported_recording(
+    db: Database, *, participant_code: str, path: str, session_id: int | None, sample_rate: int | None,
+    channels: int | None, duration_s: float, sha256: str,
+) -> int:
+    """Insert a complete imported recording and its audit entry in ONE transaction; returns its id.
+
+    Raises `sqlite3.Error` (nothing stored) when the row cannot be written.
+    """
+    participant = participant_row(db, participant_code)
+    now = utcnow()
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO recordings (participant_id, session_id, path, source, state, sample_rate, channels,"
+            " started_at, ended_at, duration_s, sha256) VALUES (?, ?, ?, 'import', 'complete', ?, ?, ?, ?, ?, ?)",
+            [participant["id"], session_id, path, sample_rate, channels, now, now, duration_s, sha256],
+        )
+        rec_id = int(cursor.lastrowid)
+        _audit(db, rec_id, "recording.imported", {"source": "import"})
+        _audit(db, rec_id, "recording.stopped",
+               {"state": "complete", "duration_s": round(duration_s, 3), "sha256": sha256})
+    return rec_id
 
 
 def start_recording(

@@ -21,6 +21,7 @@ from interview_tui.export.formats import write_outputs
 from interview_tui.outputs import Guard, OutputError
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
+from interview_tui.storage.permission import refusal
 from interview_tui.transcription.align import timeline_from_events
 from interview_tui.transcription.audio_input import AudioInputError, probe_duration
 from interview_tui.transcription.engine import ProgressCallback, TranscribeOptions, TranscriptionCancelled
@@ -216,20 +217,21 @@ def _label(recording_id: int, row: dict | None) -> str:
 def prepare_recording(db: Database, project: Project, recording_id: int, settings: Settings) -> RecordingWork:
     """Resolve study, language, model, speaker labels and question timeline for a recording.
 
-    Raises JobError (no such recording, withdrawn participant, unfinished recording) or
+    Raises JobError (no such recording, no permission: `storage.permission`, unfinished recording) or
     ModelError (no fitting model) with a message saying what to do.
     """
     row = store.recording_context(db, recording_id)
     label = _label(recording_id, row)
     if row is None:
         raise JobError(f"recording {recording_id} does not exist")
-    if row["withdrawn_at"]:
-        raise JobError(f"{label}: the participant withdrew; their audio is not transcribed")
+    study = settings.study or _study_for(db, row)
+    refused = refusal(db, row["participant_code"], "transcription", study)
+    if refused is not None:  # the same rule as recording and import (storage.permission)
+        raise JobError(f"{label}: {refused}")
     if row["state"] not in ("complete", "recovered"):
         raise JobError(f"{label}: the recording is '{row['state']}', not finished (try: interview-tui recover)")
     if is_encrypted_recording(row["path"]):
         raise JobError(f"{label}: " + encrypted_recording_message(row["path"], "be transcribed"))
-    study = settings.study or _study_for(db, row)
     language = _language(settings, study)
     model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
     ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])

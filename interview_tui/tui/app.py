@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -10,6 +11,8 @@ from textual.app import App
 from textual.binding import Binding
 
 from interview_tui.config import Project
+from interview_tui.errors import known_error_message
+from interview_tui.storage.db import DatabaseBusy, DatabaseUnreadable
 from interview_tui.tui.context import AppContext, utc_now
 
 
@@ -49,6 +52,10 @@ class InterviewApp(App[None]):
 
         try:
             self.ctx = self._open()
+        except (DatabaseBusy, DatabaseUnreadable, OSError, sqlite3.DatabaseError) as error:
+            message = known_error_message(error) or f"{type(error).__name__}: {error}"
+            self.push_screen(StudyErrorScreen(message, heading="The project cannot be opened."))
+            return
         except Exception as error:  # a broken study file must say where, not crash
             self.push_screen(StudyErrorScreen(_describe(error)))
             return

@@ -135,7 +135,7 @@ def test_recording_refused_without_audio_consent(db, project):
 
 
 def test_recording_refused_for_unknown_participant(db, project):
-    with pytest.raises(RecordingRefused, match="No participant 'P09'"):
+    with pytest.raises(RecordingRefused, match="no participant P09; add them first"):
         ActiveRecording.start(db, project, "P09")
 
 

@@ -82,7 +82,7 @@ def test_import_cli(db, project, sources):
     assert bad.returncode == 1 and "Error: Not imported: junk.m4a" in bad.stderr
     nobody = subprocess.run([*CLI, "--data-dir", str(project.root), "import-audio", str(sources["flac"]),
                              "--participant", "P07"], capture_output=True, text=True)
-    assert nobody.returncode == 1 and "No participant 'P07'" in nobody.stderr
+    assert nobody.returncode == 1 and "no participant P07; add them first" in nobody.stderr
 
 
 def _recording(db, project, seconds: float = 6.0, session_id=None):

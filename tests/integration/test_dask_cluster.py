@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.audio import enroll
 from click.testing import CliRunner
 
 from interview_tui.cli import main
 from interview_tui.storage import open_db
 from interview_tui.storage import transcripts as store
-from interview_tui.storage.participants import add_participant
 from interview_tui.storage.recordings import finish_recording, start_recording
 from interview_tui.transcription.batch import Settings, recording_job, run_batch
 from interview_tui.transcription.cluster.config import ClusterSpec
@@ -55,7 +56,7 @@ def add_recordings(db, project, clips: list[Path]) -> list[int]:  # noqa: ANN001
     ids = []
     for i, src in enumerate(clips, start=1):
         code = f"P{i:02d}"
-        add_participant(db, "test-study", code)
+        enroll(db, code)  # audio is transcribed only with audio-recording consent (storage.permission)
         rel = f"recordings/{code}/{code}-{src.name}"
         (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, project.root / rel)

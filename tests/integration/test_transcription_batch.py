@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.audio import enroll
 from click.testing import CliRunner
 
 from interview_tui.cli import main
@@ -15,7 +17,7 @@ from interview_tui.domain.loader import default_study
 from interview_tui.export.formats import from_json
 from interview_tui.storage import transcripts as store
 from interview_tui.storage.interviewers import get_or_add_interviewer
-from interview_tui.storage.participants import add_participant
+from interview_tui.storage.participants import get_participant
 from interview_tui.storage.recordings import finish_recording, start_recording
 from interview_tui.storage.sessions import add_event, open_session
 from interview_tui.storage.studies import register_study
@@ -55,7 +57,8 @@ def interview(db, project, interview_clip):
     """A session of P01 with MP, a recording of it, and question events on the recording's timeline."""
     study = default_study()
     study_id = register_study(db, study)
-    participant = add_participant(db, study.id, "P01")
+    enroll(db, "P01")  # audio is transcribed only with audio-recording consent (storage.permission)
+    participant = get_participant(db, "P01")
     interviewer = get_or_add_interviewer(db, "MP", "interviewer")
     session_id = open_session(db, participant_id=participant["id"], study_id=study_id, interviewer_id=interviewer)
     rid = add_recording(db, project, "P01", interview_clip.path, "P01-S1.wav", session_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
+from tests.fixtures.audio import enroll
 from textual.app import App
 from textual.widgets import Checkbox, DataTable, Log, Select
 
 from interview_tui.domain.loader import default_study
-from interview_tui.storage.participants import add_participant
 from interview_tui.storage.recordings import finish_recording, start_recording
 from interview_tui.storage.studies import register_study
 from interview_tui.storage.transcripts import list_transcripts
@@ -37,7 +38,7 @@ async def test_eta_from_pace() -> None:
 async def test_queue_all_transcribes_in_a_worker_and_updates_the_table(db, project, tiny_en, english_clip) -> None:
     study = default_study()
     register_study(db, study)
-    add_participant(db, study.id, "P01")
+    enroll(db, "P01")  # audio is transcribed only with audio-recording consent (storage.permission)
     rel = "recordings/P01/P01-import.wav"
     (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(english_clip.path, project.root / rel)

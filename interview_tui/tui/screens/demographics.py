@@ -21,6 +21,7 @@ from interview_tui.domain.demographics import (
     parse_value,
     to_raw,
 )
+from interview_tui.domain.participant_codes import ParticipantError
 from interview_tui.domain.study import DemographicField
 from interview_tui.storage.demographics import DemographicsError, get_demographics, save_demographics
 from interview_tui.tui.context import AppContext
@@ -213,6 +214,9 @@ class DemographicsScreen(Screen[bool]):
                               form=self.ctx.study.demographics)
         except DemographicsError as error:
             status.update("[b $error]Not saved:[/] " + escape("; ".join(error.errors)))
+            return
+        except ParticipantError as error:  # declined or withdrew meanwhile: storage.permission
+            status.update("[b $error]Not saved:[/] " + escape(str(error)))
             return
         self.dirty = False
         self.notify(f"{self.code}: demographics saved.")

@@ -14,8 +14,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from interview_tui.domain.session import utc_iso
 from interview_tui.storage import sessions as store
-from interview_tui.storage.consent import consent_on_file
 from interview_tui.storage.interviewers import get_or_add_interviewer, list_interviewers
+from interview_tui.storage.permission import refusal
 from interview_tui.storage.participants import ParticipantError, add_participant, get_participant, list_participants
 from interview_tui.tui.context import AppContext
 from interview_tui.tui.screens.dialogs import ConfirmDialog, PickDialog
@@ -232,8 +232,11 @@ class StartScreen(Screen[None]):
             return
         if not self._require_place():
             return
-        record = consent_on_file(self.ctx.db, code, self.ctx.study.consent.version)
-        if record is None or record["decision"] != "given":
+        refused = refusal(self.ctx.db, code, "interview", self.ctx.study)
+        if refused is not None and refused.reason not in ("no_consent", "declined"):
+            self.notify(str(refused), severity="error")
+            return
+        if refused is not None:  # ask for consent (again): a new decision may now be given
             from interview_tui.tui.screens.consent import ConsentScreen
 
             def after_consent(decision: str | None) -> None:
@@ -394,14 +397,18 @@ class StudyErrorScreen(Screen[None]):
 
     BINDINGS = [Binding("q,escape", "app.quit", "Quit")]
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, heading: str | None = None) -> None:
         super().__init__()
         self.message = message
+        self.heading = heading
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="study-error"):
-            yield Static("[b $error]The study file cannot be used.[/] Fix these problems and start again "
-                         "(check with: interview-tui guide validate FILE):")
+            if self.heading:
+                yield Static(f"[b $error]{escape(self.heading)}[/]")
+            else:
+                yield Static("[b $error]The study file cannot be used.[/] Fix these problems and start again "
+                             "(check with: interview-tui guide validate FILE):")
             yield Static(escape(self.message), id="study-error-text")
         yield Footer(show_command_palette=False, compact=True)
