@@ -97,3 +97,17 @@ def load_cli_study(study_path: str | Path | None, *, default: bool = True) -> "S
             f"{target} is not a valid study file; fix these and check again with "
             f"'interview-tui guide validate {target}':\n{lines}"
         ) from None
+
+
+def one_line_text(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback refusing control characters (ESC, NUL, line breaks) in a free-text option."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        from interview_tui.domain.safe_text import text_problem
+
+        problem = text_problem(value.strip()) if isinstance(value, str) else None
+        if problem:
+            raise click.BadParameter(f"{field} {problem}")
+        return value
+
+    return check

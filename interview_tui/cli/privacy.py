@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import get_db, get_project, pass_db
+from interview_tui.cli.common import get_db, get_project, one_line_text, pass_db
 from interview_tui.cli.consent import consent as consent_group
 from interview_tui.privacy.keyfile import KEY_FILE_ENV
 
@@ -100,6 +100,7 @@ def key_add(db, code: str, name: str, contact: str | None, key_file: str | None)
 def key_show(db, code: str, key_file: str | None) -> None:
     """Show who participant CODE is (each look-up is logged in the audit trail, without the name)."""
     from interview_tui.domain.participant_codes import normalize_code
+    from interview_tui.domain.safe_text import for_terminal
     from interview_tui.privacy.keyfile import KeyFileError
     from interview_tui.storage import audit
 
@@ -112,7 +113,7 @@ def key_show(db, code: str, key_file: str | None) -> None:
     audit.log(db, "key.access", participant_code=canonical, details={"found": entry is not None})
     if entry is None:
         raise click.ClickException(f"{canonical} is not in the key file {kf.path}")
-    click.echo(f"{canonical}: {entry.name}" + (f" ({entry.contact})" if entry.contact else ""))
+    click.echo(for_terminal(f"{canonical}: {entry.name}" + (f" ({entry.contact})" if entry.contact else "")))
 
 
 @key.command("remove")
@@ -141,7 +142,8 @@ def key_remove(db, code: str, key_file: str | None) -> None:
 @main.command()
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--actor", default=None, help="Who carries out the withdrawal (interviewer name or initials).")
+@click.option("--actor", default=None, callback=one_line_text("the actor"),
+              help="Who carries out the withdrawal (interviewer name or initials).")
 @_key_file_option
 def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> None:
     """Withdraw participant CODE and erase all their data for good (recordings, transcripts, answers, exports)."""
@@ -206,12 +208,13 @@ def audit_list(db, code: str | None, action: str | None) -> None:
     """List audit entries, oldest first (time, actor, action, code, details)."""
     import json
 
+    from interview_tui.domain.safe_text import for_terminal
     from interview_tui.storage import audit as store
 
     for e in store.entries(db, participant_code=code, action=action):
         details = json.dumps(e["details"], ensure_ascii=False, sort_keys=True) if e["details"] else ""
-        click.echo(f"{e['id']:>5}  {e['at'][:19].replace('T', ' ')}  {e['actor'] or '-'}  {e['action']}  "
-                   f"{e['participant_code'] or '-'}  {details}".rstrip())
+        click.echo(for_terminal(f"{e['id']:>5}  {e['at'][:19].replace('T', ' ')}  {e['actor'] or '-'}  "
+                                f"{e['action']}  {e['participant_code'] or '-'}  {details}".rstrip()))
 
 
 @consent_group.command("verify")
@@ -315,7 +318,7 @@ def _decrypt_export(src: Path, dst: Path, identities: list) -> bool:
 @main.command()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--before-end-date", is_flag=True, help="Anonymise although a study's end date has not passed.")
-@click.option("--actor", default=None, help="Who carries out the anonymisation.")
+@click.option("--actor", default=None, callback=one_line_text("the actor"), help="Who carries out the anonymisation.")
 @_key_file_option
 def anonymise(yes: bool, before_end_date: bool, actor: str | None, key_file: str | None) -> None:
     """End of project: delete the key file and all recordings, keep de-identified transcripts, write a report."""
