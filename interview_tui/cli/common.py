@@ -53,7 +53,18 @@ def get_db(ctx: click.Context | None = None) -> Database:
 
         project = get_project(ctx).ensure()
         obj["db"] = open_db(project.db_path)
+        ctx.find_root().call_on_close(functools.partial(_anchor_audit, obj["db"]))
     return obj["db"]
+
+
+def _anchor_audit(db: Database) -> None:
+    """Anchor entries logged inside transactions (see `storage.audit.anchor_head`) as the command ends."""
+    from interview_tui.storage.audit import anchor_head
+
+    try:
+        anchor_head(db)
+    except Exception:  # noqa: BLE001 - a best-effort receipt must never turn a finished command into a failure
+        pass
 
 
 def pass_db(f: F) -> F:

@@ -185,19 +185,48 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--expect-head", default=None, help="Head hash noted at an earlier check (detects entries cut off at the end).")
+@click.option("--reanchor", is_flag=True,
+              help="You restored this database from a backup on purpose: if the chain itself is intact, anchor its "
+                   "current head instead of the newer one on record (logged as audit.reanchored).")
 @pass_db
-def audit_verify(db, expect_head: str | None) -> None:
-    """Recompute the hash chain; exit 1 when an entry was edited, deleted or inserted."""
+def audit_verify(db, expect_head: str | None, reanchor: bool) -> None:
+    """Recompute the hash chain and compare its head with the anchor kept outside the project.
+
+    Exits 1 when an entry was edited, deleted or inserted, or when the trail was emptied, cut
+    off or rewritten since the anchored entry.
+    """
     from interview_tui.storage import audit as store
 
-    result = store.verify(db, expect_head)
-    if not store.triggers_present(db):
+    result = store.check(db, expect_head)
+    if not result.triggers:
         click.echo("Warning: the append-only triggers are missing (someone dropped them).", err=True)
     for problem in result.problems:
         click.echo(str(problem), err=True)
+    chain = result.chain
+    if reanchor:
+        if not chain.ok:
+            raise click.ClickException("the chain itself is broken (see above); not re-anchored")
+        new = store.reanchor(db)
+        click.echo(f"Re-anchored at entry {new.entry_id if new else '-'} in {result.anchor_file}.")
+        return
     if not result.ok:
-        raise click.ClickException(f"audit trail tampered with: {len(result.problems)} problem(s) in {result.count} entries")
-    click.echo(f"Audit trail intact: {result.count} entries, head {result.head}")
+        raise click.ClickException(
+            f"audit trail tampered with: {len(result.problems)} problem(s) in {chain.count} entries; if you restored "
+            "this database from a backup on purpose, run `interview-tui audit verify --reanchor`"
+        )
+    click.echo(f"Audit trail intact: {chain.count} entries, head {chain.head}")
+    click.echo("Checked: every entry's hash and its link to the one before"
+               + (", the expected head" if expect_head else "")
+               + (", the append-only triggers" if result.triggers else ""))
+    if result.anchor is not None:
+        click.echo(f"Checked: entry {result.anchor.entry_id} is unchanged since it was anchored on "
+                   f"{result.anchor.anchored_at} in {result.anchor_file}")
+    elif result.anchor_file is not None:
+        click.echo(f"Not checked: no anchor for this database yet in {result.anchor_file} (a new, moved or copied "
+                   "project); anchored now, so from here on a deleted or rewritten trail is detected")
+    new = store.anchor_head(db)
+    if new is not None and (result.anchor is None or new.entry_id != result.anchor.entry_id):
+        click.echo(f"Anchored entry {new.entry_id} (head {new.head[:16]}…).")
 
 
 @audit.command("list")
