@@ -13,6 +13,7 @@ finds a trail that was emptied, cut off, or rewritten and re-hashed.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,7 @@ def anchor_head(db: Database) -> anchors.Anchor | None:
         if row is None or row[1] is None:
             return current
         return anchors.write_anchor(path, int(row[0]), row[1])
-    except anchors.AnchorError:
+    except (anchors.AnchorError, sqlite3.Error):
         return None
 
 
