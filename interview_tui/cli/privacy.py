@@ -47,6 +47,16 @@ def _code(db, code: str) -> str:
         raise click.ClickException(str(err)) from None
 
 
+def _normalized(code: str) -> str:
+    """A participant code as typed, normalised (P1 -> P01), or a clear message."""
+    from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+
+    try:
+        return normalize_code(code)
+    except ParticipantError as err:
+        raise click.ClickException(str(err)) from None
+
+
 # -- identity key ---------------------------------------------------------------------
 
 
@@ -99,12 +109,11 @@ def key_add(db, code: str, name: str, contact: str | None, key_file: str | None)
 @pass_db
 def key_show(db, code: str, key_file: str | None) -> None:
     """Show who participant CODE is (each look-up is logged in the audit trail, without the name)."""
-    from interview_tui.domain.participant_codes import normalize_code
     from interview_tui.domain.safe_text import for_terminal
     from interview_tui.privacy.keyfile import KeyFileError
     from interview_tui.storage import audit
 
-    canonical = normalize_code(code)
+    canonical = _normalized(code)
     kf = _open_key_file(db, key_file)
     try:
         entry = kf.get(canonical)
@@ -122,11 +131,10 @@ def key_show(db, code: str, key_file: str | None) -> None:
 @pass_db
 def key_remove(db, code: str, key_file: str | None) -> None:
     """Remove participant CODE's entry from the key file."""
-    from interview_tui.domain.participant_codes import normalize_code
     from interview_tui.privacy.keyfile import KeyFileError
     from interview_tui.storage import audit
 
-    canonical = normalize_code(code)
+    canonical = _normalized(code)
     kf = _open_key_file(db, key_file)
     try:
         removed = kf.remove(canonical)

@@ -154,6 +154,9 @@ CLI_INPUTS = [
     ("interviewers add --role", ["interviewers", "add", "MP", "--role", "{bad}"], "interviewer role: contains"),
     ("withdraw --actor", ["withdraw", "P01", "--yes", "--actor", "{bad}"], "the actor contains the control character"),
     ("review signoff --by", ["review", "signoff", "1", "--by", "{bad}"], "--by contains the control character"),
+    ("participants add --code", ["participants", "add", "--code", "{bad}"], "is not a participant code"),
+    ("key show CODE (was a traceback)", ["key", "show", "{bad}"], "is not a participant code"),
+    ("key remove CODE (was a traceback)", ["key", "remove", "{bad}"], "is not a participant code"),
 ]
 
 
