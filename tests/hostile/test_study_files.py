@@ -57,6 +57,19 @@ def huge_study(size: int) -> str:
     return MINIMAL + "description: " + "x" * pad + "\n"
 
 
+def many_questions(size: int) -> str:
+    """A valid study with one question per line up to `size` bytes: the slowest kind to parse."""
+    lines = ["    - id: s1", "      title: First", "      questions:"]
+    room = size - len(_with_sections("\n".join(lines) + "\n")) - 40
+    n = 0
+    while room > 0:
+        line = f'        - {{id: q{n}, text: "Question {n}?"}}'
+        lines.append(line)
+        room -= len(line) + 1
+        n += 1
+    return _with_sections("\n".join(lines[:-1]) + "\n")
+
+
 def harmless_aliases() -> str:
     """Anchors used as intended: one follow-up prompt reused in two questions."""
     return _with_sections(
@@ -76,6 +89,9 @@ FILES: list[tuple[str, Callable[[], str | bytes], int, str]] = [
     ("50 MB study", lambda: huge_study(50_000_000), 1, r"study\.yaml:\d+:\d+: .*larger than"),
     ("one byte over the limit", lambda: huge_study(MAX_STUDY_BYTES + 1), 1, r"study\.yaml:\d+:\d+: .*larger than"),
     ("exactly at the limit", lambda: huge_study(MAX_STUDY_BYTES), 0, r"study\.yaml: OK"),
+    ("thousands of questions, just under the limit", lambda: many_questions(MAX_STUDY_BYTES), 0, r"study\.yaml: OK"),
+    ("thousands of questions, over the limit", lambda: many_questions(2 * MAX_STUDY_BYTES), 1,
+     r"study\.yaml:\d+:\d+: the file is larger than 512 KiB"),
     ("anchors used as intended", harmless_aliases, 0, r"study\.yaml: OK"),
     ("NUL bytes", lambda: MINIMAL.encode() + b"\0\0\0", 1, r"study\.yaml:33:1: a control character \(U\+0000\)"),
     ("ESC in a title", lambda: MINIMAL.replace("Minimal study", "Mini\x1b[2Jmal"), 1, r"study\.yaml:2:12: a control character \(U\+001B\)"),
