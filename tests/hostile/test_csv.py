@@ -160,3 +160,11 @@ def test_cli_import_stores_the_cell_exactly(tmp_path: Path, data: bytes, stored:
         values = conn.execute("SELECT field_id, value FROM demographic_values").fetchall()
     assert len(values) == 1 and values[0][0] == "workplace"
     assert json.loads(values[0][1]) == stored
+
+
+@pytest.mark.parametrize("make", [c[1] for c in NOT_FILES[:2]], ids=[c[0] for c in NOT_FILES[:2]])
+def test_cli_import_of_a_device_or_fifo_ends(tmp_path: Path, make) -> None:
+    """`demographics import /dev/zero` (or a FIFO nobody writes) ends at once with a message."""
+    run = run_cli("--data-dir", tmp_path / "project", "demographics", "import", make(tmp_path), timeout=30)
+    assert no_traceback(run) and run.returncode == 1
+    assert "not a regular file" in run.stderr and "nothing was imported" in run.stderr
