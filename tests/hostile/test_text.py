@@ -210,3 +210,37 @@ def test_interviewers_list_neutralises_stored_escapes(tmp_path: Path, stored: st
     printable = {"\n"}
     assert not [ch for ch in run.stdout if (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) and ch not in printable]
     assert "\\x" in run.stdout and "KNH" in run.stdout
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("typed, saved", [("MP\x1b[2J", None), ("first\x00", None), ("Said \"no\" – twice", "Said \"no\" – twice")],
+                         ids=["ESC", "NUL", "plain"])
+async def test_note_dialog_refuses_control_characters(typed: str, saved: str | None) -> None:
+    """The app's note dialog keeps a note with a control character open and says why, saves others."""
+    from textual.app import App
+    from textual.widgets import Input
+
+    from interview_tui.tui.screens.dialogs import NoteDialog
+
+    results: list[str | None] = []
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(NoteDialog("Note"), results.append)
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#note-text", Input).value = typed
+        await pilot.press("enter")
+        await pilot.pause()
+        if saved is None:
+            assert results == [] and isinstance(app.screen, NoteDialog)
+            assert any("control character" in n.message for n in app._notifications)
+        else:
+            assert results == [saved]
