@@ -1,9 +1,10 @@
-"""Small file-system helpers shared by recording, encryption, the key file and withdrawal."""
+"""Small file-system helpers shared by recording, encryption, the key file, withdrawal and file input."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import stat
 from pathlib import Path
 
 
@@ -32,3 +33,53 @@ def is_locked(path: Path) -> bool:
     except OSError:
         return False
     return False
+
+
+class InputFileError(OSError):
+    """A file given as input that cannot be read as one: a device, FIFO or folder, or too large."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        #: 1-based line where reading stopped (too large); 0 when the whole file is refused.
+        self.line = line
+
+
+def read_input_file(path: Path, limit: int, what: str = "the file") -> bytes:
+    """A regular file's bytes, refusing devices, FIFOs and sockets and anything over `limit` bytes.
+
+    The file is opened without blocking (a FIFO nobody writes to would otherwise hang
+    the open) and at most `limit + 1` bytes are read, so `/dev/zero` or a file that
+    keeps growing cannot exhaust memory.  Raises `InputFileError` (or `OSError` when
+    the file cannot be opened at all).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+            raise InputFileError(f"not a regular file ({kind}); give the path of {what}")
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        line = data[:limit].count(b"\n") + 1
+        raise InputFileError(
+            f"the file is larger than {_size(limit)} (reading stopped here); {what} is never that large: "
+            "check that this is the right file",
+            line,
+        )
+    return data
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):g} MiB" if n >= 1 << 20 else f"{n / 1024:g} KiB"

@@ -21,6 +21,16 @@ pytest_plugins = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def audit_anchor_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Audit anchors (receipts kept outside the project) go to a fresh folder per test, never to ~."""
+    from interview_tui.privacy.anchor import STATE_DIR_ENV
+
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """An empty project folder."""

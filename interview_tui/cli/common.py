@@ -76,6 +76,7 @@ def get_db(ctx: click.Context | None = None) -> Database:
         project = get_project(ctx).ensure()
         obj["db"] = open_db(project.db_path)
         _note_unfinished_withdrawals(obj["db"])
+        ctx.find_root().call_on_close(functools.partial(_anchor_audit, obj["db"]))
     return obj["db"]
 
 
@@ -86,6 +87,16 @@ def _note_unfinished_withdrawals(db: Database) -> None:
     for code in unfinished_withdrawals(db):
         click.echo(f"Note: the withdrawal of {code} is unfinished; finish it with: "
                    f"interview-tui withdraw {code} --yes", err=True)
+
+
+def _anchor_audit(db: Database) -> None:
+    """Anchor entries logged inside transactions (see `storage.audit.anchor_head`) as the command ends."""
+    from interview_tui.storage.audit import anchor_head
+
+    try:
+        anchor_head(db)
+    except Exception:  # noqa: BLE001 - a best-effort receipt must never turn a finished command into a failure
+        pass
 
 
 def pass_db(f: F) -> F:
@@ -195,3 +206,17 @@ def write_cli_output(target: str | Path, write: Callable[[Path], Any], *, force:
             f"cannot write {err.filename or target}: {err.strerror or err} (check the folder exists, "
             "is writable and the disk has space); nothing was written there"
         ) from None
+
+
+def one_line_text(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback refusing control characters (ESC, NUL, line breaks) in a free-text option."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        from interview_tui.domain.safe_text import text_problem
+
+        problem = text_problem(value.strip()) if isinstance(value, str) else None
+        if problem:
+            raise click.BadParameter(f"{field} {problem}")
+        return value
+
+    return check

@@ -95,9 +95,11 @@ def interviewers_add(db, name: str, role: str | None) -> None:
 @pass_db
 def interviewers_list(db) -> None:
     """List interviewers."""
+    from interview_tui.domain.safe_text import for_terminal
     from interview_tui.storage.interviewers import list_interviewers
 
-    rows = [[r["name"], r["role"] or "-", r["created_at"][:10]] for r in list_interviewers(db)]
+    # Names stored before input was checked may hold escape sequences: never send them raw.
+    rows = [[for_terminal(r["name"]), for_terminal(r["role"] or "-"), r["created_at"][:10]] for r in list_interviewers(db)]
     if not rows:
         click.echo("No interviewers yet; add one with: interview-tui interviewers add NAME")
         return

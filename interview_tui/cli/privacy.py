@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import force_option, get_db, get_project, output_guard, pass_db, write_cli_output
+from interview_tui.cli.common import force_option, get_db, get_project, one_line_text, output_guard, pass_db, write_cli_output
 from interview_tui.cli.consent import consent as consent_group
 from interview_tui.privacy.keyfile import KEY_FILE_ENV
 
@@ -43,6 +43,16 @@ def _code(db, code: str) -> str:
 
     try:
         return require_participant(db, code)["code"]
+    except ParticipantError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _normalized(code: str) -> str:
+    """A participant code as typed, normalised (P1 -> P01), or a clear message."""
+    from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+
+    try:
+        return normalize_code(code)
     except ParticipantError as err:
         raise click.ClickException(str(err)) from None
 
@@ -99,11 +109,11 @@ def key_add(db, code: str, name: str, contact: str | None, key_file: str | None)
 @pass_db
 def key_show(db, code: str, key_file: str | None) -> None:
     """Show who participant CODE is (each look-up is logged in the audit trail, without the name)."""
-    from interview_tui.domain.participant_codes import normalize_code
+    from interview_tui.domain.safe_text import for_terminal
     from interview_tui.privacy.keyfile import KeyFileError
     from interview_tui.storage import audit
 
-    canonical = normalize_code(code)
+    canonical = _normalized(code)
     kf = _open_key_file(db, key_file)
     try:
         entry = kf.get(canonical)
@@ -112,7 +122,7 @@ def key_show(db, code: str, key_file: str | None) -> None:
     audit.log(db, "key.access", participant_code=canonical, details={"found": entry is not None})
     if entry is None:
         raise click.ClickException(f"{canonical} is not in the key file {kf.path}")
-    click.echo(f"{canonical}: {entry.name}" + (f" ({entry.contact})" if entry.contact else ""))
+    click.echo(for_terminal(f"{canonical}: {entry.name}" + (f" ({entry.contact})" if entry.contact else "")))
 
 
 @key.command("remove")
@@ -121,11 +131,10 @@ def key_show(db, code: str, key_file: str | None) -> None:
 @pass_db
 def key_remove(db, code: str, key_file: str | None) -> None:
     """Remove participant CODE's entry from the key file."""
-    from interview_tui.domain.participant_codes import normalize_code
     from interview_tui.privacy.keyfile import KeyFileError
     from interview_tui.storage import audit
 
-    canonical = normalize_code(code)
+    canonical = _normalized(code)
     kf = _open_key_file(db, key_file)
     try:
         removed = kf.remove(canonical)
@@ -141,7 +150,8 @@ def key_remove(db, code: str, key_file: str | None) -> None:
 @main.command()
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--actor", default=None, help="Who carries out the withdrawal (interviewer name or initials).")
+@click.option("--actor", default=None, callback=one_line_text("the actor"),
+              help="Who carries out the withdrawal (interviewer name or initials).")
 @_key_file_option
 def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> None:
     """Withdraw participant CODE and erase all their data for good (recordings, transcripts, answers, exports)."""
@@ -185,19 +195,48 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--expect-head", default=None, help="Head hash noted at an earlier check (detects entries cut off at the end).")
+@click.option("--reanchor", is_flag=True,
+              help="You restored this database from a backup on purpose: if the chain itself is intact, anchor its "
+                   "current head instead of the newer one on record (logged as audit.reanchored).")
 @pass_db
-def audit_verify(db, expect_head: str | None) -> None:
-    """Recompute the hash chain; exit 1 when an entry was edited, deleted or inserted."""
+def audit_verify(db, expect_head: str | None, reanchor: bool) -> None:
+    """Recompute the hash chain and compare its head with the anchor kept outside the project.
+
+    Exits 1 when an entry was edited, deleted or inserted, or when the trail was emptied, cut
+    off or rewritten since the anchored entry.
+    """
     from interview_tui.storage import audit as store
 
-    result = store.verify(db, expect_head)
-    if not store.triggers_present(db):
+    result = store.check(db, expect_head)
+    if not result.triggers:
         click.echo("Warning: the append-only triggers are missing (someone dropped them).", err=True)
     for problem in result.problems:
         click.echo(str(problem), err=True)
+    chain = result.chain
+    if reanchor:
+        if not chain.ok:
+            raise click.ClickException("the chain itself is broken (see above); not re-anchored")
+        new = store.reanchor(db)
+        click.echo(f"Re-anchored at entry {new.entry_id if new else '-'} in {result.anchor_file}.")
+        return
     if not result.ok:
-        raise click.ClickException(f"audit trail tampered with: {len(result.problems)} problem(s) in {result.count} entries")
-    click.echo(f"Audit trail intact: {result.count} entries, head {result.head}")
+        raise click.ClickException(
+            f"audit trail tampered with: {len(result.problems)} problem(s) in {chain.count} entries; if you restored "
+            "this database from a backup on purpose, run `interview-tui audit verify --reanchor`"
+        )
+    click.echo(f"Audit trail intact: {chain.count} entries, head {chain.head}")
+    click.echo("Checked: every entry's hash and its link to the one before"
+               + (", the expected head" if expect_head else "")
+               + (", the append-only triggers" if result.triggers else ""))
+    if result.anchor is not None:
+        click.echo(f"Checked: entry {result.anchor.entry_id} is unchanged since it was anchored on "
+                   f"{result.anchor.anchored_at} in {result.anchor_file}")
+    elif result.anchor_file is not None:
+        click.echo(f"Not checked: no anchor for this database yet in {result.anchor_file} (a new, moved or copied "
+                   "project); anchored now, so from here on a deleted or rewritten trail is detected")
+    new = store.anchor_head(db)
+    if new is not None and (result.anchor is None or new.entry_id != result.anchor.entry_id):
+        click.echo(f"Anchored entry {new.entry_id} (head {new.head[:16]}…).")
 
 
 @audit.command("list")
@@ -208,12 +247,13 @@ def audit_list(db, code: str | None, action: str | None) -> None:
     """List audit entries, oldest first (time, actor, action, code, details)."""
     import json
 
+    from interview_tui.domain.safe_text import for_terminal
     from interview_tui.storage import audit as store
 
     for e in store.entries(db, participant_code=code, action=action):
         details = json.dumps(e["details"], ensure_ascii=False, sort_keys=True) if e["details"] else ""
-        click.echo(f"{e['id']:>5}  {e['at'][:19].replace('T', ' ')}  {e['actor'] or '-'}  {e['action']}  "
-                   f"{e['participant_code'] or '-'}  {details}".rstrip())
+        click.echo(for_terminal(f"{e['id']:>5}  {e['at'][:19].replace('T', ' ')}  {e['actor'] or '-'}  "
+                                f"{e['action']}  {e['participant_code'] or '-'}  {details}".rstrip()))
 
 
 @consent_group.command("verify")
@@ -328,7 +368,7 @@ def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None, force
 @main.command()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--before-end-date", is_flag=True, help="Anonymise although a study's end date has not passed.")
-@click.option("--actor", default=None, help="Who carries out the anonymisation.")
+@click.option("--actor", default=None, callback=one_line_text("the actor"), help="Who carries out the anonymisation.")
 @_key_file_option
 def anonymise(yes: bool, before_end_date: bool, actor: str | None, key_file: str | None) -> None:
     """End of project: delete the key file and all recordings, keep de-identified transcripts, write a report."""

@@ -7,7 +7,7 @@ import json
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import ROW_ID, pass_db
+from interview_tui.cli.common import ROW_ID, one_line_text, pass_db
 
 
 @main.group()
@@ -69,7 +69,8 @@ def review_diff(db, recording_id: int, summary: bool) -> None:
 
 @review.command("signoff")
 @click.argument("recording_id", type=ROW_ID)
-@click.option("--by", "reviewed_by", required=True, help="Who reviewed the transcript (name or initials).")
+@click.option("--by", "reviewed_by", required=True, callback=one_line_text("--by"),
+              help="Who reviewed the transcript (name or initials).")
 @click.option("--as-is", is_flag=True, help="Sign off even when nothing was edited (the machine text was checked and is right).")
 @pass_db
 def review_signoff(db, recording_id: int, reviewed_by: str, as_is: bool) -> None:

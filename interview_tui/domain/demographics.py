@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from interview_tui.domain.safe_text import text_problem
 from interview_tui.domain.study import Choice, DemographicField, DemographicForm
 
 #: Raw answers meaning "the participant preferred not to say" (case-insensitive).
@@ -156,6 +157,9 @@ def parse_value(field: DemographicField, raw: str) -> Any:
     text = (raw or "").strip()
     if not text:
         return MISSING
+    problem = text_problem(text)
+    if problem is not None:
+        raise DemographicValueError(field, problem)
     if text.casefold() in PREFER_NOT_LITERALS:
         if field.prefer_not_to_say:
             return PREFER_NOT

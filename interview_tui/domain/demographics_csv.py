@@ -17,6 +17,7 @@ from typing import Any
 from interview_tui.domain.demographics import DemographicValueError, parse_value
 from interview_tui.domain.participant_codes import ParticipantError, normalize_code
 from interview_tui.domain.study import DemographicForm
+from interview_tui.fileio import InputFileError, read_input_file
 
 PARTICIPANT_COLUMN = "participant"
 
@@ -30,19 +31,45 @@ class CsvRow:
     answers: dict[str, Any]
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    header = text.split("\n", 1)[0]
-    try:
-        # Spreadsheets in many locales save CSV with ';' or tabs; the header tells which.
-        return csv.Sniffer().sniff(header, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+#: Delimiters spreadsheets use for CSV: ',' (English locales), ';' (locales whose decimal
+#: mark is a comma, e.g. Norwegian Excel), tab ("tab-separated values").
+DELIMITERS = (",", ";", "\t")
+#: A demographics file has one row per participant; anything this large is the wrong file.
+MAX_CSV_BYTES = 10 << 20
+
+
+class SpreadsheetCsv(csv.excel):
+    """What Excel, LibreOffice, Google Sheets and Numbers write: cells with the delimiter, a
+    quote or a line break are quoted, and a quote inside is doubled (`"say ""hi"" there"`).
+    """
+
+    strict = True
+
+
+def delimiter_of(text: str) -> str:
+    """The delimiter, read from the header row: it holds only field ids, which cannot contain
+    one, so whichever of ',', ';' and tab it holds is the delimiter (',' for one column).
+
+    Guessing the whole dialect from the header alone (csv.Sniffer) also guesses that quotes
+    are not doubled, which breaks every quoted cell with a quote inside.
+    """
+    header = text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def parse_demographics_csv(text: str, form: DemographicForm, source: str) -> tuple[list[CsvRow], list[str]]:
     """Check CSV text against `form`: (rows, every error as `SOURCE: row N, column C: reason`)."""
     errors: list[str] = []
-    records = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), _dialect(text)))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), SpreadsheetCsv, delimiter=delimiter_of(text))
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as err:
+        return [], [f"{source}: row {len(records) + 1} (line {reader.line_num}): cannot read this row as CSV "
+                    f"({err}); check its quotes, or open the file in a spreadsheet and save it again as CSV UTF-8"]
     if not records or not any(cell.strip() for cell in records[0]):
         fields = ", ".join(f.id for f in form.fields)
         return [], [f"{source}: row 1: the file is empty; the first row must name the columns: participant, {fields}"]
@@ -100,7 +127,9 @@ def read_demographics_csv(path: str | Path, form: DemographicForm) -> tuple[list
     """Read and check a CSV file (UTF-8, with or without BOM; ',' ';' or tab separated)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_input_file(path, MAX_CSV_BYTES, "a CSV file")
+    except InputFileError as err:
+        return [], [f"{path}: {err.message}"]
     except OSError as err:
         return [], [f"{path}: cannot read the file: {err.strerror or err}"]
     try:

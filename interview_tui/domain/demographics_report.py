@@ -9,12 +9,12 @@ every other field gets a sentence of its own.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from typing import Literal
 
 from interview_tui.domain.demographics import DemographicSummary, FieldSummary
+from interview_tui.domain.safe_text import SpreadsheetWriter
 from interview_tui.domain.study import DemographicField
 
 Format = Literal["text", "markdown", "csv"]
@@ -363,7 +363,7 @@ def csv_rows(summary: DemographicSummary) -> list[list[str]]:
 
 def render_csv(summary: DemographicSummary) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetWriter(out, lineterminator="\n")
     writer.writerow(["field_id", "field_label", "statistic", "category", "value"])
     writer.writerows(csv_rows(summary))
     return out.getvalue()

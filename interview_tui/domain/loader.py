@@ -15,13 +15,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import yaml
+from yaml.reader import ReaderError
 
 from interview_tui.domain.outline import format_outline
 from interview_tui.domain.study import Study
 from interview_tui.domain.study_reader import read_study
-from interview_tui.domain.yaml_reader import Issues, StudyIssue, compose
+from interview_tui.domain.yaml_reader import AliasError, Issues, StudyIssue, compose
+from interview_tui.fileio import InputFileError, read_input_file
+
+#: The largest study file read: 40 times the shipped one (12 KB).  Parsing costs seconds per
+#: megabyte (a 50 MB file took half a minute and a gigabyte), so a file this large is the wrong one.
+MAX_STUDY_BYTES = 512 << 10
 
 __all__ = [
+    "MAX_STUDY_BYTES",
     "StudyFileError",
     "StudyIssue",
     "default_study",
@@ -109,6 +116,16 @@ def parse_study(data: bytes, source: str | os.PathLike[str]) -> tuple[Study | No
         text = text[1:]
     try:
         root = compose(text)
+    except AliasError as err:
+        issues.add(err.problem_mark, err.problem)
+        return None, issues.sorted()
+    except ReaderError as err:
+        # The reader reports a character offset, not a line: say where it is.
+        before = text[: err.position]
+        line, col = before.count("\n") + 1, err.position - (before.rfind("\n") + 1) + 1
+        issues.add((line, col), f"a control character (U+{err.character:04X}) that a study file cannot hold; "
+                                "remove it (a file with many is damaged or not a text file)")
+        return None, issues.sorted()
     except yaml.YAMLError as err:
         tab_lines = _tab_issues(issues, text)
         mark = getattr(err, "problem_mark", None)
@@ -129,7 +146,9 @@ def parse_study(data: bytes, source: str | os.PathLike[str]) -> tuple[Study | No
 
 def _read(path: Path) -> tuple[bytes | None, list[StudyIssue]]:
     try:
-        return path.read_bytes(), []
+        return read_input_file(path, MAX_STUDY_BYTES, "a study file (.yaml)"), []
+    except InputFileError as err:
+        return None, [StudyIssue(str(path), err.line, 1 if err.line else 0, err.message)]
     except OSError as err:
         reason = err.strerror or str(err)
         return None, [StudyIssue(str(path), 0, 0, f"cannot read the study file: {reason}")]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Literal
 
+from interview_tui.domain.safe_text import check_text
 from interview_tui.domain.study import Guide, Question
 
 EventKind = Literal[
@@ -382,10 +383,12 @@ class Interview:
 
     def note(self, text: str, stamp: "Stamp | None" = None) -> Event:
         """A time-stamped note on the current question (`stamp`: when the interviewer began it)."""
+        check_text(text.strip(), "note", multiline=True)
         return self.record("note", question_id=self.state.current_id, text=text.strip(), stamp=stamp)
 
     def bookmark(self, text: str = "") -> Event:
         """A bookmark on a quotable moment (optional label)."""
+        check_text(text.strip(), "bookmark label")
         return self.record("bookmark", question_id=self.state.current_id, text=text.strip() or None)
 
     def reach_closing(self) -> Event | None:

@@ -15,8 +15,14 @@ from datetime import date
 from typing import Any, Iterable, Literal
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.error import Mark
+from yaml.events import AliasEvent
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Severity = Literal["error", "warning"]
@@ -336,12 +342,92 @@ class MapReader:
         return MapReader(self.issues, node, join(self.path, key), known, what)
 
 
+#: How many nodes aliases (`*name`) may stand for in one file, counting every copy an alias
+#: repeats.  A real study reuses a few prompts; an "alias bomb" nests anchors so that a
+#: small file stands for billions of nodes, which every reader would walk.
+MAX_ALIAS_NODES = 10_000
+
+
+class AliasError(yaml.YAMLError):
+    """An alias that repeats too much of the file, or contains itself; `problem_mark` is the alias."""
+
+    def __init__(self, problem: str, mark: Mark) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class _BoundedComposer(Composer):
+    """PyYAML's composer, counting what each alias stands for and refusing aliases into themselves."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._alias_nodes = 0
+        self._sizes: dict[int, int] = {}
+        self._open_anchors: set[str] = set()
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, AliasEvent):
+            if anchor in self._open_anchors:
+                raise AliasError(f"the alias '*{anchor}' is inside the entry it stands for, so that entry "
+                                 "contains itself; copy the text instead of using an alias", event.start_mark)
+            node = self.anchors.get(anchor)
+            if node is not None:
+                self._alias_nodes += self._size(node)
+                if self._alias_nodes > MAX_ALIAS_NODES:
+                    raise AliasError(
+                        f"the aliases ('*name') in this file repeat more than {MAX_ALIAS_NODES} entries "
+                        f"(this one, '*{anchor}', goes over); a study file uses aliases for a few repeated "
+                        "texts at most: write the entries out or remove the aliases", event.start_mark)
+            return super().compose_node(parent, index)
+        if anchor is None:
+            return super().compose_node(parent, index)
+        self._open_anchors.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open_anchors.discard(anchor)
+
+    def _size(self, node: Node) -> int:
+        """How many nodes `node` stands for, counting shared children once per use (memoised)."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        size = 1
+        if isinstance(node, SequenceNode):
+            size += sum(self._size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            size += sum(self._size(k) + self._size(v) for k, v in node.value)
+        self._sizes[id(node)] = size
+        return size
+
+
+class _BoundedLoader(Reader, Scanner, Parser, _BoundedComposer, SafeConstructor, Resolver):
+    """yaml.SafeLoader with `_BoundedComposer`: safe, and aliases cannot blow a file up."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _BoundedComposer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
 def compose(text: str) -> Node | None:
-    """Parse YAML text into a node tree with positions (safe: no Python objects are built)."""
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    """Parse YAML text into a node tree with positions (safe: no Python objects are built).
+
+    Raises `AliasError` (a `yaml.YAMLError`) for aliases that repeat more than
+    `MAX_ALIAS_NODES` entries in all or that contain themselves.
+    """
+    return yaml.compose(text, Loader=_BoundedLoader)
 
 
 __all__ = [
+    "MAX_ALIAS_NODES",
+    "AliasError",
     "Issues",
     "MapReader",
     "StudyIssue",

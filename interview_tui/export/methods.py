@@ -11,7 +11,6 @@ in the seed paper's order: recruitment, saturation, sample, data collection.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from interview_tui.domain.demographics_report import (
 )
 from interview_tui.domain.saturation import SaturationEntry, saturation_text
 from interview_tui.domain.saturation import table_rows as saturation_rows
+from interview_tui.domain.safe_text import SpreadsheetWriter
 from interview_tui.export.model import ExportProject
 
 FORMATS: tuple[str, ...] = ("text", "markdown", "csv")
@@ -244,7 +244,7 @@ def render_markdown(report: MethodsReport) -> str:
 def render_csv(report: MethodsReport) -> str:
     """One row per figure: field_id, field_label, statistic, category, value (unrounded)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetWriter(out, lineterminator="\n")
     writer.writerow(["field_id", "field_label", "statistic", "category", "value"])
     writer.writerows(csv_rows(report.summary))
     for key in ("contacted", "declined", "invited", "withdrawn", "included"):

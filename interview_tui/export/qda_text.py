@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from interview_tui.domain.safe_text import spreadsheet_cell
 from interview_tui.export.layout import clean, turns
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
 from interview_tui.export.timecode import clock, maxqda
@@ -72,7 +73,8 @@ def nvivo_table(t: ExportTranscript) -> str:
     """The NVivo table form: tab-separated Timespan, Speaker, Content rows."""
     rows = ["Timespan\tSpeaker\tContent"]
     for seg in t.segments:
-        rows.append(f"{clock(seg.start)} - {clock(seg.end)}\t{_speaker(seg.speaker_label)}\t{clean(seg.text)}")
+        rows.append(f"{clock(seg.start)} - {clock(seg.end)}\t{spreadsheet_cell(_speaker(seg.speaker_label))}\t"
+                    f"{spreadsheet_cell(clean(seg.text))}")
     return "\n".join(rows) + "\n"
 
 

@@ -1,9 +1,10 @@
 """The audit trail's hash chain: each entry's hash covers its content and the previous hash.
 
 Editing any field of an entry changes its hash; deleting an entry breaks the
-next entry's `prev_hash` link.  The chain cannot see the *last* entries being
-cut off, so `audit verify` prints the head hash and entry count for the
-auditor to note down and compare later (`--expect-head`).
+next entry's `prev_hash` link.  The chain alone cannot see the *last* entries
+being cut off (or the whole trail rewritten and re-hashed), so the head is also
+anchored outside the project (`privacy.anchor`), and `audit verify` prints the
+head hash for an auditor who wants to note it down too (`--expect-head`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class ChainProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"audit entry {self.entry_id}: {self.message}"
+        where = f"audit entry {self.entry_id}" if self.entry_id else "audit trail"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from interview_tui.domain.safe_text import UnsafeTextError, check_text
 from interview_tui.fileio import fsync_dir
 
 KEY_FILE_ENV = "INTERVIEW_TUI_KEY_FILE"
@@ -101,6 +102,11 @@ class KeyFile:
         """Add or replace the entry for `code`; returns it."""
         if not name.strip():
             raise KeyFileError("name: must not be empty")
+        try:
+            check_text(name.strip(), "name")
+            check_text((contact or "").strip(), "contact")
+        except UnsafeTextError as err:
+            raise KeyFileError(str(err)) from None
         entries = self.load()
         replacing = code in entries
         entry = KeyEntry(code, name.strip(), (contact or "").strip() or None,

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from sqlite_utils import Database
 
+from interview_tui.domain.safe_text import text_problem
 from interview_tui.review import edits as ed
 from interview_tui.review.attention import AttentionItem, AttentionSettings, Loudness, build_queue
 from interview_tui.review.diff import Correction, compare
@@ -119,6 +120,7 @@ class ReviewSession:
     # -- edits (each saved before it returns) ------------------------------------------------
 
     def set_text(self, index: int, text: str) -> None:
+        _check(text, "the segment text", multiline=True)
         before = self.segments[index].text if 0 <= index < len(self.segments) else None
         self._save("text", ed.set_text(self.segments, index, text), {"index": index, "before": before, "after": text})
 
@@ -132,11 +134,13 @@ class ReviewSession:
         self._save("merge", ed.merge_next(self.segments, index), {"index": index})
 
     def set_speaker(self, index: int, speaker: str) -> None:
+        _check(speaker, "the speaker")
         before = self.segments[index].speaker if 0 <= index < len(self.segments) else None
         self._save("speaker", ed.set_speaker(self.segments, index, speaker),
                    {"index": index, "before": before, "after": speaker})
 
     def rename_speaker(self, old: str, new: str) -> int:
+        _check(new, "the speaker")
         segments, count = ed.rename_speaker(self.segments, old, new)
         self._save("rename", segments, {"before": old, "after": new, "segments": count})
         return count
@@ -147,6 +151,7 @@ class ReviewSession:
 
     def replace(self, plan: Sequence[Replacement], find: str, replacement: str) -> int:
         """Apply a find/replace preview; returns how many matches were replaced."""
+        _check(replacement, "the replacement")
         self._save("replace", apply_replace(self.segments, plan),
                    {"find": find, "replace": replacement, "segments": [r.index for r in plan]})
         return sum(r.count for r in plan)
@@ -155,6 +160,9 @@ class ReviewSession:
         """Sign the draft off (creating it when nothing was edited: 'reviewed, no changes')."""
         if not reviewed_by.strip():
             raise store.ReviewStateError("say who reviewed the transcript (name or initials)")
+        problem = text_problem(reviewed_by.strip())
+        if problem:
+            raise store.ReviewStateError(f"the reviewer's name {problem}")
         return store.sign_off(self.db, self.ensure_draft(), reviewed_by)
 
     # -- listening and figures ----------------------------------------------------------------
@@ -204,3 +212,9 @@ class ReviewSession:
     def speakers(self) -> list[str]:
         return ed.speakers(self.segments)
 
+
+def _check(text: str, what: str, *, multiline: bool = False) -> None:
+    """Refuse control characters (ESC, NUL...) in review input, as `EditError` the screen shows."""
+    problem = text_problem(text.strip(), multiline=multiline)
+    if problem:
+        raise ed.EditError(f"{what} {problem}")

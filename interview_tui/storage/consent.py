@@ -76,6 +76,7 @@ def record_consent(
     if db.conn.in_transaction:
         # Our commit must be the caller's commit too; refuse rather than leave consent unflushed.
         raise RuntimeError("record_consent must not run inside an open transaction")
+    recorded_at = utcnow()
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO consent_records (participant_id, study_id, form_version, form_title, text, text_hash, "
@@ -93,7 +94,7 @@ def record_consent(
                 json.dumps(declined_ids),
                 method,
                 interviewer_id,
-                utcnow(),
+                recorded_at,
             ],
         )
         record_id = int(cursor.lastrowid)
@@ -109,6 +110,12 @@ def record_consent(
                 "method": method,
                 "items_given": given_ids,
                 "items_declined": declined_ids,
+                # The rest of the stored record, so `consent verify` covers every field of it.
+                "form_title": form.title,
+                "text_hash": consent_text_hash(form),
+                "interviewer_id": interviewer_id,
+                "study_id": study_id,
+                "recorded_at": recorded_at,
             },
         )
     return record_id

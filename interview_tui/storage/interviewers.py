@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from interview_tui.domain.safe_text import check_text
 from interview_tui.storage.db import utcnow
 
 
@@ -13,6 +14,9 @@ def get_or_add_interviewer(db: Database, name: str, role: str | None = None) -> 
     A role given for an interviewer who has none yet is filled in; an existing
     role is kept.
     """
+    check_text(name.strip(), "interviewer name")
+    if role is not None:
+        check_text(role.strip(), "interviewer role")
     name = " ".join(name.split())
     if not name:
         raise ValueError("an interviewer needs a name or initials")

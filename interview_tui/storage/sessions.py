@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from interview_tui.domain.safe_text import check_text
 from interview_tui.domain.session import Event, EventWriter
 from interview_tui.storage.db import utcnow
 
@@ -21,6 +22,8 @@ def open_session(
     started_at: str | None = None,
 ) -> int:
     """Create an open session and return its id (events are added with `add_event`)."""
+    if place is not None:
+        check_text(place.strip(), "place")
     with db.conn:
         cursor = db.execute(
             "INSERT INTO sessions (participant_id, interviewer_id, study_id, place, state, started_at)"

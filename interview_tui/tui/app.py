@@ -119,6 +119,9 @@ class InterviewApp(App[None]):
 
     def on_unmount(self) -> None:
         if self.ctx is not None:
+            from interview_tui.storage.audit import anchor_head
+
+            anchor_head(self.ctx.db)  # entries logged inside transactions: anchor them before closing
             self.ctx.db.close()
 
 

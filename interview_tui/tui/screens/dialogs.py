@@ -11,6 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from interview_tui.domain.safe_text import text_problem
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Yes/no question: y/Enter confirms, n/Escape declines."""
@@ -55,6 +57,10 @@ class NoteDialog(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        problem = text_problem(event.value.strip(), multiline=True)
+        if problem:  # e.g. pasted terminal output: say so and keep the dialog open
+            self.notify(f"The note {problem}.", title="Not saved", severity="error")
+            return
         self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:

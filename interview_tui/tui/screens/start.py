@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from interview_tui.domain.safe_text import text_problem
 from interview_tui.domain.session import utc_iso
 from interview_tui.storage import sessions as store
 from interview_tui.storage.interviewers import get_or_add_interviewer, list_interviewers
@@ -141,6 +142,12 @@ class StartScreen(Screen[None]):
         """
         name = " ".join(self.query_one("#interviewer", Input).value.split())
         place = self.query_one("#place").value  # type: ignore[attr-defined]
+        for what, text in (("interviewer's name", name), ("place", place if isinstance(place, str) else "")):
+            problem = text_problem(text.strip())
+            if problem:  # pasted escape sequences: refuse here, before anything is stored under it
+                self.notify(f"The {what} {problem}.", title="Not accepted", severity="error")
+                self.ctx.interviewer_id, self.ctx.interviewer_name = None, ""
+                return False
         self.ctx.place = place.strip() or None if isinstance(place, str) else None
         if not name:
             self.ctx.interviewer_id, self.ctx.interviewer_name = None, ""
@@ -152,8 +159,9 @@ class StartScreen(Screen[None]):
 
     def _require_interviewer(self) -> bool:
         if not self._sync_interviewer():
-            self.notify("Type the interviewer's name or initials first, then press Enter.", title="Interviewer",
-                        severity="error")
+            if not self.query_one("#interviewer", Input).value.strip():  # else the refusal was shown
+                self.notify("Type the interviewer's name or initials first, then press Enter.", title="Interviewer",
+                            severity="error")
             self.query_one("#interviewer", Input).focus()
             return False
         return True
