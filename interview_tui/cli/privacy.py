@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -280,8 +281,14 @@ def keygen(out: str) -> None:
     """Make an age key pair for a study; prints the public key for the study file's `encryption.recipients`."""
     from interview_tui.privacy.agekeys import generate_keypair
 
+    from interview_tui.outputs import OutputError
+
+    path = Path(out).expanduser()
+    try:  # never the project's database, recordings or key file
+        output_guard().check(path)
+    except OutputError as err:
+        raise click.ClickException(str(err)) from None
     secret, public = generate_keypair()
-    path = Path(out)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

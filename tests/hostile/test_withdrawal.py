@@ -382,6 +382,7 @@ def test_project_files_are_private_even_under_a_permissive_umask(tmp_path: Path,
         assert done.returncode == 0, done.stdout + done.stderr
 
     run("participants", "add", "--code", "P01")
+    (tmp_path / "keys").mkdir()  # keygen never creates a missing folder (a mistyped path is refused)
     run("keygen", "--out", str(tmp_path / "keys" / "study.key"))
     modes = {p.name: os.stat(p).st_mode & 0o777 for p in [root, root / "recordings", *root.glob("interview.db*"),
                                                             tmp_path / "keys" / "study.key"]}
