@@ -25,6 +25,7 @@ from interview_tui.domain.study import DemographicField
 from interview_tui.storage.demographics import DemographicsError, get_demographics, save_demographics
 from interview_tui.tui.context import AppContext
 from interview_tui.tui.screens.dialogs import ConfirmDialog
+from interview_tui.tui.widgets.tickbox import TickBox
 
 #: the extra option of a multiple-choice list meaning "none of these" (an empty answer, not a missing one).
 NONE_ID = "__none__"
@@ -70,7 +71,7 @@ class DemographicsScreen(Screen[bool]):
                     with Horizontal(classes="field-input"):
                         yield self._widget(field)
                         if field.prefer_not_to_say:
-                            yield Checkbox("Prefer not to say", id=f"pn-{field.id}", classes="prefer-not", compact=True)
+                            yield TickBox("Prefer not to say", id=f"pn-{field.id}", classes="prefer-not", compact=True)
                     yield Static("", id=f"err-{field.id}", classes="field-error")
         with Horizontal(id="demographics-buttons"):
             yield Static(id="demographics-status")

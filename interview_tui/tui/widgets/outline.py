@@ -22,6 +22,8 @@ MARKS: dict[str, tuple[str, str]] = {
 
 
 BUDGET_STYLES = {"ok": "dim", "near": "bold dark_orange3", "over": "bold red"}
+#: the same status without colour: `!` nearly spent, `‼` over budget.
+BUDGET_MARKS = {"ok": "", "near": "!", "over": "‼"}
 
 
 def short(text: str, width: int = 60) -> str:
@@ -64,7 +66,8 @@ class GuideOutline(Tree[str]):
         for section, node in self._section_nodes:
             spent = state.section_seconds(section.id, now_offset_s)
             status = budget_status(spent, section.time_budget_min)
-            label = Text(f"{int(spent // 60)}/{section.time_budget_min:g}m ", style=BUDGET_STYLES[status])
+            label = Text(f"{int(spent // 60)}/{section.time_budget_min:g}m{BUDGET_MARKS[status]} ",
+                         style=BUDGET_STYLES[status])
             label.append(section.title, style="bold")
             node.set_label(label)
 
