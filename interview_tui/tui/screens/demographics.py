@@ -54,6 +54,8 @@ class DemographicsScreen(Screen[bool]):
         super().__init__()
         self.code = code
         self.dirty = False
+        #: the labels of the fields a save refused; the status line follows them until they are fixed.
+        self.refused: list[str] | None = None
 
     @property
     def ctx(self) -> AppContext:
@@ -82,11 +84,12 @@ class DemographicsScreen(Screen[bool]):
     def _widget(self, field: DemographicField) -> Widget:
         wid = f"f-{field.id}"
         if field.type == "single_choice":
-            return Select([(c.label, c.id) for c in field.choices], prompt="Choose…", id=wid, compact=True)
+            return Select([(c.label, c.id) for c in field.choices], prompt="Choose…", id=wid)
         if field.type == "multiple_choice":
             options = [(c.label, c.id) for c in field.choices] + [("None of these", NONE_ID)]
             return SelectionList[str](*options, id=wid)
-        return Input(placeholder=hint(field), id=wid, classes=f"-{field.type}", compact=True)
+        # Bordered (not compact): where the cursor is must be plain, also without colour.
+        return Input(placeholder=hint(field), id=wid, classes=f"-{field.type}")
 
     def on_mount(self) -> None:
         self.title = f"{self.code} · demographics"
@@ -144,7 +147,22 @@ class DemographicsScreen(Screen[bool]):
         message.update(escape(error or ""))
         message.display = error is not None
         self.query_one(f"#row-{field.id}").set_class(error is not None, "-invalid")
+        if self.refused is not None:
+            self._follow_refusal(field, error)
         return value, error
+
+    def _follow_refusal(self, field: DemographicField, error: str | None) -> None:
+        """After a refused save, keep `Not saved. Fix: …` true as fields are fixed (or broken)."""
+        assert self.refused is not None
+        if error is None and field.label in self.refused:
+            self.refused.remove(field.label)
+        elif error is not None and field.label not in self.refused:
+            self.refused.append(field.label)
+        status = self.query_one("#demographics-status", Static)
+        if self.refused:
+            status.update(f"[b $error]Not saved.[/] Fix: {escape(', '.join(self.refused))}")
+        else:
+            status.update("[b $success]✓ Every field is valid now.[/] Press ctrl+s to save.")
 
     def _prefer_not(self, field: DemographicField) -> bool:
         return field.prefer_not_to_say and self.query_one(f"#pn-{field.id}", Checkbox).value
@@ -160,7 +178,7 @@ class DemographicsScreen(Screen[bool]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.dirty = True
         field = self._field(event.input.id)
-        if field is not None and event.input.value.strip():
+        if field is not None and (event.input.value.strip() or self.refused is not None):
             self.check(field)
         elif field is not None:
             self.query_one(f"#err-{field.id}", Static).display = False
@@ -168,6 +186,9 @@ class DemographicsScreen(Screen[bool]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.dirty = True
+        field = self._field(event.select.id)
+        if field is not None and self.refused is not None:
+            self.check(field)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         self.dirty = True
@@ -205,8 +226,11 @@ class DemographicsScreen(Screen[bool]):
                 values[field.id] = value
         status = self.query_one("#demographics-status", Static)
         if bad:
-            names = ", ".join(f.label for f in bad)
-            status.update(f"[b $error]Not saved.[/] Fix: {escape(names)}")
+            self.refused = [f.label for f in bad]
+            names = ", ".join(self.refused)
+            # Say where the cursor went: jumping there silently had people typing into the wrong field.
+            status.update(f"[b $error]Not saved.[/] Fix: {escape(names)}. "
+                          f"The cursor is now in [b]{escape(bad[0].label)}[/].")
             self.query_one(f"#f-{bad[0].id}").focus()
             return
         try:
