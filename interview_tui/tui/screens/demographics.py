@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -172,6 +173,11 @@ class DemographicsScreen(Screen[bool]):
         if widget_id and widget_id.startswith("f-"):
             return self.ctx.study.demographics.field(widget_id[2:])
         return None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # The row with the cursor gets its label reversed (visible without colour too).
+        for row in self.query(".field-row"):
+            row.set_class(event.widget in row.query("*"), "-focused")
 
     # -- inline validation ------------------------------------------------------------------
 

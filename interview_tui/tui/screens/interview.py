@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
@@ -55,7 +56,7 @@ class InterviewScreen(Screen[None]):
         Binding("e", "wrap_up", "Wrap up"),
         # Space starts and pauses the audio on every screen that has some (Play/pause in review);
         # priority, so a focused button or the outline does not take it.
-        Binding("space", "record", "Rec/pause", key_display="space", priority=True),
+        Binding("space", "record", "Record", priority=True),  # pauses a running one
         Binding("escape", "leave", "Leave", show=False),
         *[Binding(str(i), f"probe({i})", f"Probe {i}", show=False) for i in range(1, 10)],
     ]
@@ -74,7 +75,10 @@ class InterviewScreen(Screen[None]):
         self.study = study = self._study()
         yield Header()
         with Horizontal(id="interview-body"):
-            yield GuideOutline(study.guide, id="outline")
+            with Vertical(id="outline-column"):
+                yield GuideOutline(study.guide, id="outline")
+                # The outline's rows are cut to its width: the highlighted one in full here.
+                yield Static(id="outline-full")
             with Vertical(id="interview-main"):
                 yield SessionClock(id="clock")
                 yield QuestionPanel(id="question")
@@ -207,6 +211,18 @@ class InterviewScreen(Screen[None]):
             outline.move_to(self.interview.state.current_id)
         outline.focus()
         self.notify("Pick a question with ↑/↓ and press Enter.", timeout=3)
+
+    # The full-text line under the outline shows while the outline has the cursor (`g`). A class,
+    # not `:focus-within`, which Textual does not re-evaluate for a descendant's rule.
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.query_one("#outline-column").set_class(isinstance(event.widget, GuideOutline), "-picking")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if isinstance(event.widget, GuideOutline):
+            self.query_one("#outline-column").remove_class("-picking")
+
+    def on_guide_outline_highlighted(self, message: GuideOutline.Highlighted) -> None:
+        self.query_one("#outline-full", Static).update(message.text)
 
     def on_question_chosen(self, message: QuestionChosen) -> None:
         if self._open():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -90,6 +91,22 @@ class GuideOutline(Tree[str]):
         if node is not None:
             self.move_cursor(node)
             self.scroll_to_node(node, animate=False)
+
+    class Highlighted(Message):
+        """The cursor moved: the full text of the row under it (question or section)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        event.stop()
+        node = event.node
+        if node.data:
+            text = " ".join(self.guide.question(node.data).text.split())
+        else:
+            text = node.label.plain
+        self.post_message(self.Highlighted(text))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         event.stop()
