@@ -164,7 +164,8 @@ class TranscriptionScreen(Screen[None]):
     def _set_status(self, recording_id: int, text: str) -> None:
         table = self.query_one("#recordings", DataTable)
         if str(recording_id) in {str(k.value) for k in table.rows}:
-            table.update_cell(str(recording_id), table.ordered_columns[-1].key, text)
+            # update_width: the column was as wide as "queued", and "running" showed as "runnin".
+            table.update_cell(str(recording_id), table.ordered_columns[-1].key, text, update_width=True)
 
     # -- models (found in a worker: assembling the packaged model takes a moment) -------
 
