@@ -26,7 +26,7 @@ from interview_tui.domain.study import DemographicField
 from interview_tui.storage.demographics import DemographicsError, get_demographics, save_demographics
 from interview_tui.tui.context import AppContext
 from interview_tui.tui.screens.dialogs import ConfirmDialog
-from interview_tui.tui.widgets.tickbox import TickBox
+from interview_tui.tui.widgets.tickbox import TickBox, TickList
 
 #: the extra option of a multiple-choice list meaning "none of these" (an empty answer, not a missing one).
 NONE_ID = "__none__"
@@ -88,7 +88,7 @@ class DemographicsScreen(Screen[bool]):
             return Select([(c.label, c.id) for c in field.choices], prompt="Choose…", id=wid)
         if field.type == "multiple_choice":
             options = [(c.label, c.id) for c in field.choices] + [("None of these", NONE_ID)]
-            return SelectionList[str](*options, id=wid)
+            return TickList[str](*options, id=wid)
         # Bordered (not compact): where the cursor is must be plain, also without colour.
         return Input(placeholder=hint(field), id=wid, classes=f"-{field.type}")
 

@@ -134,19 +134,21 @@ class SessionViewScreen(Screen[None]):
                                  participant=session["participant_code"])
         self.figures = figures(self.state, talk)
         yield Header()
+        # The pictures first (time against budgets, talk time), then the lists they summarize.
         with VerticalScroll(id="summary"):
             yield Static(id="summary-text")
-            yield Static(id="summary-lists")
-            yield Static("[b]Time against the guide's budgets[/]", classes="figures-head")
+            yield Static("[b]Time per section against the guide's budgets[/]", classes="figures-head")
             if self.figures.sections:
                 yield SectionChart(self.figures.sections, classes="chart")
             yield Static(section_lines(self.figures.sections), classes="figures-text")
-            yield QuestionChart(self.figures.questions, classes="chart")
-            yield Static(question_table(self.figures.questions), classes="figures-text")
             yield Static("[b]Talk time[/] (the interviewer should mostly listen)", classes="figures-head")
             if self.figures.talk is not None:
                 yield TalkChart(self.figures.talk, classes="chart -talk")
             yield Static(talk_line(self.figures.talk), classes="figures-text")
+            yield Static(id="summary-lists", classes="figures-head")
+            yield Static("[b]Time per question[/]", classes="figures-head")
+            yield QuestionChart(self.figures.questions, classes="chart")
+            yield Static(question_table(self.figures.questions), classes="figures-text")
             yield Static("[b]All events[/]", classes="figures-head")
             yield Static(event_table(self.events, guide), id="events")
         yield Footer(show_command_palette=False)

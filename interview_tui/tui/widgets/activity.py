@@ -9,7 +9,7 @@ from interview_tui.domain.session import Event, format_duration
 from interview_tui.domain.study import Guide
 from interview_tui.tui.widgets.outline import short
 
-STYLES = {"note": "bold", "bookmark": "bold magenta", "covered": "green", "skipped": "dark_orange3"}
+STYLES = {"note": "bold", "bookmark": "bold bright_magenta", "covered": "green", "skipped": "dark_orange3"}
 
 
 def describe(event: Event, guide: Guide, limit: int | None = None) -> str:

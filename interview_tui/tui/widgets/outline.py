@@ -22,7 +22,7 @@ MARKS: dict[str, tuple[str, str]] = {
 }
 
 
-BUDGET_STYLES = {"ok": "dim", "near": "bold dark_orange3", "over": "bold red"}
+BUDGET_STYLES = {"ok": "dim", "near": "bold dark_orange3", "over": "bold reverse red"}  # reverse: stands out in monochrome too
 #: the same status without colour: `!` nearly spent, `‼` over budget.
 BUDGET_MARKS = {"ok": "", "near": "!", "over": "‼"}
 
