@@ -51,7 +51,7 @@ def section_lines(sections: tuple[SectionTime, ...]) -> str:
     lines = []
     for i, sec in enumerate(sections, 1):
         status = budget_status(sec.spent_s, sec.budget_s / 60)
-        word = {"ok": "", "near": "  [b $warning]near budget[/]", "over": "  [b $error]OVER budget[/]"}[status]
+        word = {"ok": "", "near": "  [b $warning]near budget[/]", "over": "  [b reverse $error] OVER budget [/]"}[status]
         lines.append(f"{i}. {escape(sec.title)}: [b]{minutes(sec.spent_s)}[/] of {sec.budget_s / 60:g} min{word}")
     return "\n".join(lines) or "No section of this guide has a time budget."
 

@@ -7,6 +7,7 @@ read on a monochrome terminal and with NO_COLOR; the exact numbers are in the te
 
 from __future__ import annotations
 
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from interview_tui.domain.figures import QuestionTime, SectionTime, TalkTime
@@ -14,79 +15,67 @@ from interview_tui.domain.figures import QuestionTime, SectionTime, TalkTime
 SPENT, BUDGET = "█", "░"
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+class _Chart(PlotextPlot):
+    """Draws its figure afresh on every render: plotext keeps layout from the size it was first
+    built at, so a chart first drawn before layout settled came out shifted."""
+
+    def render(self) -> RenderResult:
+        self.plt.clear_figure()
+        self.draw()
+        return super().render()
+
+    def draw(self) -> None:
+        raise NotImplementedError
 
 
-class SectionChart(PlotextPlot):
+class SectionChart(_Chart):
     """Minutes spent per budgeted section beside its budget."""
 
     def __init__(self, sections: tuple[SectionTime, ...], **kwargs) -> None:
         super().__init__(**kwargs)
         self.sections = sections
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.plot()
-
-    def on_resize(self) -> None:
-        self.plot()
-
-    def plot(self) -> None:
+    def draw(self) -> None:
         plt = self.plt
-        plt.clear_figure()
         if not self.sections:
             plt.title("No section of this guide has a time budget")
             return
-        # Labels share the width: cut them so neighbours do not run together.
-        room = max(4, (self.size.width - 8) // max(1, len(self.sections)) - 2)
-        labels = [f"{i}.{_cut(s.title, room - 2)}" for i, s in enumerate(self.sections, 1)]
+        # Numbers, as in the list of titles under the chart: plotext places long tick labels
+        # differently from run to run, and at 80 columns they ran together.
+        labels = [str(i) for i in range(1, len(self.sections) + 1)]
         spent = [round(s.spent_s / 60, 1) for s in self.sections]
         budget = [round(s.budget_s / 60, 1) for s in self.sections]
         plt.multiple_bar(labels, [spent, budget], marker=[SPENT, BUDGET], color=["blue+", "gray"], width=0.8)
-        plt.title(f"Minutes per section: {SPENT} spent  {BUDGET} budget")
-        self.refresh()
+        plt.title(f"Minutes per section (numbered as below): {SPENT} spent  {BUDGET} budget")
 
 
-class QuestionChart(PlotextPlot):
+class QuestionChart(_Chart):
     """Minutes per main question (numbered as in the list below it) beside its share of the budget."""
 
     def __init__(self, questions: tuple[QuestionTime, ...], **kwargs) -> None:
         super().__init__(**kwargs)
         self.questions = questions
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.plot()
-
-    def plot(self) -> None:
+    def draw(self) -> None:
         plt = self.plt
-        plt.clear_figure()
         labels = [str(q.number) for q in self.questions]
         spent = [round(q.spent_s / 60, 1) for q in self.questions]
         share = [round((q.budget_share_s or 0) / 60, 1) for q in self.questions]
         plt.multiple_bar(labels, [spent, share], marker=[SPENT, BUDGET], color=["blue+", "gray"], width=0.8)
         plt.title(f"Minutes per question: {SPENT} spent  {BUDGET} even share of its section's budget")
-        self.refresh()
 
 
-class TalkChart(PlotextPlot):
+class TalkChart(_Chart):
     """Share of talk time, interviewer and participant (the interviewer should mostly listen)."""
 
     def __init__(self, talk: TalkTime, **kwargs) -> None:
         super().__init__(**kwargs)
         self.talk = talk
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.plot()
-
-    def plot(self) -> None:
+    def draw(self) -> None:
         plt = self.plt
-        plt.clear_figure()
         share = self.talk.interviewer_share * 100
         plt.bar(["Interviewer", "Participant"], [round(share), round(100 - share)], orientation="horizontal",
                 marker=SPENT, color="blue+", width=0.5)
         plt.xlim(0, 100)
         plt.title("Talk time, % of interviewer + participant")
-        self.refresh()
