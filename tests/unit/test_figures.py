@@ -67,3 +67,38 @@ def test_time_per_section_and_question_against_the_budgets() -> None:
     assert result.questions[-1].id == guide.closing.id and result.questions[-1].budget_share_s is None
     data = result.as_dict()
     assert data["talk_time"] is None and data["questions"][0]["spent_s"] == 240.0
+
+
+def test_the_export_carries_the_same_figures(db, project) -> None:
+    from interview_tui.export.gather import gather_participant
+    from interview_tui.storage import sessions as store
+    from interview_tui.storage.interviewers import get_or_add_interviewer
+    from interview_tui.storage.participants import add_participant
+    from interview_tui.storage.recordings import finish_recording, start_recording
+    from interview_tui.storage.studies import register_study
+    from interview_tui.storage.transcripts import save_transcript
+    from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+
+    study = default_study()
+    study_id = register_study(db, study)
+    participant = add_participant(db, study.id)
+    session_id = store.open_session(db, participant_id=participant["id"], study_id=study_id,
+                                    interviewer_id=get_or_add_interviewer(db, "MP"), started_at=T0.isoformat())
+    clock = ManualClock()
+    run = Interview(study.guide, T0.isoformat(), store.event_writer(db, session_id), clock=clock)
+    run.start()
+    clock.advance(300)
+    run.close()
+    store.close_session(db, session_id)
+    rid = start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=session_id)
+    finish_recording(db, rid, duration_s=300.0, sha256="0" * 64)
+    meta = TranscriptMeta("base", None, "faster-whisper 1.2.1", "en", {}, duration_s=300.0)
+    save_transcript(db, rid, Transcript(meta, [Segment(0, 60, "q", speaker="MP"), Segment(60, 300, "a", speaker="P01")]))
+
+    [session] = gather_participant(db, project.root, study, "P01").sessions
+    data = session.figures
+    assert data["sections"][0] == {"id": study.guide.sections[0].id, "title": study.guide.sections[0].title,
+                                   "spent_s": 300.0, "budget_s": study.guide.sections[0].time_budget_min * 60}
+    assert data["questions"][0]["spent_s"] == 300.0
+    assert data["talk_time"] == {"interviewer_s": 60.0, "participant_s": 240.0, "other_s": 0.0,
+                                 "interviewer_share": 0.2}
