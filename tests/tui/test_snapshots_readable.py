@@ -209,3 +209,18 @@ def test_transcription_screen_running(snap_compare, make_app, project, no_color,
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=running, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_screen_without_colour(snap_compare, make_app, attention_project, monkeypatch, size) -> None:
+    # The colour pictures are in test_review_snapshot.py; flags carry `!` and their names.
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def open_review(pilot) -> None:
+        pilot.app.screen.query_one("#participants").focus()
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # the loudness scan, so its flags are drawn
+        await pilot.pause()
+
+    assert snap_compare(make_app(recorder=False), run_before=open_review, terminal_size=size)

@@ -182,7 +182,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
             audio = "no audio"
         self.query_one("#review-status", Static).update(
             f"{audio} · heard {self.review.progress():.0%} · "
-            f"{'signed off' if self.review.signed_off else 'edits are saved as you make them'}"
+            f"{'signed off' if self.review.signed_off else 'edits are saved at once'}"
         )
 
     def current(self) -> int | None:
