@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
@@ -91,6 +92,17 @@ class GuideOutline(Tree[str]):
         if node is not None:
             self.move_cursor(node)
             self.scroll_to_node(node, animate=False)
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        """The label, ending in `…` where the column cuts it (a hard cut read as a typo)."""
+        text = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth  # the guide lines before it
+        if 3 < room < text.cell_len:
+            text.truncate(room, overflow="ellipsis")
+        return text
 
     class Highlighted(Message):
         """The cursor moved: the full text of the row under it (question or section)."""
