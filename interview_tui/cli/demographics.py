@@ -30,14 +30,23 @@ def demographics_import(db, file: str, add_missing: bool, study_path: str | None
     """
     from interview_tui.domain.demographics_csv import read_demographics_csv
     from interview_tui.storage.demographics import import_demographics
+    from interview_tui.storage.participants import get_participant
     from interview_tui.storage.studies import register_study
 
     study = load_cli_study(study_path)
     rows, errors = read_demographics_csv(file, study.demographics)
+    # Unknown codes are listed with the cell errors, so one pass over the file finds everything.
+    unknown = [] if add_missing else [r for r in rows if get_participant(db, r.code) is None]
+    if unknown:
+        errors.append(
+            f"{file}: row{'s' if len(unknown) > 1 else ''} {', '.join(str(r.row) for r in unknown)}, column "
+            f"participant: unknown participant(s) {', '.join(r.code for r in unknown)}; add them first "
+            "(interview-tui participants add --code CODE) or import with --add-missing"
+        )
     if errors:
         raise click.ClickException(
             f"{len(errors)} problem(s) in {file}; nothing was imported:\n" + "\n".join(errors)
-            + "\nFix these cells and import the file again."
+            + "\nFix these and import the file again."
         )
     if not rows:
         raise click.ClickException(f"{file} has no participant rows; nothing was imported")

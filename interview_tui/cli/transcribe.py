@@ -73,7 +73,7 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--all", "all_pending", is_flag=True, help="Every finished project recording not yet transcribed.")
+@click.option("--all", "all_pending", is_flag=True, help="Every finished project recording not yet transcribed (with --force: every one, again).")
 @click.option("--recording", "recording_ids", type=ROW_ID, multiple=True, help="A project recording id (repeatable).")
 @click.option("--session", "session_ids", type=ROW_ID, multiple=True, help="All recordings of an interview session (repeatable).")
 @click.option("--model", help="Model name (e.g. base, tiny.en) or a local CTranslate2 model folder. Default: the study's model, else the best installed.")
@@ -82,7 +82,7 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @click.option("--format", "formats", default=None, help=f"Output formats, comma-separated from txt,srt,vtt,json,md (files default: {DEFAULT_FILE_FORMATS}; recordings: none, stored in the database).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for output files (default: next to each file, or the project's exports/transcripts).")
 @click.option("--study", "study_path", type=click.Path(dir_okay=False), help="Study file whose language, model and questions to use.")
-@click.option("--force", is_flag=True, help="Transcribe again: a new version for recordings, overwritten outputs for files.")
+@click.option("--force", is_flag=True, help="Transcribe again: a new version for recordings (with --all: of every recording), overwritten outputs for files.")
 @click.option("--fast", is_flag=True, help="Batched decoding: about 1.25x faster again on 2 cores, about 1.7 WER points less accurate (see benchmarks/results/transcription.md).")
 @click.option("--batch-size", type=click.IntRange(1, 256), help="Batch size for --fast (default 4; implies --fast).")
 @click.option("--beam-size", type=click.IntRange(1, 64), help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")

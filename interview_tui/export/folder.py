@@ -8,7 +8,8 @@
                     P01.maxqda.txt P01.nvivo.txt P01.nvivo.tsv P01.docx
         demographics.json        typed answers (choice labels), 'prefer not to say' marked
         consent.json             form version, title, hash, decision, items (no names)
-        session-events.json      every session with its events
+        session-events.json      every session with its events and figures (time per section and
+                                 question against the budgets, talk-time share)
         memos.json               post-interview memos (title, text, author, time)
       journal.json               the project's reflexive journal
 
@@ -110,7 +111,8 @@ def _participant_folder(project: ExportProject, p: ExportParticipant, folder: Pa
         folder / "session-events.json",
         [
             {"session_id": s.id, "started_at": s.started_at, "ended_at": s.ended_at, "interviewer": s.interviewer,
-             "place": s.place, "duration_s": s.duration_s, "events": [asdict(e) for e in s.events]}
+             "place": s.place, "duration_s": s.duration_s, "events": [asdict(e) for e in s.events],
+             "figures": s.figures}
             for s in p.sessions
         ],
     )

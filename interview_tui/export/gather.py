@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from interview_tui.domain.demographics import PREFER_NOT, summarize
+from interview_tui.domain.figures import TalkTime, figures, talk_time
+from interview_tui.domain.session import SessionState
 from interview_tui.domain.study import DemographicField, Section, Study
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.export.model import (
@@ -198,6 +201,24 @@ def _consent(db: Database, code: str) -> ConsentSummary | None:
     )
 
 
+def session_talk_time(db: Database, session_id: int, *, interviewer: str | None,
+                      participant: str | None) -> TalkTime | None:
+    """Talk time of a session's recordings, from the speaker labels of the version exports use."""
+    segments: list[tuple[str | None, float, float]] = []
+    for r in list_recordings(db, session_id=session_id):
+        row = choose_version(list_transcripts(db, r["id"])) if r["state"] in ("complete", "recovered") else None
+        if row is not None:
+            segments += [(s.speaker, s.start, s.end) for s in load_transcript(db, row["id"]).segments]
+    return talk_time(segments, interviewer=interviewer, participant=participant)
+
+
+def _with_figures(db: Database, study: Study, code: str, session: ExportSession) -> ExportSession:
+    """The session with the figures its summary screen draws: time per section and question, talk time."""
+    state = SessionState.replay(study.guide, session_events(db, session.id))
+    talk = session_talk_time(db, session.id, interviewer=session.interviewer, participant=code)
+    return replace(session, figures=figures(state, talk).as_dict())
+
+
 def gather_participant(db: Database, root: Path, study: Study, code: str, created_at: str = "") -> ExportParticipant:
     """One participant's export data (the caller has checked that they did not withdraw)."""
     recordings = [r for r in list_recordings(db, code) if r["state"] in ("complete", "recovered")]
@@ -207,7 +228,7 @@ def gather_participant(db: Database, root: Path, study: Study, code: str, create
         created_at=created_at,
         demographics=_demographics(db, study, code),
         consent=_consent(db, code),
-        sessions=sessions,
+        sessions=tuple(_with_figures(db, study, code, s) for s in sessions),
         transcripts=_transcripts(db, root, recordings, {s.id: s.started_at for s in sessions}),
         memos=tuple(ExportMemo(m.title, m.text, m.created_at, m.author) for m in participant_memos(db, code)),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 #: Shown where a segment has no speaker label (Whisper alone does not diarise).
 UNKNOWN_SPEAKER = "Speaker"
@@ -130,6 +130,8 @@ class ExportSession:
     duration_s: float | None = None
     events: tuple[ExportEvent, ...] = ()
     marks: tuple[ExportMark, ...] = ()
+    #: time per section and question against the budgets, talk time (`domain.figures.Figures.as_dict`).
+    figures: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,12 @@ class ReviewSession:
                         "(an edit starts a new review version)")
             return f"{self.source['kind']} v{self.source['version']} (a review version starts with the first edit)"
         row = store.transcript_row(self.db, self.draft_id) or {}
+        edited = any(e["kind"] != "start" for e in store.edits(self.db, self.draft_id))
+        if not row.get("reviewed_at") and not edited:
+            # Listening already keeps its heard spans in the draft row, but the help promises that a
+            # review version starts with the first edit: until then, name what is shown.
+            return (f"{self.source['kind']} v{self.source['version']} "
+                    "(a review version starts with the first edit)")
         state = f"signed off by {row['reviewed_by']}" if row.get("reviewed_at") else "review draft"
         return f"{state} v{row.get('version')} (from {self.source['kind']} v{self.source['version']})"
 

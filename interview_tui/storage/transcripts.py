@@ -103,17 +103,19 @@ def load_transcript(db: Database, transcript_id: int) -> Transcript:
     return Transcript(meta, segments)
 
 
-def untranscribed_recordings(db: Database) -> list[dict[str, Any]]:
-    """Finished recordings with no transcript yet (what `transcribe --all` does), oldest first.
+def untranscribed_recordings(db: Database, *, include_transcribed: bool = False) -> list[dict[str, Any]]:
+    """Finished recordings with no transcript yet (what `transcribe --all` does), oldest first;
+    with `include_transcribed` every finished recording (`--all --force`: a new version of each).
 
     Withdrawn participants' recordings are left out: their data must not be processed further.
     """
+    untranscribed = "" if include_transcribed else \
+        " AND NOT EXISTS (SELECT 1 FROM transcripts t WHERE t.recording_id = r.id)"
     return _rows(
         db,
         "SELECT r.*, p.code AS participant_code FROM recordings r JOIN participants p ON p.id = r.participant_id"
         " WHERE r.state IN ('complete', 'recovered') AND p.withdrawn_at IS NULL"
-        " AND NOT EXISTS (SELECT 1 FROM transcripts t WHERE t.recording_id = r.id)"
-        " ORDER BY r.started_at, r.id",
+        + untranscribed + " ORDER BY r.started_at, r.id",
     )
 
 

@@ -157,7 +157,8 @@ def recording_ids_to_do(
     notes: list[str] = []
     wanted: list[int] = []
     if all_pending:
-        wanted += [r["id"] for r in store.untranscribed_recordings(db)]
+        # --all --force redoes every recording (a new version each), as --force promises.
+        wanted += [r["id"] for r in store.untranscribed_recordings(db, include_transcribed=force)]
     for sid in session_ids:
         ids = store.session_recording_ids(db, sid)
         if not ids:

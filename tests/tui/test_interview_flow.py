@@ -243,7 +243,7 @@ async def test_ending_while_recording_says_so_and_the_summary_shows_the_audio(vi
         await pilot.pause()
         panel = app.screen.query_one(RecorderPanel)
         panel.device = "pulse"
-        await pilot.press("r")
+        await pilot.press("space")
         await until(pilot, lambda: panel.state == "recording")
         await until(pilot, lambda: panel.recording_clock()[1] > 1.0)
         await pilot.press("e", "e", "e")  # to the closing question, the final prompt, end
@@ -298,7 +298,7 @@ async def test_leaving_or_quitting_while_recording_finishes_the_file(virtual_mic
         await pilot.pause()
         panel = app.screen.query_one(RecorderPanel)
         panel.device = "pulse"
-        await pilot.press("r")
+        await pilot.press("space")
         deadline = time.monotonic() + 15
         while panel.recording_clock() is None or panel.recording_clock()[1] < 1.0:
             assert time.monotonic() < deadline, "the recording never started"

@@ -180,7 +180,7 @@ def test_kill_9_while_recording_then_resume_repairs_and_links_the_recording(virt
         app.wait_for_text("Participants")
         app.keys("K", "N", "H", "\r", "\r", "\x1b[B", "\r", "i")
         app.wait_for_text("Wrap up")
-        app.keys("r")
+        app.keys(" ")
         app.wait_for_text("REC")
         time.sleep(3)  # some seconds of audio on disk
         app.keys("b")

@@ -69,13 +69,13 @@ async def test_review_a_real_transcript_with_the_keyboard(make_app, review_proje
         segments = screen.query_one(SegmentList)
         assert segments.option_count == 2 and segments.highlighted == 0
 
-        # Play the first segment (r = replay segment) while recording the sink's monitor.
+        # Play the first segment (ctrl+r = replay segment) while recording the sink's monitor.
         seg = screen.review.segments[0]
         frames: list[np.ndarray] = []
         with sd.InputStream(samplerate=MIC_RATE, channels=1, dtype="float32",
                             callback=lambda data, *_: frames.append(data[:, 0].copy())):
             await asyncio.sleep(0.3)
-            await pilot.press("r")
+            await pilot.press("ctrl+r")
             await asyncio.sleep(seg.end - seg.start + 1.5)
         reference = to_mic_rate(screen.source.read(max(0.0, seg.start - 0.2), seg.end + 0.2), screen.source.samplerate)
         _lag, corr = best_match(np.concatenate(frames), reference)

@@ -38,7 +38,7 @@ def test_sigkill_during_review_loses_no_saved_edit(review_project) -> None:
     try:
         app.wait_for_text("Participants")
         app.keys("r")
-        app.wait_for_text("edits are saved as you make them")
+        app.wait_for_text("edits are saved at once")
         app.keys("c")
         app.wait_for_text("Another name")
         app.keys("\r")  # the first suggestion: Interviewer

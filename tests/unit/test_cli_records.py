@@ -207,3 +207,18 @@ def test_records_core_does_not_import_textual() -> None:
         "assert 'textual' not in sys.modules, 'textual imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_import_lists_unknown_participants_with_the_cell_errors_in_one_pass(cli, project, tmp_path) -> None:
+    # The defect: unknown participants were named only after every cell error was fixed (two passes).
+    cli("participants", "add")  # P01 is known; P02 and P03 are not
+    sheet = tmp_path / "answers.csv"
+    sheet.write_text("participant,age\nP01,8,5\nP02,150\nP03,44\n", encoding="utf-8")
+    result = cli("demographics", "import", str(sheet))
+    assert result.exit_code == 1
+    out = result.output
+    assert "nothing was imported" in out
+    assert f"{sheet}: row 3, column age:" in out  # the cell error ...
+    assert f"{sheet}: rows 3, 4, column participant: unknown participant(s) P02, P03" in out  # ... and the codes
+    assert "--add-missing" in out and "Traceback" not in out
+    assert _db(project)["demographic_values"].count == 0

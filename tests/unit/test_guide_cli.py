@@ -26,7 +26,11 @@ def runner() -> CliRunner:
         (["broken"], 1, ["broken.yaml:5:13: 'sections' is an empty list", "broken.yaml:6:20: unknown key 'txt'",
                          "broken.yaml: INVALID (", ]),
         (["default", "broken"], 1, ["involuntary-treatment-alliance.yaml: OK", "broken.yaml: INVALID"]),
-        (["missing"], 1, ["missing.yaml: cannot read the study file"]),
+        (["missing"], 1, ["missing.yaml: cannot read the study file", "the shipped studies are: "
+                                                                             "involuntary-treatment-alliance, "]),
+        # by name, from any folder (a project folder has no guides/)
+        (["default-by-name", "nb-by-name"], 0, [f"{GUIDES_DIR / 'involuntary-treatment-alliance.yaml'}: OK",
+                                                f"{GUIDES_DIR / 'peer-support-workers-nb.yaml'}: OK"]),
     ],
 )  # fmt: skip
 def test_validate_exit_codes(runner, write_study, files, exit_code, expected) -> None:
@@ -35,6 +39,8 @@ def test_validate_exit_codes(runner, write_study, files, exit_code, expected) ->
         "nb": str(GUIDES_DIR / "peer-support-workers-nb.yaml"),
         "broken": str(write_study(BROKEN, "broken.yaml")),
         "missing": str(write_study("", "x.yaml").parent / "missing.yaml"),
+        "default-by-name": "involuntary-treatment-alliance",
+        "nb-by-name": "peer-support-workers-nb.yaml",
     }
     result = runner.invoke(main, ["guide", "validate", *[paths[f] for f in files]])
     assert result.exit_code == exit_code, result.output

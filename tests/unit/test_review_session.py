@@ -142,3 +142,15 @@ def test_machine_version_cannot_be_edited(db, recording) -> None:
     machine_id = save_transcript(db, recording, machine_transcript())
     with pytest.raises(store.ReviewStateError, match="machine version"):
         store.save_segments(db, machine_id, [], "text")
+
+
+def test_the_label_names_a_review_version_only_after_a_real_edit(db, recording) -> None:
+    # Listening (what `n` does) keeps heard spans in a draft row, but the help promises that a review
+    # version starts with the first edit: the header said `review draft v2` after only pressing `n`.
+    save_transcript(db, recording, machine_transcript())
+    review = ReviewSession.open(db, recording)
+    review.heard(0.0, 2.0)
+    assert review.draft_id is not None
+    assert review.version_label == "machine v1 (a review version starts with the first edit)"
+    review.confirm(1)
+    assert review.version_label == "review draft v2 (from machine v1)"

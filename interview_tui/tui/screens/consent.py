@@ -14,6 +14,7 @@ from interview_tui.domain.study import ConsentItem
 from interview_tui.storage.consent import consent_on_file, record_consent
 from interview_tui.tui.context import AppContext
 from interview_tui.tui.screens.dialogs import ConfirmDialog
+from interview_tui.tui.widgets.tickbox import TickBox
 
 
 def reflow(text: str) -> str:
@@ -73,10 +74,10 @@ class ConsentScreen(Screen[str | None]):
                 for number, item in enumerate(form.items, 1):
                     kind = "required" if item.required else "optional"
                     with Horizontal(classes=f"consent-item -{kind}"):
-                        yield Checkbox(f"{number}.", id=f"item-{item.id}", compact=True)
+                        yield TickBox(f"{number}.", id=f"item-{item.id}", compact=True)
                         yield ItemLabel(f"{escape(' '.join(item.text.split()))} "
                                         f"[$text-muted]({kind})[/]", f"item-{item.id}")
-                yield Checkbox("Signed on a paper form (kept separately)", id="paper")
+                yield TickBox("Signed on a paper form (kept separately)", id="paper")
             yield Static(id="consent-status")
             with Horizontal(id="consent-buttons"):
                 yield Button("Consent given (ctrl+s)", id="give", variant="success", compact=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,6 +27,7 @@ from interview_tui.domain.study import DemographicField
 from interview_tui.storage.demographics import DemographicsError, get_demographics, save_demographics
 from interview_tui.tui.context import AppContext
 from interview_tui.tui.screens.dialogs import ConfirmDialog
+from interview_tui.tui.widgets.tickbox import TickBox, TickList
 
 #: the extra option of a multiple-choice list meaning "none of these" (an empty answer, not a missing one).
 NONE_ID = "__none__"
@@ -54,6 +56,8 @@ class DemographicsScreen(Screen[bool]):
         super().__init__()
         self.code = code
         self.dirty = False
+        #: the labels of the fields a save refused; the status line follows them until they are fixed.
+        self.refused: list[str] | None = None
 
     @property
     def ctx(self) -> AppContext:
@@ -71,7 +75,7 @@ class DemographicsScreen(Screen[bool]):
                     with Horizontal(classes="field-input"):
                         yield self._widget(field)
                         if field.prefer_not_to_say:
-                            yield Checkbox("Prefer not to say", id=f"pn-{field.id}", classes="prefer-not", compact=True)
+                            yield TickBox("Prefer not to say", id=f"pn-{field.id}", classes="prefer-not", compact=True)
                     yield Static("", id=f"err-{field.id}", classes="field-error")
         with Horizontal(id="demographics-buttons"):
             yield Static(id="demographics-status")
@@ -82,11 +86,12 @@ class DemographicsScreen(Screen[bool]):
     def _widget(self, field: DemographicField) -> Widget:
         wid = f"f-{field.id}"
         if field.type == "single_choice":
-            return Select([(c.label, c.id) for c in field.choices], prompt="Choose…", id=wid, compact=True)
+            return Select([(c.label, c.id) for c in field.choices], prompt="Choose…", id=wid)
         if field.type == "multiple_choice":
             options = [(c.label, c.id) for c in field.choices] + [("None of these", NONE_ID)]
-            return SelectionList[str](*options, id=wid)
-        return Input(placeholder=hint(field), id=wid, classes=f"-{field.type}", compact=True)
+            return TickList[str](*options, id=wid)
+        # Bordered (not compact): where the cursor is must be plain, also without colour.
+        return Input(placeholder=hint(field), id=wid, classes=f"-{field.type}")
 
     def on_mount(self) -> None:
         self.title = f"{self.code} · demographics"
@@ -144,7 +149,22 @@ class DemographicsScreen(Screen[bool]):
         message.update(escape(error or ""))
         message.display = error is not None
         self.query_one(f"#row-{field.id}").set_class(error is not None, "-invalid")
+        if self.refused is not None:
+            self._follow_refusal(field, error)
         return value, error
+
+    def _follow_refusal(self, field: DemographicField, error: str | None) -> None:
+        """After a refused save, keep `Not saved. Fix: …` true as fields are fixed (or broken)."""
+        assert self.refused is not None
+        if error is None and field.label in self.refused:
+            self.refused.remove(field.label)
+        elif error is not None and field.label not in self.refused:
+            self.refused.append(field.label)
+        status = self.query_one("#demographics-status", Static)
+        if self.refused:
+            status.update(f"[b $error]Not saved.[/] Fix: {escape(', '.join(self.refused))}")
+        else:
+            status.update("[b $success]✓ Every field is valid now.[/] Press ctrl+s to save.")
 
     def _prefer_not(self, field: DemographicField) -> bool:
         return field.prefer_not_to_say and self.query_one(f"#pn-{field.id}", Checkbox).value
@@ -155,12 +175,17 @@ class DemographicsScreen(Screen[bool]):
             return self.ctx.study.demographics.field(widget_id[2:])
         return None
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # The row with the cursor gets its label reversed (visible without colour too).
+        for row in self.query(".field-row"):
+            row.set_class(event.widget in row.query("*"), "-focused")
+
     # -- inline validation ------------------------------------------------------------------
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.dirty = True
         field = self._field(event.input.id)
-        if field is not None and event.input.value.strip():
+        if field is not None and (event.input.value.strip() or self.refused is not None):
             self.check(field)
         elif field is not None:
             self.query_one(f"#err-{field.id}", Static).display = False
@@ -168,6 +193,9 @@ class DemographicsScreen(Screen[bool]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.dirty = True
+        field = self._field(event.select.id)
+        if field is not None and self.refused is not None:
+            self.check(field)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         self.dirty = True
@@ -205,8 +233,11 @@ class DemographicsScreen(Screen[bool]):
                 values[field.id] = value
         status = self.query_one("#demographics-status", Static)
         if bad:
-            names = ", ".join(f.label for f in bad)
-            status.update(f"[b $error]Not saved.[/] Fix: {escape(names)}")
+            self.refused = [f.label for f in bad]
+            names = ", ".join(self.refused)
+            # Say where the cursor went: jumping there silently had people typing into the wrong field.
+            status.update(f"[b $error]Not saved.[/] Fix: {escape(names)}. "
+                          f"The cursor is now in [b]{escape(bad[0].label)}[/].")
             self.query_one(f"#f-{bad[0].id}").focus()
             return
         try:

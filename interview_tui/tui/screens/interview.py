@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
@@ -10,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from interview_tui.domain.session import Event, Interview, format_duration, summarize
 from interview_tui.domain.study import Section, Study
+from interview_tui.export import timecode
 from interview_tui.storage import sessions as store
 from interview_tui.tui.context import AppContext, study_of_session
 from interview_tui.tui.messages import ProbeChosen, QuestionChosen
@@ -28,6 +30,18 @@ def budget_section(path: tuple[Section, ...]) -> Section | None:
     return path[0] if path else None
 
 
+def bookmark_toast(event: Event) -> str:
+    """Where a bookmark went, on the recording's timeline when one runs.
+
+    Exports, clips and the review screen all place marks by recording time (what one finds in the
+    audio), so the toast uses the same base and the same `hh:mm:ss.d` form; the interview clock
+    differs by whatever ran before the recording started or while it was paused.
+    """
+    if event.recording_offset_s is not None:
+        return f"Bookmark at {timecode.clock(event.recording_offset_s)} in the recording"
+    return f"Bookmark at {format_duration(event.session_offset_s)} interview time (nothing is recording)"
+
+
 class InterviewScreen(Screen[None]):
     """Runs one session; every key press that changes something is stored at once."""
 
@@ -40,7 +54,9 @@ class InterviewScreen(Screen[None]):
         Binding("a", "note", "Note"),
         Binding("b", "bookmark", "Bookmark"),
         Binding("e", "wrap_up", "Wrap up"),
-        Binding("r", "record", "Rec/pause"),
+        # Space starts and pauses the audio on every screen that has some (Play/pause in review);
+        # priority, so a focused button or the outline does not take it.
+        Binding("space", "record", "Record", priority=True),  # pauses a running one
         Binding("escape", "leave", "Leave", show=False),
         *[Binding(str(i), f"probe({i})", f"Probe {i}", show=False) for i in range(1, 10)],
     ]
@@ -59,7 +75,10 @@ class InterviewScreen(Screen[None]):
         self.study = study = self._study()
         yield Header()
         with Horizontal(id="interview-body"):
-            yield GuideOutline(study.guide, id="outline")
+            with Vertical(id="outline-column"):
+                yield GuideOutline(study.guide, id="outline")
+                # The outline's rows are cut to its width: the highlighted one in full here.
+                yield Static(id="outline-full")
             with Vertical(id="interview-main"):
                 yield SessionClock(id="clock")
                 yield QuestionPanel(id="question")
@@ -193,6 +212,18 @@ class InterviewScreen(Screen[None]):
         outline.focus()
         self.notify("Pick a question with ↑/↓ and press Enter.", timeout=3)
 
+    # The full-text line under the outline shows while the outline has the cursor (`g`). A class,
+    # not `:focus-within`, which Textual does not re-evaluate for a descendant's rule.
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.query_one("#outline-column").set_class(isinstance(event.widget, GuideOutline), "-picking")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if isinstance(event.widget, GuideOutline):
+            self.query_one("#outline-column").remove_class("-picking")
+
+    def on_guide_outline_highlighted(self, message: GuideOutline.Highlighted) -> None:
+        self.query_one("#outline-full", Static).update(message.text)
+
     def on_question_chosen(self, message: QuestionChosen) -> None:
         if self._open():
             self.interview.go_to(message.question_id)  # type: ignore[union-attr]
@@ -228,7 +259,7 @@ class InterviewScreen(Screen[None]):
     def action_bookmark(self) -> None:
         if self._open():
             event = self.interview.bookmark()  # type: ignore[union-attr]
-            self.notify(f"Bookmark at {format_duration(event.session_offset_s)}", timeout=2)
+            self.notify(bookmark_toast(event), timeout=3)
             self.refresh_view()
 
     def action_wrap_up(self) -> None:

@@ -67,7 +67,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("question_mark", "keys", "Keys"),
         Binding("space", "play_pause", "Play"),
-        Binding("r", "replay", "Replay", show=False),
+        Binding("ctrl+r", "replay", "Replay", show=False),  # as in the editor; `r` is Review on the start screen
         Binding("left", "step(-1)", f"-{STEP_S:g}s", show=False),
         Binding("right", "step(1)", f"+{STEP_S:g}s", show=False),
         Binding("s", "slower", "Speed", show=False),
@@ -182,7 +182,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
             audio = "no audio"
         self.query_one("#review-status", Static).update(
             f"{audio} · heard {self.review.progress():.0%} · "
-            f"{'signed off' if self.review.signed_off else 'edits are saved as you make them'}"
+            f"{'signed off' if self.review.signed_off else 'edits are saved at once'}"
         )
 
     def current(self) -> int | None:

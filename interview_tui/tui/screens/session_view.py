@@ -1,30 +1,95 @@
-"""A session, read-only: the end-of-interview summary and every event."""
+"""A session, read-only: the end-of-interview summary, its figures as charts, and every event."""
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
-from interview_tui.domain.session import SessionState, format_duration, summarize
+from interview_tui.domain.figures import QuestionTime, SectionTime, TalkTime, figures
+from interview_tui.domain.session import SessionState, budget_status, format_duration, summarize
 from interview_tui.domain.study import Guide
+from interview_tui.export.gather import session_talk_time
 from interview_tui.storage import sessions as store
 from interview_tui.tui.context import AppContext, study_of_session
 from interview_tui.tui.widgets.activity import describe
-from interview_tui.tui.widgets.outline import short
+from interview_tui.tui.widgets.figures import QuestionChart, SectionChart, TalkChart
 
 
 def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def question_list(guide: Guide, ids: list[str]) -> str:
-    if not ids:
-        return "  none"
-    return "\n".join(f"  • {escape(short(guide.question(q).text, 100))}" for q in ids)
+def question_lists(guide: Guide, groups: list[tuple[str, list[str]]]) -> Group:
+    """Headed lists of questions, each wrapped under its own start (a hanging indent)."""
+    parts: list[Text | Table] = []
+    for heading, ids in groups:
+        parts.append(Text.from_markup(heading))
+        table = Table(box=None, show_header=False, show_edge=False, pad_edge=False, expand=True, padding=(0, 1))
+        table.add_column(no_wrap=True, width=3)
+        table.add_column(ratio=1, overflow="fold")
+        for q in ids:
+            table.add_row("  •", " ".join(guide.question(q).text.split()))
+        if not ids:
+            table.add_row("", "none")
+        parts.append(table)
+    return Group(*parts)
+
+
+def minutes(seconds: float) -> str:
+    return format_duration(seconds)
+
+
+def section_lines(sections: tuple[SectionTime, ...]) -> str:
+    """The section chart's numbers, with the word the colour says (over budget)."""
+    lines = []
+    for i, sec in enumerate(sections, 1):
+        status = budget_status(sec.spent_s, sec.budget_s / 60)
+        word = {"ok": "", "near": "  [b $warning]near budget[/]", "over": "  [b reverse $error] OVER budget [/]"}[status]
+        lines.append(f"{i}. {escape(sec.title)}: [b]{minutes(sec.spent_s)}[/] of {sec.budget_s / 60:g} min{word}")
+    return "\n".join(lines) or "No section of this guide has a time budget."
+
+
+def question_table(questions: tuple[QuestionTime, ...]) -> Table:
+    """Number, time, budget share and the full question (wrapped, never cut)."""
+    table = Table(box=None, show_edge=False, pad_edge=False, expand=True, padding=(0, 1))
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("question", ratio=1, overflow="fold")
+    for q in questions:
+        share = minutes(q.budget_share_s) if q.budget_share_s is not None else "–"
+        table.add_row(str(q.number), minutes(q.spent_s), share, q.text)
+    return table
+
+
+def talk_line(talk: TalkTime | None) -> str:
+    if talk is None:
+        return ("No talk-time share yet: it needs a transcript whose segments name the interviewer and "
+                "the participant (a stereo recording with one microphone each, or speaker attribution).")
+    share = talk.interviewer_share * 100
+    return (f"Interviewer [b]{share:.0f}%[/] ({minutes(talk.interviewer_s)}) · participant "
+            f"[b]{100 - share:.0f}%[/] ({minutes(talk.participant_s)})"
+            + (f" · overlap or unattributed {minutes(talk.other_s)}" if talk.other_s else ""))
+
+
+def event_table(events: list, guide: Guide) -> Table:
+    """Every event, the description wrapped in its column (a data table cut them)."""
+    table = Table(box=None, show_edge=False, pad_edge=False, expand=True, padding=(0, 1))
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("recording", justify="right", no_wrap=True)
+    table.add_column("event", ratio=1, overflow="fold")
+    for e in events:
+        rec = format_duration(e.recording_offset_s) if e.recording_offset_s is not None else ""
+        table.add_row(str(e.seq), format_duration(e.session_offset_s), rec, describe(e, guide))
+    return table
 
 
 #: where the recordings go in the summary text (filled in, and again while one is being finished).
@@ -59,19 +124,38 @@ class SessionViewScreen(Screen[None]):
         return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
+        session = store.get_session(self.ctx.db, self.session_id)
+        assert session is not None
+        self.session = session
+        self.guide = guide = study_of_session(self.ctx, session).guide
+        self.events = store.session_events(self.ctx.db, self.session_id)
+        self.state = SessionState.replay(guide, self.events)
+        talk = session_talk_time(self.ctx.db, self.session_id, interviewer=session["interviewer"],
+                                 participant=session["participant_code"])
+        self.figures = figures(self.state, talk)
         yield Header()
+        # The pictures first (time against budgets, talk time), then the lists they summarize.
         with VerticalScroll(id="summary"):
             yield Static(id="summary-text")
-            yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+            yield Static("[b]Time per section against the guide's budgets[/]", classes="figures-head")
+            if self.figures.sections:
+                yield SectionChart(self.figures.sections, classes="chart")
+            yield Static(section_lines(self.figures.sections), classes="figures-text")
+            yield Static("[b]Talk time[/] (the interviewer should mostly listen)", classes="figures-head")
+            if self.figures.talk is not None:
+                yield TalkChart(self.figures.talk, classes="chart -talk")
+            yield Static(talk_line(self.figures.talk), classes="figures-text")
+            yield Static(id="summary-lists", classes="figures-head")
+            yield Static("[b]Time per question[/]", classes="figures-head")
+            yield QuestionChart(self.figures.questions, classes="chart")
+            yield Static(question_table(self.figures.questions), classes="figures-text")
+            yield Static("[b]All events[/]", classes="figures-head")
+            yield Static(event_table(self.events, guide), id="events")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        session = store.get_session(self.ctx.db, self.session_id)
-        assert session is not None
-        guide = study_of_session(self.ctx, session).guide
-        events = store.session_events(self.ctx.db, self.session_id)
-        state = SessionState.replay(guide, events)
-        s = summarize(state)
+        session, guide, events = self.session, self.guide, self.events
+        s = summarize(self.state)
         self.title = f"{session['participant_code']} · {'interview closed' if self.just_closed else 'session'}"
         self.sub_title = "read-only"
         head = "[b]Interview closed. Summary:[/]" if self.just_closed else "[b]Session (read-only)[/]"
@@ -85,23 +169,17 @@ class SessionViewScreen(Screen[None]):
             f" · {plural(len(s.notes), 'note')} · {plural(len(s.bookmarks), 'bookmark')}",
             RECORDINGS_SLOT,
             "",
-            "[b $success]Covered[/]", question_list(guide, s.covered),
-            "[b $warning]Skipped[/]", question_list(guide, s.skipped),
-            "[b]Never reached[/]", question_list(guide, s.never_reached),
+            "[b]Notes and bookmarks[/]",
         ]
-        if s.visited_unmarked:
-            parts += ["[b]Visited, not marked[/]", question_list(guide, s.visited_unmarked)]
-        parts.append("[b]Notes and bookmarks[/]")
         marks = sorted(s.notes + s.bookmarks, key=lambda e: e.seq)
         parts += [f"  {format_duration(e.session_offset_s):>7}  {escape(describe(e, guide))}" for e in marks] or ["  none"]
-        parts += ["", "[b]All events[/]"]
         self.parts = parts
         self.show_recordings()
-        table = self.query_one("#events", DataTable)
-        table.add_columns("#", "time", "recording", "event")
-        for e in events:
-            rec = f"{format_duration(e.recording_offset_s)}" if e.recording_offset_s is not None else ""
-            table.add_row(str(e.seq), format_duration(e.session_offset_s), rec, describe(e, guide))
+        groups = [("[b]✓ Covered[/]", s.covered), ("[b]– Skipped[/]", s.skipped),
+                  ("[b]Never reached[/]", s.never_reached)]
+        if s.visited_unmarked:
+            groups.append(("[b]Visited, not marked[/]", s.visited_unmarked))
+        self.query_one("#summary-lists", Static).update(question_lists(guide, groups))
 
     def show_recordings(self) -> None:
         """Fill in the session's recordings; one the recorder is still finishing is looked at again shortly."""

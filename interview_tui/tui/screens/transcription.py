@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 
 from interview_tui.config import Project
 from interview_tui.domain.session import format_duration
+from interview_tui.tui.widgets.tickbox import TickBox
 
 AUTO_MODEL = "__auto__"
 
@@ -116,8 +117,8 @@ class TranscriptionScreen(Screen[None]):
         with Vertical(id="transcription"):
             with Horizontal(id="transcription-controls"):
                 yield Select([("automatic", AUTO_MODEL)], value=AUTO_MODEL, allow_blank=False, id="model")
-                yield Checkbox("Clean text (no fillers)", id="clean")  # also drops pauses and review marks
-                yield Checkbox("Fast (less accurate)", id="fast")  # batched decoding
+                yield TickBox("Clean text (no fillers)", id="clean")  # also drops pauses and review marks
+                yield TickBox("Fast (less accurate)", id="fast")  # batched decoding
             # a row of its own: beside the options the buttons fell off an 80-column terminal
             with Horizontal(id="transcription-actions"):
                 yield Button("Queue all untranscribed", id="queue-all", variant="primary")
@@ -163,7 +164,8 @@ class TranscriptionScreen(Screen[None]):
     def _set_status(self, recording_id: int, text: str) -> None:
         table = self.query_one("#recordings", DataTable)
         if str(recording_id) in {str(k.value) for k in table.rows}:
-            table.update_cell(str(recording_id), table.ordered_columns[-1].key, text)
+            # update_width: the column was as wide as "queued", and "running" showed as "runnin".
+            table.update_cell(str(recording_id), table.ordered_columns[-1].key, text, update_width=True)
 
     # -- models (found in a worker: assembling the packaged model takes a moment) -------
 

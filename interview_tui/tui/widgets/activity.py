@@ -9,15 +9,18 @@ from interview_tui.domain.session import Event, format_duration
 from interview_tui.domain.study import Guide
 from interview_tui.tui.widgets.outline import short
 
-STYLES = {"note": "bold", "bookmark": "bold magenta", "covered": "green", "skipped": "dark_orange3"}
+STYLES = {"note": "bold", "bookmark": "bold bright_magenta", "covered": "green", "skipped": "dark_orange3"}
 
 
-def describe(event: Event, guide: Guide) -> str:
-    """A one-line, human description of an event."""
+def describe(event: Event, guide: Guide, limit: int | None = None) -> str:
+    """A human description of an event: the full question, or its first `limit` characters."""
+
+    def cut(text: str, width: int) -> str:
+        return short(text, limit or width) if limit else " ".join(text.split())
 
     def q() -> str:
         try:
-            return short(guide.question(event.question_id or "").text, 40)
+            return cut(guide.question(event.question_id or "").text, 40)
         except KeyError:
             return event.question_id or ""
 
@@ -33,7 +36,7 @@ def describe(event: Event, guide: Guide) -> str:
     if kind == "probe_opened":
         prompt = next((p for _, p in guide.question(event.question_id or "").walk_prompts()
                        if p.id == event.prompt_id), None)
-        return f"Asked: {short(prompt.text, 50) if prompt else event.prompt_id}"
+        return f"Asked: {cut(prompt.text, 50) if prompt else event.prompt_id}"
     if kind == "note":
         return f"Note: {event.text}"
     if kind == "bookmark":
@@ -52,10 +55,11 @@ def clock_text(seconds: float) -> str:
 
 
 class ActivityLog(RichLog):
-    """Every event of the session with its time since the start."""
+    """Every event of the session with its time since the start, wrapped (never cut)."""
 
     def __init__(self, guide: Guide, **kwargs) -> None:
-        super().__init__(wrap=True, markup=False, highlight=False, **kwargs)
+        # min_width: RichLog wraps to at least 78 columns by default, and the 52 beside the outline cut the rest.
+        super().__init__(wrap=True, markup=False, highlight=False, min_width=20, **kwargs)
         self.guide = guide
 
     def add(self, event: Event) -> None:

@@ -18,7 +18,7 @@ def _paint(widget: Static, text: str, status: TimeStatus) -> None:
 
 class SessionClock(Horizontal):
     """Elapsed / planned (45-75 min) and the current section's time / budget, each coloured
-    by the classes `-near` and `-over` (see app.tcss)."""
+    by the classes `-near` and `-over` (see app.tcss) and saying so in a word."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="clock-total")
@@ -37,5 +37,7 @@ class SessionClock(Horizontal):
             if section.time_budget_min:
                 part += f"/{section.time_budget_min:g} min"
                 sec_status = budget_status(section_s, section.time_budget_min)
+            # Said in words too, not by colour alone (monochrome terminals, NO_COLOR).
+            part += {"ok": "", "near": " near", "over": " OVER"}[sec_status]
             part += f" {section.title}"
         _paint(self.query_one("#clock-section", Static), part, sec_status)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -21,7 +23,9 @@ MARKS: dict[str, tuple[str, str]] = {
 }
 
 
-BUDGET_STYLES = {"ok": "dim", "near": "bold dark_orange3", "over": "bold red"}
+BUDGET_STYLES = {"ok": "dim", "near": "bold dark_orange3", "over": "bold reverse red"}  # reverse: stands out in monochrome too
+#: the same status without colour: `!` nearly spent, `‼` over budget.
+BUDGET_MARKS = {"ok": "", "near": "!", "over": "‼"}
 
 
 def short(text: str, width: int = 60) -> str:
@@ -64,7 +68,8 @@ class GuideOutline(Tree[str]):
         for section, node in self._section_nodes:
             spent = state.section_seconds(section.id, now_offset_s)
             status = budget_status(spent, section.time_budget_min)
-            label = Text(f"{int(spent // 60)}/{section.time_budget_min:g}m ", style=BUDGET_STYLES[status])
+            label = Text(f"{int(spent // 60)}/{section.time_budget_min:g}m{BUDGET_MARKS[status]} ",
+                         style=BUDGET_STYLES[status])
             label.append(section.title, style="bold")
             node.set_label(label)
 
@@ -87,6 +92,33 @@ class GuideOutline(Tree[str]):
         if node is not None:
             self.move_cursor(node)
             self.scroll_to_node(node, animate=False)
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        """The label, ending in `…` where the column cuts it (a hard cut read as a typo)."""
+        text = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth  # the guide lines before it
+        if 3 < room < text.cell_len:
+            text.truncate(room, overflow="ellipsis")
+        return text
+
+    class Highlighted(Message):
+        """The cursor moved: the full text of the row under it (question or section)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        event.stop()
+        node = event.node
+        if node.data:
+            text = " ".join(self.guide.question(node.data).text.split())
+        else:
+            text = node.label.plain
+        self.post_message(self.Highlighted(text))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         event.stop()

@@ -95,6 +95,10 @@ class QuestionPanel(VerticalScroll):
             options.highlighted = min(highlighted or 0, len(rows) - 1)
         self.query_one("#q-hint", Static).update(hint)
         self.query_one("#q-hint").display = bool(hint)
+        if rows and width < 12:
+            # The list was hidden (the previous question had no follow-ups, e.g. after `p`) and has no
+            # width yet: wrap again once it is laid out, or continuation lines lose their indent.
+            self.call_after_refresh(self.on_resize)
 
     def on_resize(self) -> None:
         # The hanging indent is wrapped to the list's width: wrap again for the new one.

@@ -435,7 +435,10 @@ class RecorderPanel(Vertical):
         self.query_one("#rec-start", Button).disabled = self.is_recording
         pause = self.query_one("#rec-pause", Button)
         pause.disabled = self.state not in ("recording", "paused")
-        pause.label = "Resume" if self.state == "paused" else "Pause"
+        label = "Resume" if self.state == "paused" else "Pause"
+        if str(pause.label) != label:
+            pause.label = label
+            pause.refresh(layout=True)  # a label is no layout change to Textual: "Resume" was cut to "Resum"
         self.query_one("#rec-stop", Button).disabled = self.state not in ("recording", "paused")
         self.query_one("#rec-device", Button).disabled = self.is_recording
         self._show_elapsed()

@@ -15,6 +15,7 @@ from interview_tui.review.edits import EditError
 from interview_tui.review.replace import Replacement, plan_replace
 from interview_tui.transcription.types import Segment
 from interview_tui.transcription.verbatim import clock
+from interview_tui.tui.widgets.tickbox import TickBox
 
 
 class LineDialog(ModalScreen[str | None]):
@@ -90,9 +91,9 @@ class FindReplaceDialog(ModalScreen[ReplaceRequest | None]):
             yield Input(value=self.initial, placeholder="find", id="find")
             yield Input(placeholder="replace with", id="replace")
             with Horizontal(id="replace-options"):
-                yield Checkbox("Whole words", True, id="whole")
-                yield Checkbox("Match case", False, id="case")
-                yield Checkbox("Regular expression", False, id="regex")
+                yield TickBox("Whole words", True, id="whole")
+                yield TickBox("Match case", False, id="case")
+                yield TickBox("Regular expression", False, id="regex")
             yield Static("", id="replace-summary")
             with VerticalScroll(id="replace-preview"):
                 yield Static("", id="replace-preview-text")

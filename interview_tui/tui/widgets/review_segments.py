@@ -22,7 +22,7 @@ def segment_prompt(seg: Segment, index: int, question: str | None, flagged: Sequ
     out.append(f"{clock(seg.start)}–{clock(seg.end)} ", style="dim")
     out.append(f"{seg.speaker or 'Speaker'}", style="bold")
     if flagged:
-        out.append(f"  ! {', '.join(dict.fromkeys(flagged))}", style="bold red")
+        out.append(f"  ! {', '.join(dict.fromkeys(flagged))}", style="bold #ff6e6e")  # a light red: legible in monochrome too
     out.append("\n")
     out.append(seg.text)
     return out
