@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from interview_tui.domain.figures import figures, talk_time
-from interview_tui.domain.loader import default_study
+from interview_tui.domain.loader import default_study, load_study
 from interview_tui.domain.session import Interview
 from tests.fixtures.tui import T0, ManualClock
 
@@ -39,13 +41,14 @@ def test_interviewer_share() -> None:
 
 
 def test_time_per_section_and_question_against_the_budgets() -> None:
-    guide = default_study().guide
+    # The Norwegian example study nests budgeted sub-themes inside a budgeted theme.
+    guide = load_study(Path(__file__).parents[2] / "guides" / "peer-support-workers-nb.yaml").guide
     clock = ManualClock()
     run = Interview(guide, T0.isoformat(), lambda e: e, clock=clock)
     run.start()
     first = guide.questions()[0]
     clock.advance(240)
-    run.go_to("bond-challenges")
+    run.go_to("samarbeid-opplevelse")
     clock.advance(500)
     run.close()
     result = figures(run.state)
@@ -55,12 +58,13 @@ def test_time_per_section_and_question_against_the_budgets() -> None:
     assert by_id[intro.id].budget_s == pytest.approx(intro.time_budget_min * 60)
     questions = {q.id: q for q in result.questions}
     assert questions[first.id].spent_s == pytest.approx(240) and questions[first.id].number == 1
-    assert questions["bond-challenges"].spent_s == pytest.approx(500)
+    assert questions["samarbeid-opplevelse"].spent_s == pytest.approx(500)
     # a question's budget is an even share of its budgeted section's
-    bond = [q for q in result.questions if q.section_id == questions["bond-challenges"].section_id]
-    assert sum(q.budget_share_s for q in bond) == pytest.approx(by_id[bond[0].section_id].budget_s)
+    inner_section = [q for q in result.questions if q.section_id == questions["samarbeid-opplevelse"].section_id]
+    assert sum(q.budget_share_s for q in inner_section) == pytest.approx(by_id[inner_section[0].section_id].budget_s)
     # ... and a theme's direct questions share what its budgeted sub-themes leave of its budget
     theme = guide.sections[1]
+    assert theme.sections, "the example study's second theme has budgeted sub-themes"
     inner = sum(s.time_budget_min for s in theme.sections) * 60
     direct = [q for q in result.questions if q.section_id == theme.id]
     assert sum(q.budget_share_s for q in direct) == pytest.approx(theme.time_budget_min * 60 - inner)
