@@ -42,4 +42,10 @@ python=${PYTHON:-python3}
 extras="models,cluster"
 [ "$with_tests" = 1 ] && extras="models,cluster,test"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
+# The speaker encoder's weights ship inside resemblyzer's wheel.  Fetch only the file
+# (--no-deps: its torch dependency would pull gigabytes and is not needed), then convert
+# it once into the model cache, where its SHA-256 is checked.
+cache=$(.venv/bin/python -c "from interview_tui.transcription.models import model_cache_dir; print(model_cache_dir())")
+.venv/bin/python -m pip download -q --no-deps --only-binary :all: resemblyzer==0.1.4 -d "$cache/wheels"
+.venv/bin/python -c "from interview_tui.diarization.encoder import prepare_encoder; print('Speaker encoder:', prepare_encoder())"
 echo "Installed. Start the app with: .venv/bin/interview-tui"
