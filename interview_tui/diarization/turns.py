@@ -1,0 +1,171 @@
+"""Word-level speaker turns on one mono recording.
+
+Words are grouped into chunks at the places a speaker change can happen: a pause, or a
+sentence end.  Each chunk gets one voice embedding (the mean of at most a few 1.6 s
+windows over its own audio, never its neighbours'), chunks long enough to be reliable are
+clustered into N voices, and every chunk goes to the nearest voice.  A short chunk whose
+voice is unclear and whose neighbours on both sides agree takes their speaker: so an "mm"
+or "yes" does not flip a turn unless its voice clearly is the other person's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+
+from interview_tui.diarization.encoder import SpeakerEncoder
+from interview_tui.diarization.features import SAMPLE_RATE, WINDOW_SAMPLES
+
+CHUNK_GAP_S = 0.3  # a pause this long can be a turn change
+CHUNK_MAX_S = 6.0  # longer stretches are split at a word boundary to catch changes without a pause
+RELIABLE_S = 1.0  # chunks at least this long take part in the clustering
+MAX_WINDOWS = 3  # per chunk: enough to know the voice, bounded so cost stays low
+UNSURE_MARGIN = 0.08  # cosine margin between the best and second-best voice
+BATCH = 256
+#: Two voice centroids this similar are one person (measured: the same synthetic voice split in
+#: two 0.86-0.96; two different voices 0.58-0.78).
+SAME_VOICE = 0.85
+
+
+@dataclass
+class Chunk:
+    """Consecutive words likely spoken by one person."""
+
+    first: int  # index of the first word
+    last: int  # index of the last word (inclusive)
+    start: float
+    end: float
+    text: str = ""
+    embedding: np.ndarray | None = None
+    speaker: int = -1
+    margin: float = 0.0
+    smoothed: bool = False
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class Diarization:
+    """The outcome: a voice index and a margin for every chunk (and so every word)."""
+
+    chunks: list[Chunk]
+    n_speakers: int
+    centroids: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def word_speakers(self, n_words: int) -> list[tuple[int, float, bool]]:
+        """(voice, margin, unsure) for each word index."""
+        out: list[tuple[int, float, bool]] = [(-1, 0.0, True)] * n_words
+        for c in self.chunks:
+            unsure = c.margin < UNSURE_MARGIN
+            for i in range(c.first, c.last + 1):
+                out[i] = (c.speaker, c.margin, unsure)
+        return out
+
+
+def chunk_words(words: Sequence) -> list[Chunk]:
+    """Group words (objects with .word, .start, .end) into chunks at pauses and sentence ends."""
+    chunks: list[Chunk] = []
+    for i, w in enumerate(words):
+        if chunks:
+            c = chunks[-1]
+            prev = words[i - 1]
+            sentence_end = prev.word.rstrip().endswith((".", "?", "!"))
+            if w.start - prev.end < CHUNK_GAP_S and not sentence_end and w.end - c.start <= CHUNK_MAX_S:
+                c.last, c.end = i, max(c.end, w.end)
+                c.text += w.word
+                continue
+        chunks.append(Chunk(i, i, w.start, w.end, w.word))
+    return chunks
+
+
+def _windows(audio: np.ndarray, start: float, end: float) -> list[np.ndarray]:
+    a = max(0, int(start * SAMPLE_RATE))
+    b = min(len(audio), max(a + 1, int(end * SAMPLE_RATE)))
+    span = audio[a:b]
+    if len(span) <= WINDOW_SAMPLES:
+        return [np.pad(span, (0, WINDOW_SAMPLES - len(span)))]
+    n = min(MAX_WINDOWS, int(np.ceil(len(span) / WINDOW_SAMPLES)))
+    starts = np.linspace(0, len(span) - WINDOW_SAMPLES, n).astype(int)
+    return [span[s : s + WINDOW_SAMPLES] for s in starts]
+
+
+def embed_chunks(audio: np.ndarray, chunks: list[Chunk], encoder: SpeakerEncoder) -> None:
+    """Give every chunk the normalised mean embedding of its windows."""
+    owners: list[int] = []
+    windows: list[np.ndarray] = []
+    for k, c in enumerate(chunks):
+        for w in _windows(audio, c.start, c.end):
+            owners.append(k)
+            windows.append(w)
+    if not windows:
+        return
+    embs = np.concatenate([encoder.embed(np.stack(windows[i : i + BATCH])) for i in range(0, len(windows), BATCH)])
+    owner = np.array(owners)
+    for k, c in enumerate(chunks):
+        e = embs[owner == k].mean(axis=0)
+        c.embedding = e / max(float(np.linalg.norm(e)), 1e-9)
+
+
+def _cluster(x: np.ndarray, n: int) -> np.ndarray:
+    """Ward clustering of unit vectors (Euclidean on the sphere ranks like cosine)."""
+    if len(x) <= n:
+        return np.arange(len(x))
+    return fcluster(linkage(x, method="ward"), t=n, criterion="maxclust") - 1
+
+
+def assign(chunks: list[Chunk], n_speakers: int) -> np.ndarray:
+    """Cluster the reliable chunks, then give every chunk its nearest voice and margin."""
+    usable = [c for c in chunks if c.embedding is not None]
+    if not usable:
+        return np.zeros((0, 0))
+    reliable = [c for c in usable if c.duration >= RELIABLE_S]
+    if len(reliable) < 2 * n_speakers:
+        reliable = usable
+    x = np.stack([c.embedding for c in reliable])
+    labels = _cluster(x, n_speakers)
+    k = int(labels.max()) + 1
+    centroids = np.stack([x[labels == j].mean(axis=0) for j in range(k)])
+    emb = np.stack([c.embedding for c in usable])
+    weights = np.array([min(c.duration, 6.0) for c in usable])
+    for _ in range(3):  # a few duration-weighted k-means steps over every chunk settle the centroids
+        best = (emb @ centroids.T).argmax(axis=1)
+        centroids = np.stack([(weights[best == j, None] * emb[best == j]).sum(0) if (best == j).any() else centroids[j]
+                              for j in range(k)])
+        centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+    if k == 2 and float(centroids[0] @ centroids[1]) > SAME_VOICE:
+        centroids = centroids[:1]  # one person talking alone (a dictation, a test recording)
+        k = 1
+    for c, s in zip(usable, emb @ centroids.T):
+        order = np.argsort(s)[::-1]
+        c.speaker = int(order[0])
+        c.margin = float(s[order[0]] - s[order[1]]) if k > 1 else 1.0
+    return centroids
+
+
+def smooth(chunks: list[Chunk]) -> None:
+    """A short, unclear chunk between two chunks of one other voice takes that voice."""
+    for i in range(1, len(chunks) - 1):
+        c, prev, nxt = chunks[i], chunks[i - 1], chunks[i + 1]
+        if (
+            c.duration < RELIABLE_S
+            and c.margin < UNSURE_MARGIN
+            and prev.speaker == nxt.speaker != c.speaker
+        ):
+            c.speaker, c.smoothed = prev.speaker, True
+    for i, c in enumerate(chunks):  # chunks without audio (zero length) follow the previous one
+        if c.speaker < 0:
+            c.speaker = chunks[i - 1].speaker if i else 0
+
+
+def diarize(audio: np.ndarray, words: Sequence, encoder: SpeakerEncoder, n_speakers: int = 2) -> Diarization:
+    """Voice index per chunk of `words` over the 16 kHz mono `audio`."""
+    chunks = chunk_words(words)
+    embed_chunks(audio, chunks, encoder)
+    centroids = assign(chunks, max(1, n_speakers))
+    smooth(chunks)
+    return Diarization(chunks, len(centroids), centroids)

@@ -1,0 +1,118 @@
+"""Who said what, on real voices with the real encoder weights (short audio, no Whisper)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from interview_tui.diarization.attribute import SpeakerPlan, split_by_speaker, word_speakers
+from interview_tui.diarization.naming import name_voices
+from interview_tui.diarization.turns import diarize
+from interview_tui.transcription.types import Segment
+from tests.fixtures.voices import build_interview, script_words
+
+
+def _accuracy(names: list[str], truth: list[str], mapping: dict[str, str]) -> float:
+    return sum(mapping.get(n) == t for n, t in zip(names, truth)) / len(truth)
+
+
+def test_two_real_voices_are_told_apart(speaker_encoder, two_voice_interview):
+    itv = two_voice_interview
+    words, truth = script_words(itv)
+    d = diarize(itv.audio, words, speaker_encoder, 2)
+    voices = [v for v, _, _ in d.word_speakers(len(words))]
+    first_iv, first_pt = voices[truth.index("I")], voices[truth.index("P")]
+    assert first_iv != first_pt
+    right = sum((v == first_iv) == (t == "I") for v, t in zip(voices, truth))
+    assert right / len(truth) >= 0.95
+
+
+@pytest.mark.parametrize("with_events", [True, False], ids=["timeline", "questions"])
+def test_interviewer_is_named_and_the_choice_recorded(speaker_encoder, two_voice_interview, with_events):
+    itv = two_voice_interview
+    words, truth = script_words(itv)
+    seg = Segment(words[0].start, words[-1].end, "", words, "Speaker (mono)")
+    cues = tuple(t for _, t in itv.events) if with_events else ()
+    ws = word_speakers(itv.audio, [seg], SpeakerPlan(2, "MP (interviewer)", "P01", cues), speaker_encoder)
+    assert _accuracy(ws.names, truth, {"MP (interviewer)": "I", "P01": "P"}) >= 0.95
+    assert ws.provenance["method"] == ("timeline" if with_events else "questions")
+    assert ws.provenance["encoder"] == "speaker-ge2e" and "summary" in ws.provenance
+    parts = split_by_speaker([seg], ws)  # one Whisper segment holding every turn: cut at each change
+    assert [p.speaker for p in parts][:2] == ["MP (interviewer)", "P01"]
+    assert sum(len(p.words) for p in parts) == len(words)
+    assert all(p.words[0].start == p.start and p.words[-1].end == p.end for p in parts)
+
+
+def test_the_interviewer_is_found_whichever_voice_they_have(speaker_encoder):
+    from tests.fixtures.voices import SHORT_SCRIPT
+
+    itv = build_interview("kal", "slt", SHORT_SCRIPT)  # the voices the other way round
+    words, truth = script_words(itv)
+    seg = Segment(words[0].start, words[-1].end, "", words)
+    ws = word_speakers(itv.audio, [seg], SpeakerPlan(2, "MP", "P01", tuple(t for _, t in itv.events)), speaker_encoder)
+    assert _accuracy(ws.names, truth, {"MP": "I", "P01": "P"}) >= 0.95
+
+
+def test_no_embedding_outlives_the_computation(speaker_encoder, two_voice_interview):
+    itv = two_voice_interview
+    words, _ = script_words(itv)
+    seg = Segment(words[0].start, words[-1].end, "", words)
+    ws = word_speakers(itv.audio, [seg], SpeakerPlan(), speaker_encoder)
+    assert not any(isinstance(v, np.ndarray) or (isinstance(v, list) and len(v) > 50) for v in ws.provenance.values())
+
+
+def test_naming_three_voices_keeps_the_extra_person_apart():
+    from interview_tui.diarization.turns import Chunk
+
+    chunks = [Chunk(0, 0, 0.0, 3.0, " How are you?", speaker=0), Chunk(1, 1, 3.5, 13.0, " Fine.", speaker=1),
+              Chunk(2, 2, 13.5, 15.0, " She means yes.", speaker=2)]
+    n = name_voices(chunks, 3, interviewer="MP", participant="P01", cues=[0.2])
+    assert n.names == {0: "MP", 1: "P01", 2: "Speaker 3"} and n.provenance["method"] == "timeline"
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_mono_session_recording_comes_out_with_named_turns(db, project, tiny_en, speaker_encoder, two_voice_interview, tmp_path):
+    """Recorded in a session, transcribed: `MP (interviewer):` and `P01:` turns, no hand edit."""
+    import re
+
+    from interview_tui.domain.loader import default_study
+    from interview_tui.storage import transcripts as store
+    from interview_tui.storage.interviewers import get_or_add_interviewer
+    from interview_tui.storage.participants import add_participant
+    from interview_tui.storage.recordings import finish_recording, start_recording
+    from interview_tui.storage.sessions import add_event, open_session
+    from interview_tui.storage.studies import register_study
+    from interview_tui.transcription.batch import Settings, recording_job, run_batch
+    from tests.integration.test_transcription_batch import Collect
+
+    itv = two_voice_interview
+    study = default_study()
+    study_id = register_study(db, study)
+    participant = add_participant(db, study.id, "P01")
+    session_id = open_session(db, participant_id=participant["id"], study_id=study_id,
+                              interviewer_id=get_or_add_interviewer(db, "MP", "interviewer"))
+    rel = "recordings/P01/P01-S1.wav"
+    (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
+    itv.write(project.root / rel)
+    rid = start_recording(db, participant_code="P01", path=rel, source="import", session_id=session_id)
+    finish_recording(db, rid, duration_s=itv.duration_s, sha256="0" * 64)
+    questions = [q.id for q in study.guide.questions()]
+    for (kind, t), qid in zip(itv.events, questions):
+        add_event(db, session_id, kind, question_id=qid, session_offset_s=t, recording_id=rid, recording_offset_s=t)
+
+    report = run_batch([recording_job(db, project, rid, Settings(model="tiny.en", language="en", formats=["txt"],
+                                                                 out_dir=tmp_path))], Collect())
+    assert report.results[0].ok, report.results[0].message
+    t = store.load_transcript(db, report.results[0].transcript_id)
+    assert t.meta.options["speakers"] == "voice"
+    assert t.meta.options["speaker_attribution"]["method"] == "timeline"
+    by_speaker: dict[str, str] = {}
+    for s in t.segments:
+        by_speaker[s.speaker] = by_speaker.get(s.speaker, "") + " " + s.text.lower()
+    assert set(by_speaker) == {"MP (interviewer)", "P01"}, by_speaker
+    assert "how long" in by_speaker["MP (interviewer)"] and "good working day" in by_speaker["MP (interviewer)"]
+    assert "years now" in by_speaker["P01"] and "psychiatry" in by_speaker["P01"]
+    txt = report.results[0].outputs[0].read_text()
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] MP \(interviewer\): ", txt, flags=re.M)
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] P01: ", txt, flags=re.M)
