@@ -46,3 +46,4 @@ from interview_tui.cli import export as _export  # noqa: E402,F401
 from interview_tui.cli import report as _report  # noqa: E402,F401
 from interview_tui.cli import privacy as _privacy  # noqa: E402,F401
 from interview_tui.cli import review as _review  # noqa: E402,F401
+from interview_tui.cli import speakers as _speakers  # noqa: E402,F401

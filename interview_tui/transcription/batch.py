@@ -21,8 +21,8 @@ from interview_tui.export.formats import write_outputs
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
 from interview_tui.diarization.attribute import SpeakerPlan
-from interview_tui.diarization.naming import CUE_KINDS
-from interview_tui.transcription.align import event_offsets, timeline_from_events
+from interview_tui.diarization.plan import interviewer_label, plan_for_recording
+from interview_tui.transcription.align import timeline_from_events
 from interview_tui.transcription.audio_input import AudioInputError, probe_duration
 from interview_tui.transcription.engine import ProgressCallback, TranscribeOptions, TranscriptionCancelled
 from interview_tui.transcription.models import LocalModel, ModelError, normalize_language, resolve_model
@@ -46,7 +46,7 @@ class Settings:
     out_dir: Path | None = None
     study: Study | None = None  # overrides the recording's own study
     force: bool = False  # files: overwrite outputs; recordings: add a new version
-    #: people to tell apart by voice on mono audio: None = 2 for session recordings, none for files; 0 = off
+    #: people to tell apart by voice on mono audio: None = 2 for project recordings, none for files; 0 = off
     speakers: int | None = None
 
 
@@ -236,23 +236,15 @@ def prepare_recording(db: Database, project: Project, recording_id: int, setting
     language = _language(settings, study)
     model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
     ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
-    interviewer = row["interviewer_name"]
-    if interviewer and row["interviewer_role"]:
-        interviewer = f"{interviewer} ({row['interviewer_role']})"
-    ctx.labels = labels_for(interviewer, row["participant_code"])
+    ctx.labels = labels_for(interviewer_label(row), row["participant_code"])
     if study is not None:
         ctx.questions = {q.id: q.text for q in study.guide.questions()}
     if row["session_id"] is not None:
         from interview_tui.storage.sessions import session_events
 
-        events = session_events(db, row["session_id"])
-        ctx.timeline = timeline_from_events(events, recording_id, row["started_at"])
-        if settings.speakers != 0:
-            cues = event_offsets(events, recording_id, row["started_at"], CUE_KINDS)
-            ctx.speakers = SpeakerPlan(settings.speakers or 2, ctx.labels.left, ctx.labels.right,
-                                       tuple(t for t, _ in cues))
-    elif settings.speakers:
-        ctx.speakers = SpeakerPlan(settings.speakers, ctx.labels.left, ctx.labels.right)
+        ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
+    if settings.speakers != 0:  # every project recording is an interview: at least two people
+        ctx.speakers = plan_for_recording(db, recording_id, settings.speakers or 2)
     return RecordingWork(recording_id, label, project.root / row["path"], model,
                          settings.options.with_(language=language), ctx, row["participant_code"])
 

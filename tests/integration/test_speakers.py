@@ -70,21 +70,15 @@ def test_naming_three_voices_keeps_the_extra_person_apart():
     assert n.names == {0: "MP", 1: "P01", 2: "Speaker 3"} and n.provenance["method"] == "timeline"
 
 
-@pytest.mark.model
-@pytest.mark.slow
-def test_a_mono_session_recording_comes_out_with_named_turns(db, project, tiny_en, speaker_encoder, two_voice_interview, tmp_path):
-    """Recorded in a session, transcribed: `MP (interviewer):` and `P01:` turns, no hand edit."""
-    import re
-
+@pytest.fixture
+def session_recording(db, project, two_voice_interview):
+    """The two-voice interview as P01's mono recording in a session with MP, with its events."""
     from interview_tui.domain.loader import default_study
-    from interview_tui.storage import transcripts as store
     from interview_tui.storage.interviewers import get_or_add_interviewer
     from interview_tui.storage.participants import add_participant
     from interview_tui.storage.recordings import finish_recording, start_recording
     from interview_tui.storage.sessions import add_event, open_session
     from interview_tui.storage.studies import register_study
-    from interview_tui.transcription.batch import Settings, recording_job, run_batch
-    from tests.integration.test_transcription_batch import Collect
 
     itv = two_voice_interview
     study = default_study()
@@ -97,22 +91,70 @@ def test_a_mono_session_recording_comes_out_with_named_turns(db, project, tiny_e
     itv.write(project.root / rel)
     rid = start_recording(db, participant_code="P01", path=rel, source="import", session_id=session_id)
     finish_recording(db, rid, duration_s=itv.duration_s, sha256="0" * 64)
-    questions = [q.id for q in study.guide.questions()]
-    for (kind, t), qid in zip(itv.events, questions):
-        add_event(db, session_id, kind, question_id=qid, session_offset_s=t, recording_id=rid, recording_offset_s=t)
+    for (kind, t), q in zip(itv.events, study.guide.questions()):
+        add_event(db, session_id, kind, question_id=q.id, session_offset_s=t, recording_id=rid, recording_offset_s=t)
+    return rid
 
-    report = run_batch([recording_job(db, project, rid, Settings(model="tiny.en", language="en", formats=["txt"],
-                                                                 out_dir=tmp_path))], Collect())
+
+def _by_speaker(segments) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for s in segments:
+        out[s.speaker] = out.get(s.speaker, "") + " " + s.text.lower()
+    return out
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_mono_session_recording_comes_out_with_named_turns(db, project, tiny_en, speaker_encoder,
+                                                            session_recording, tmp_path):
+    """Recorded in a session, transcribed: `MP (interviewer):` and `P01:` turns, no hand edit."""
+    import re
+
+    from interview_tui.storage import transcripts as store
+    from interview_tui.transcription.batch import Settings, recording_job, run_batch
+    from tests.integration.test_transcription_batch import Collect
+
+    settings = Settings(model="tiny.en", language="en", formats=["txt"], out_dir=tmp_path)
+    report = run_batch([recording_job(db, project, session_recording, settings)], Collect())
     assert report.results[0].ok, report.results[0].message
     t = store.load_transcript(db, report.results[0].transcript_id)
     assert t.meta.options["speakers"] == "voice"
     assert t.meta.options["speaker_attribution"]["method"] == "timeline"
-    by_speaker: dict[str, str] = {}
-    for s in t.segments:
-        by_speaker[s.speaker] = by_speaker.get(s.speaker, "") + " " + s.text.lower()
+    by_speaker = _by_speaker(t.segments)
     assert set(by_speaker) == {"MP (interviewer)", "P01"}, by_speaker
     assert "how long" in by_speaker["MP (interviewer)"] and "good working day" in by_speaker["MP (interviewer)"]
     assert "years now" in by_speaker["P01"] and "psychiatry" in by_speaker["P01"]
     txt = report.results[0].outputs[0].read_text()
     assert re.search(r"^\[\d\d:\d\d:\d\d\] MP \(interviewer\): ", txt, flags=re.M)
     assert re.search(r"^\[\d\d:\d\d:\d\d\] P01: ", txt, flags=re.M)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_speakers_for_an_existing_transcript_then_swapped(db, project, tiny_en, speaker_encoder, session_recording):
+    """Transcribed with --no-speakers; `speakers find` names the turns as a review edit; `swap` undoes a mix-up."""
+    from click.testing import CliRunner
+
+    from interview_tui.cli import main
+    from interview_tui.review.session import ReviewSession
+
+    base = ["--data-dir", str(project.root)]
+    done = CliRunner().invoke(main, base + ["transcribe", "--recording", str(session_recording), "--model",
+                                            "tiny.en", "--language", "en", "--no-speakers"])
+    assert done.exit_code == 0, done.output
+    assert {s.speaker for s in ReviewSession.open(db, session_recording).segments} == {"Speaker (mono)"}
+
+    found = CliRunner().invoke(main, base + ["speakers", "find", str(session_recording)])
+    assert found.exit_code == 0, found.output
+    assert "interview timeline" in found.output
+    by_speaker = _by_speaker(ReviewSession.open(db, session_recording).segments)
+    assert set(by_speaker) == {"MP (interviewer)", "P01"}
+    assert "how long" in by_speaker["MP (interviewer)"] and "psychiatry" in by_speaker["P01"]
+
+    swapped = CliRunner().invoke(main, base + ["speakers", "swap", str(session_recording)])
+    assert swapped.exit_code == 0, swapped.output
+    after = _by_speaker(ReviewSession.open(db, session_recording).segments)
+    assert after["P01"] == by_speaker["MP (interviewer)"] and after["MP (interviewer)"] == by_speaker["P01"]
+
+    bad = CliRunner().invoke(main, base + ["speakers", "swap", str(session_recording), "MP (interviewer)"])
+    assert bad.exit_code == 2 and "exactly two names" in bad.output
