@@ -22,7 +22,9 @@ from interview_tui.diarization.features import SAMPLE_RATE, WINDOW_SAMPLES
 CHUNK_GAP_S = 0.3  # a pause this long can be a turn change
 CHUNK_MAX_S = 6.0  # longer stretches are split at a word boundary to catch changes without a pause
 RELIABLE_S = 1.0  # chunks at least this long take part in the clustering
-MAX_WINDOWS = 3  # per chunk: enough to know the voice, bounded so cost stays low
+MAX_WINDOWS = 1  # per chunk: one 1.6 s window knows the voice; more cost more than they add
+GRID = 1600  # short chunks are trimmed to 0.1 s steps so that equal lengths batch together
+MIN_SAMPLES = 4800  # under 0.3 s there is too little voice; pad with silence
 UNSURE_MARGIN = 0.08  # cosine margin between the best and second-best voice
 BATCH = 256
 #: Two voice centroids this similar are one person (measured: the same synthetic voice split in
@@ -84,31 +86,39 @@ def chunk_words(words: Sequence) -> list[Chunk]:
 
 
 def _windows(audio: np.ndarray, start: float, end: float) -> list[np.ndarray]:
+    """At most MAX_WINDOWS windows of the chunk's own audio, each up to 1.6 s, none padded.
+
+    Short chunks are embedded at their own length (trimmed to a 0.1 s grid so that equal
+    lengths batch together) instead of being padded to 1.6 s: the LSTM's cost is per frame.
+    """
     a = max(0, int(start * SAMPLE_RATE))
     b = min(len(audio), max(a + 1, int(end * SAMPLE_RATE)))
     span = audio[a:b]
+    if len(span) < MIN_SAMPLES:
+        return [np.pad(span, (0, MIN_SAMPLES - len(span)))]
     if len(span) <= WINDOW_SAMPLES:
-        return [np.pad(span, (0, WINDOW_SAMPLES - len(span)))]
-    n = min(MAX_WINDOWS, int(np.ceil(len(span) / WINDOW_SAMPLES)))
-    starts = np.linspace(0, len(span) - WINDOW_SAMPLES, n).astype(int)
+        return [span[: len(span) // GRID * GRID]]
+    n = min(MAX_WINDOWS, len(span) // WINDOW_SAMPLES)
+    starts = np.linspace(0, len(span) - WINDOW_SAMPLES, n + 2)[1:-1].astype(int)  # spread, away from the edges
     return [span[s : s + WINDOW_SAMPLES] for s in starts]
 
 
 def embed_chunks(audio: np.ndarray, chunks: list[Chunk], encoder: SpeakerEncoder) -> None:
-    """Give every chunk the normalised mean embedding of its windows."""
-    owners: list[int] = []
-    windows: list[np.ndarray] = []
+    """Give every chunk the normalised mean embedding of its windows (equal lengths batched together)."""
+    by_length: dict[int, list[tuple[int, np.ndarray]]] = {}
     for k, c in enumerate(chunks):
         for w in _windows(audio, c.start, c.end):
-            owners.append(k)
-            windows.append(w)
-    if not windows:
-        return
-    embs = np.concatenate([encoder.embed(np.stack(windows[i : i + BATCH])) for i in range(0, len(windows), BATCH)])
-    owner = np.array(owners)
+            by_length.setdefault(len(w), []).append((k, w))
+    sums: dict[int, np.ndarray] = {}
+    for items in by_length.values():
+        for i in range(0, len(items), BATCH):
+            part = items[i : i + BATCH]
+            embs = encoder.embed(np.stack([w for _, w in part]))
+            for (k, _), e in zip(part, embs):
+                sums[k] = sums.get(k, 0) + e
     for k, c in enumerate(chunks):
-        e = embs[owner == k].mean(axis=0)
-        c.embedding = e / max(float(np.linalg.norm(e)), 1e-9)
+        if k in sums:
+            c.embedding = sums[k] / max(float(np.linalg.norm(sums[k])), 1e-9)
 
 
 def _cluster(x: np.ndarray, n: int) -> np.ndarray:
