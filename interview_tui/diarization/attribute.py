@@ -26,6 +26,8 @@ class SpeakerPlan:
     participant: str = "Participant"
     #: recording offsets (s) of question/probe/closing events; empty for an imported file.
     cues: tuple[float, ...] = ()
+    #: the interviewer's voice profile (their own, optional), made with the same encoder.
+    profile: np.ndarray | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -57,8 +59,8 @@ def word_speakers(
     if d.n_speakers < 2 <= plan.n_speakers:
         return WordSpeakers([], [], {"method": "one-voice", "encoder": enc.name,
                                      "summary": "Only one voice was heard: the transcript stays one stream"})
-    naming = name_voices(d.chunks, d.n_speakers, interviewer=plan.interviewer,
-                         participant=plan.participant, cues=plan.cues)
+    naming = name_voices(d.chunks, d.n_speakers, interviewer=plan.interviewer, participant=plan.participant,
+                         cues=plan.cues, centroids=d.centroids, profile=plan.profile)
     per_word = d.word_speakers(len(words))
     names = [naming.names.get(v, plan.participant) for v, _, _ in per_word]
     unsure = [u for _, _, u in per_word]

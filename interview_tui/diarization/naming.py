@@ -14,12 +14,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+import numpy as np
+
 from interview_tui.diarization.turns import Chunk
 
 #: Event kinds at which the interviewer is usually about to speak.
 CUE_KINDS = ("question_reached", "probe_opened", "closing_reached", "final_prompt")
 CUE_BEFORE_S = 0.5  # the key is often pressed while already starting to speak
-CUE_AFTER_S = 3.0  # a question takes a few seconds; the answer comes after
+CUE_AFTER_S = 3.0
+PROFILE_MATCH = 0.7  # cosine to the interviewer's profile: same voice (different voices measured 0.58-0.78)  # a question takes a few seconds; the answer comes after
 _QUESTION_START = re.compile(
     r"^\W*(how|what|why|when|where|who|which|could|can|would|will|do|does|did|is|are|was|were|"
     r"have|has|tell me|and how|and what|so how|so what)\b",
@@ -90,6 +93,18 @@ def _by_questions(chunks: Sequence[Chunk], voices: list[int]) -> tuple[int, dict
     }
 
 
+def _by_profile(centroids: np.ndarray, profile: np.ndarray) -> tuple[int, dict[str, Any]]:
+    sims = centroids @ profile
+    order = np.argsort(sims)[::-1]
+    best, runner = float(sims[order[0]]), float(sims[order[1]]) if len(order) > 1 else 0.0
+    return int(order[0]), {
+        "method": "profile",
+        "similarity": round(best, 3),
+        "other_similarity": round(runner, 3),
+        "confident": best >= PROFILE_MATCH and best - runner >= 0.1,
+    }
+
+
 def name_voices(
     chunks: Sequence[Chunk],
     n_voices: int,
@@ -97,13 +112,20 @@ def name_voices(
     interviewer: str,
     participant: str,
     cues: Iterable[float] = (),
+    centroids: np.ndarray | None = None,
+    profile: np.ndarray | None = None,
 ) -> Naming:
-    """Names for voices 0..n-1: the interviewer, the participant, then "Speaker 3", ..."""
+    """Names for voices 0..n-1: the interviewer, the participant, then "Speaker 3", ...
+
+    Evidence in order: the interview timeline, the interviewer's voice profile, who asks questions.
+    """
     voices = list(range(n_voices))
     if not voices:
         return Naming({}, {"method": "none"})
     cues = sorted(cues)
     decided = _by_timeline(chunks, voices, cues) if cues and len(voices) > 1 else None
+    if decided is None and profile is not None and centroids is not None and len(centroids) == n_voices > 1:
+        decided = _by_profile(centroids, profile)
     if decided is None:
         decided = _by_questions(chunks, voices)
     iv, prov = decided
@@ -128,6 +150,9 @@ def describe(provenance: dict[str, Any]) -> str:
     if method == "questions":
         return (f"No interview timeline: the interviewer is the voice that asks the questions "
                 f"({provenance.get('question_share', 0):.0%} of its turns are questions){sure}")
+    if method == "profile":
+        return (f"No interview timeline: the interviewer is the voice closest to their voice profile "
+                f"(similarity {provenance.get('similarity', 0):.2f}){sure}")
     if method == "swapped":
         return "Speakers swapped by the reviewer"
     return "Speaker names not chosen automatically"

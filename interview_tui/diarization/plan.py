@@ -34,7 +34,17 @@ def plan_for_recording(db: Database, recording_id: int, n_speakers: int = 2) -> 
     if row["session_id"] is not None:
         events = session_events(db, row["session_id"])
         cues = tuple(t for t, _ in event_offsets(events, recording_id, row["started_at"], CUE_KINDS))
-    return SpeakerPlan(n_speakers, labels.left, labels.right, cues)
+    return SpeakerPlan(n_speakers, labels.left, labels.right, cues, _profile(db, row))
+
+
+def _profile(db: Database, row: dict):
+    """The session interviewer's voice profile for the installed encoder, if they made one."""
+    from interview_tui.diarization.encoder import PRETRAINED_SHA256
+    from interview_tui.storage.interviewers import get_interviewer
+    from interview_tui.storage.voice_profiles import get_profile
+
+    person = get_interviewer(db, row["interviewer_name"]) if row.get("interviewer_name") else None
+    return get_profile(db, person["id"], PRETRAINED_SHA256) if person else None
 
 
 class SpeakersError(Exception):

@@ -158,3 +158,36 @@ def test_speakers_for_an_existing_transcript_then_swapped(db, project, tiny_en, 
 
     bad = CliRunner().invoke(main, base + ["speakers", "swap", str(session_recording), "MP (interviewer)"])
     assert bad.exit_code == 2 and "exactly two names" in bad.output
+
+
+def test_an_interviewer_profile_names_them_without_a_timeline(speaker_encoder, db):
+    """A profile made from one interview names the interviewer in another (no events, no questions asked)."""
+    from interview_tui.diarization.profile import profile_from_segments
+    from interview_tui.storage.interviewers import get_or_add_interviewer
+    from interview_tui.storage.voice_profiles import delete_interviewer, get_profile, list_profiles, save_profile
+    from tests.fixtures.voices import SCRIPT
+
+    first = build_interview("slt", "kal", SCRIPT)
+    words, truth = script_words(first)
+    segs = [Segment(w.start, w.end, w.word, [w], {"I": "MP", "P": "P01"}[t]) for w, t in zip(words, truth)]
+    vector, seconds = profile_from_segments(first.audio, segs, "MP", speaker_encoder)
+    assert seconds >= 10
+    iid = get_or_add_interviewer(db, "MP", "interviewer")
+    save_profile(db, iid, speaker_encoder.name, speaker_encoder.sha256, vector, seconds)
+    profile = get_profile(db, iid, speaker_encoder.sha256)
+    assert profile is not None and get_profile(db, iid, "another-encoder") is None
+
+    # The participant only answers in statements and the interviewer only says "mm": no question to go by.
+    answers = [("P", "I have worked here for about eleven years now, and I like the people.", 0.6, None),
+               ("I", "Mm.", 0.5, None), ("P", "It was very busy there, so I moved to psychiatry.", 0.6, None),
+               ("I", "I see, that sounds like a big change for you.", 0.6, None),
+               ("P", "It was, and I never regretted it, not even on the hardest days.", 0.5, None)]
+    second = build_interview("slt", "ked", answers)
+    words2, truth2 = script_words(second)
+    ws = word_speakers(second.audio, [Segment(0, 1, "", words2)], SpeakerPlan(2, "MP", "P01", (), profile),
+                       speaker_encoder)
+    assert ws.provenance["method"] == "profile" and ws.provenance["confident"]
+    assert _accuracy(ws.names, truth2, {"MP": "I", "P01": "P"}) >= 0.95
+
+    delete_interviewer(db, iid)  # the profile goes with the interviewer
+    assert list_profiles(db) == [] and get_profile(db, iid, speaker_encoder.sha256) is None
