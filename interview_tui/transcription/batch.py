@@ -244,7 +244,7 @@ def prepare_recording(db: Database, project: Project, recording_id: int, setting
 
         ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
     if settings.speakers != 0:  # every project recording is an interview: at least two people
-        ctx.speakers = plan_for_recording(db, recording_id, settings.speakers or 2)
+        ctx.speakers = plan_for_recording(db, recording_id, settings.speakers or (study and study.speakers) or 2)
     return RecordingWork(recording_id, label, project.root / row["path"], model,
                          settings.options.with_(language=language), ctx, row["participant_code"])
 
