@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import pickle
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +9,6 @@ import pytest
 
 from interview_tui.diarization.encoder import EncoderError, load_encoder, prepare_encoder
 from interview_tui.diarization.features import mel_frames
-from interview_tui.diarization.torch_pickle import CheckpointError, load_legacy_checkpoint
 
 REFERENCE = Path(__file__).parents[1] / "data" / "ge2e_reference.npz"
 
@@ -58,21 +55,3 @@ def test_tampered_wheel_is_refused(tmp_path):
     (tmp_path / "wheels" / "Resemblyzer-0.1.4-py3-none-any.whl").write_bytes(b"not the wheel")
     with pytest.raises(EncoderError, match="SHA-256"):
         prepare_encoder(tmp_path)
-
-
-class _Evil:
-    def __reduce__(self):
-        return (print, ("pwned",))
-
-
-@pytest.mark.parametrize(
-    "payload, message",
-    [
-        (pickle.dumps(123), "magic number"),
-        (b"", "broken"),
-        (pickle.dumps(0x1950A86A20F9469CFC6C) + pickle.dumps(1001) + pickle.dumps({}) + pickle.dumps(_Evil()), "refusing"),
-    ],
-)
-def test_hostile_checkpoints_are_refused(payload, message):
-    with pytest.raises(CheckpointError, match=message):
-        load_legacy_checkpoint(io.BytesIO(payload))
