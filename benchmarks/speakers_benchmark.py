@@ -9,7 +9,7 @@ word timestamps, in the same process, and timed against the transcription.
 
 * DER: pyannote.metrics' DiarizationErrorRate (optimal voice-to-reference mapping), with no
   collar and with the usual 0.25 s collar; the hypothesis is the runs of words per speaker,
-  broken at pauses of 0.3 s or more.
+  broken at pauses of 1.5 s or more (where the app starts a new segment).
 * words right: the share of Whisper's words whose *name* (interviewer / participant, as the
   naming chose it) is the speaker of the reference turn at the word's middle.  Stricter
   than DER: a wrong naming makes every word wrong.
@@ -35,6 +35,7 @@ from interview_tui.diarization.attribute import SpeakerPlan, word_speakers  # no
 from interview_tui.diarization.encoder import load_encoder  # noqa: E402
 from interview_tui.transcription.engine import TranscribeOptions, load_model, transcribe_array  # noqa: E402
 from interview_tui.transcription.models import resolve_model  # noqa: E402
+from interview_tui.transcription.pipeline import SPLIT_PAUSE_S  # noqa: E402
 from interview_tui.transcription.types import Segment  # noqa: E402
 from tests.fixtures.voices import SCRIPT, build_interview  # noqa: E402
 
@@ -66,8 +67,11 @@ def truth_of(turns, t: float) -> str:
     return min(turns, key=lambda tr: 0 if tr.start_s <= t <= tr.end_s else min(abs(t - tr.start_s), abs(t - tr.end_s))).speaker
 
 
-def runs_of(words, names, gap_s: float = 0.3):
-    """Who speaks when, from the words: runs of one speaker, broken at pauses (as the app's chunks are)."""
+def runs_of(words, names, gap_s: float = SPLIT_PAUSE_S):
+    """Who speaks when, from the words: runs of one speaker, broken where the app starts a new segment.
+
+    Not at every gap between words: Whisper's word times leave gaps inside fluent speech.
+    """
     runs: list[list] = []
     for w, n in zip(words, names):
         if runs and runs[-1][2] == n and w.start - runs[-1][1] < gap_s:

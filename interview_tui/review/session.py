@@ -62,6 +62,8 @@ class ReviewSession:
         options = source.get("options") or "{}"
         options = json.loads(options) if isinstance(options, str) else options
         self.unsure_probability = float(options.get("unsure_probability", 0.4))
+        #: how the machine transcript's speakers were found by voice (None: by channel, or not at all).
+        self.speaker_attribution: dict[str, Any] | None = options.get("speaker_attribution")
 
     @classmethod
     def open(cls, db: Database, recording_id: int) -> "ReviewSession":

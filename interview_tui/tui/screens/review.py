@@ -123,6 +123,7 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         self.sub_title = f"{self.review.participant_code or ''} · recording {self.recording_id}"
         self.attention = self.review.attention()
         self.redraw()
+        self.announce_speakers()
         start = self.review.resume_at()
         if self.review.audio_relpath:
             try:

@@ -27,6 +27,14 @@ class SpeakersFound(Message):
 class ReviewSpeakers:
     """Speaker actions of the review screen (uses its review, ctx, `_edit`)."""
 
+    def announce_speakers(self) -> None:
+        """Say once how the machine transcript's speakers were named (when found by voice)."""
+        review = self.review  # type: ignore[attr-defined]
+        prov = review.speaker_attribution if review is not None else None
+        if prov and prov.get("summary"):
+            self.notify(f"{prov['summary']}. Wrong way round? w swaps them.", title="Speakers",  # type: ignore[attr-defined]
+                        severity="information" if prov.get("confident") else "warning", timeout=8)
+
     def action_find_speakers(self) -> None:
         from interview_tui.diarization.plan import plan_for_recording
 
