@@ -165,6 +165,12 @@ def models_list() -> None:
     for m in found:
         kind = "English only" if m.english_only else "multilingual"
         click.echo(f"{m.name:<10} {kind:<13} {m.source:<32} {m.path}")
+    from interview_tui.diarization.encoder import EncoderError, prepare_encoder
+
+    try:
+        click.echo(f"{'speakers':<10} {'voice encoder':<13} {'resemblyzer 0.1.4 (GE2E)':<32} {prepare_encoder()}")
+    except EncoderError as exc:
+        click.echo(f"speakers   not available: {exc}")
     click.echo(f"(model cache: {model_cache_dir()})")
 
 

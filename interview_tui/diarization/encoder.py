@@ -29,11 +29,12 @@ WHEEL_NAME = "Resemblyzer-0.1.4-py3-none-any.whl"
 WHEEL_SHA256 = "8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f"
 PRETRAINED_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 MODEL_NAME = "speaker-ge2e"
-INSTALL_HINT = (
-    "Install the speaker encoder with: scripts/install.sh, or "
-    "pip download resemblyzer==0.1.4 --no-deps -d \"$(interview-tui models dir)/wheels\" "
-    "(the wheel's torch dependency is not needed)"
-)
+
+
+def install_hint(cache: Path) -> str:
+    """How to install the weights into `cache` (only the wheel's file: its torch dependency is not needed)."""
+    return (f"Install the speaker encoder with scripts/install.sh, or: "
+            f"pip download resemblyzer==0.1.4 --no-deps -d \"{cache / 'wheels'}\"")
 
 
 class EncoderError(Exception):
@@ -119,13 +120,14 @@ def _pretrained_bytes(cache: Path) -> tuple[bytes, str]:
     wheel = cache / "wheels" / WHEEL_NAME
     if wheel.is_file():
         if sha256_file(wheel) != WHEEL_SHA256:
-            raise EncoderError(f"{wheel} does not match resemblyzer 0.1.4's published SHA-256; delete it. {INSTALL_HINT}")
+            raise EncoderError(f"{wheel} does not match resemblyzer 0.1.4's published SHA-256; delete it. "
+                               f"{install_hint(cache)}")
         with zipfile.ZipFile(wheel) as zf:
             return zf.read("resemblyzer/pretrained.pt"), f"wheel:{WHEEL_NAME}"
     installed = _installed_pretrained()
     if installed is not None:
         return installed.read_bytes(), f"package:{installed}"
-    raise EncoderError(f"The speaker encoder weights are not installed. {INSTALL_HINT}")
+    raise EncoderError(f"The speaker encoder weights are not installed. {install_hint(cache)}")
 
 
 def prepare_encoder(cache: Path | None = None) -> Path:
@@ -137,7 +139,8 @@ def prepare_encoder(cache: Path | None = None) -> Path:
         return target
     raw, origin = _pretrained_bytes(root)
     if hashlib.sha256(raw).hexdigest() != PRETRAINED_SHA256:
-        raise EncoderError(f"The speaker encoder weights ({origin}) do not match resemblyzer 0.1.4. {INSTALL_HINT}")
+        raise EncoderError(f"The speaker encoder weights ({origin}) do not match resemblyzer 0.1.4. "
+                           f"{install_hint(root)}")
     try:
         state = load_legacy_checkpoint(io.BytesIO(raw))["model_state"]
     except (CheckpointError, KeyError, TypeError) as exc:
