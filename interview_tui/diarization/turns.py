@@ -1,8 +1,8 @@
 """Word-level speaker turns on one mono recording.
 
 Words are grouped into chunks at the places a speaker change can happen: a pause, or a
-sentence end.  Each chunk gets one voice embedding (the mean of at most a few 1.6 s
-windows over its own audio, never its neighbours'), chunks long enough to be reliable are
+sentence end.  Each chunk gets one voice embedding (from up to 1.6 s in its middle, of its
+own audio, never its neighbours'), chunks long enough to be reliable are
 clustered into N voices, and every chunk goes to the nearest voice.  A short chunk whose
 voice is unclear and whose neighbours on both sides agree takes their speaker: so an "mm"
 or "yes" does not flip a turn unless its voice clearly is the other person's.
