@@ -42,7 +42,7 @@ def speakers_find(db, recording_id: int, n_speakers: int) -> None:
         count = session.apply_speakers(ws.names, ws.unsure, ws.provenance)
     except (SpeakersError, EditError, ReviewStateError) as exc:
         raise click.ClickException(f"recording {recording_id}: {exc}") from exc
-    names = ", ".join(ws.provenance.get("names", []))
+    names = ", ".join(session.speakers())
     click.echo(f"Recording {recording_id}: {count} segments, speakers {names}; {ws.provenance['unsure_words']} "
                f"words to check.\n{ws.provenance['summary']}.")
 

@@ -70,8 +70,7 @@ def word_speakers(
     prov.update(
         encoder=enc.name,
         encoder_sha256=enc.sha256,
-        speakers=d.n_speakers,
-        names=sorted(set(names)),
+        speakers=d.n_speakers,  # names stay in the segments only: anonymising them leaves nothing behind
         unsure_words=sum(unsure),
         summary=describe(naming.provenance),
     )

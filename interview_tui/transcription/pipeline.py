@@ -134,7 +134,7 @@ def build_transcript(
         detected_language=raw.language,
         language_probability=round(raw.language_probability, 4),
         channels=len(audio.channels),
-        speakers=("stereo-energy" if audio.stereo else "voice" if attribution and attribution.get("names") else "mono"),
+        speakers=("stereo-energy" if audio.stereo else "voice" if attribution and attribution.get("speakers") else "mono"),
         model_path=str(model.path),
         model_source=model.source,
     )
