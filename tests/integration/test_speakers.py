@@ -191,3 +191,21 @@ def test_an_interviewer_profile_names_them_without_a_timeline(speaker_encoder, d
 
     delete_interviewer(db, iid)  # the profile goes with the interviewer
     assert list_profiles(db) == [] and get_profile(db, iid, speaker_encoder.sha256) is None
+
+
+def test_three_people_are_told_apart_when_the_plan_says_three(speaker_encoder):
+    """An interpreter (festival's ked) between the interviewer (slt) and the participant (kal)."""
+    script = [("I", "How long have you worked on this ward?", 0.7, "question_reached"),
+              ("X", "She asks how long you have worked on the ward.", 0.6, None),
+              ("P", "I have worked here for about eleven years now, and I like the people very much.", 0.6, None),
+              ("X", "She has worked there for eleven years and likes the people.", 0.8, None),
+              ("I", "What does a good working day look like for you?", 0.7, "question_reached"),
+              ("X", "She wants to know what a good day at work is like for you.", 0.6, None),
+              ("P", "A good day is when I have time to talk with the patients, and nobody is in a hurry.", 0.6, None)]
+    itv = build_interview("slt", "kal", script, others={"X": "ked"})
+    words, truth = script_words(itv)
+    ws = word_speakers(itv.audio, [Segment(0, 1, "", words)],
+                       SpeakerPlan(3, "MP", "P01", tuple(t for _, t in itv.events)), speaker_encoder)
+    pairs = set(zip(truth, ws.names))
+    assert len(pairs) == 3 and len({n for _, n in pairs}) == 3  # one name per person, one person per name
+    assert ("I", "MP") in pairs and ws.provenance["speakers"] == 3
