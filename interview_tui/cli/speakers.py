@@ -24,7 +24,7 @@ def _open(db, recording_id: int):
 
 @speakers.command("find")
 @click.argument("recording_id", type=int)
-@click.option("--speakers", "n_speakers", type=click.IntRange(1, 8), default=2, show_default=True,
+@click.option("--speakers", "n_speakers", type=click.IntRange(2, 8), default=2, show_default=True,
               help="How many people speak (an interpreter or a relative makes 3).")
 @pass_db
 def speakers_find(db, recording_id: int, n_speakers: int) -> None:

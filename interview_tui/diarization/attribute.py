@@ -56,7 +56,7 @@ def word_speakers(
         return WordSpeakers([], [], {"method": "none"})
     enc = encoder or load_encoder()
     d = diarize(audio, words, enc, plan.n_speakers)
-    if d.n_speakers < 2 <= plan.n_speakers:
+    if d.n_speakers < 2:
         return WordSpeakers([], [], {"method": "one-voice", "encoder": enc.name,
                                      "summary": "Only one voice was heard: the transcript stays one stream"})
     naming = name_voices(d.chunks, d.n_speakers, interviewer=plan.interviewer, participant=plan.participant,

@@ -80,7 +80,7 @@ def read_study(issues: Issues, root: Node) -> Study:
     version = top.text("version", required=True) or ""
     language = _language(top)
     model = top.text("model")
-    speakers = top.number("speakers", integer=True, minimum=1)
+    speakers = top.number("speakers", integer=True, minimum=2)
     places = top.texts("places")
     end_date = top.date("end_date")
     description = top.text("description")

@@ -92,7 +92,7 @@ def test_missing_encoder_leaves_the_transcript_one_stream(tmp_path, monkeypatch)
     [
         (["speakers", "find", "99"], "recording 99 has no transcript yet"),
         (["speakers", "find", "x"], "is not a valid integer"),
-        (["speakers", "find", "1", "--speakers", "0"], "0 is not in the range"),
+        (["speakers", "find", "1", "--speakers", "1"], "1 is not in the range"),
         (["speakers", "swap", "99"], "recording 99 has no transcript yet"),
         (["speakers", "swap", "99", "MP"], "exactly two names"),
         (["speakers", "profile", "delete", "Nobody"], "no interviewer called 'Nobody'"),

@@ -253,6 +253,8 @@ BROKEN = [
      ["4:11: unknown language 'english'"]),
     ("speakers not a whole number", [('version: "1"', 'version: "1"\nspeakers: two')],
      ["4:11: 'speakers' must be a whole number, found 'two'"]),
+    ("one speaker", [('version: "1"', 'version: "1"\nspeakers: 1')],
+     ["4:11: 'speakers' must be at least 2, found 1"]),
     ("bad id", [("id: mini", "id: my study")],
      ["1:5: 'id' 'my study' may contain only letters"]),
     ("budgets over plan (warning)", [("time_budget_min: 20", "time_budget_min: 70")],
