@@ -27,9 +27,10 @@ GRID = 1600  # short chunks are trimmed to 0.1 s steps so that equal lengths bat
 MIN_SAMPLES = 4800  # under 0.3 s there is too little voice; pad with silence
 UNSURE_MARGIN = 0.08  # cosine margin between the best and second-best voice
 BATCH = 256
-#: Two voice centroids this similar are one person (measured: the same synthetic voice split in
-#: two 0.86-0.96; two different voices 0.58-0.78).
-SAME_VOICE = 0.85
+#: Two "voices" whose centroids lie closer together than this many times the chunks' spread
+#: around them are one person.  Measured between/within distance: one voice split in two
+#: 0.53-0.92; two voices 1.31-4.73 (two similar male voices under 10 dB white noise the lowest).
+SAME_VOICE_SEPARATION = 1.1
 
 
 @dataclass
@@ -128,28 +129,59 @@ def _cluster(x: np.ndarray, n: int) -> np.ndarray:
     return fcluster(linkage(x, method="ward"), t=n, criterion="maxclust") - 1
 
 
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
+
+
+def _partition(emb: np.ndarray, weights: np.ndarray, reliable: np.ndarray, k: int) -> np.ndarray:
+    """Voice labels: Ward on the reliable chunks, then a few duration-weighted k-means steps over all.
+
+    Done on embeddings with their weighted mean removed: what every chunk shares (room,
+    microphone, background noise) would otherwise pull the voices together.  Measured: two
+    similar male voices under white noise at 10 dB SNR, 12% of words right without, 98% with.
+    """
+    x = _unit(emb - (weights[:, None] * emb).sum(0) / max(weights.sum(), 1e-9))
+    labels = _cluster(x[reliable], k)
+    k = int(labels.max()) + 1
+    centroids = _unit(np.stack([x[reliable][labels == j].mean(axis=0) for j in range(k)]))
+    for _ in range(3):
+        best = (x @ centroids.T).argmax(axis=1)
+        centroids = _unit(np.stack([(weights[best == j, None] * x[best == j]).sum(0) if (best == j).any()
+                                    else centroids[j] for j in range(k)]))
+    return (x @ centroids.T).argmax(axis=1)
+
+
+def _separation(emb: np.ndarray, weights: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> float:
+    """Distance between two centroids over the chunks' mean distance to their own centroid.
+
+    A ratio, so that what shrinks every distance alike (noise) does not make two people one.
+    """
+    between = 1.0 - float(centroids[0] @ centroids[1])
+    within = float(np.sum(weights * (1.0 - np.sum(emb * centroids[labels], axis=1))) / max(weights.sum(), 1e-9))
+    return between / max(within, 1e-9)
+
+
 def assign(chunks: list[Chunk], n_speakers: int) -> np.ndarray:
-    """Cluster the reliable chunks, then give every chunk its nearest voice and margin."""
+    """Partition the chunks into voices, then give every chunk its nearest voice and margin.
+
+    Centroids, margins and the one-voice check use the plain embeddings (their cosine scale is
+    the one the thresholds were measured on); only the partition uses the centred ones.
+    """
     usable = [c for c in chunks if c.embedding is not None]
     if not usable:
         return np.zeros((0, 0))
-    reliable = [c for c in usable if c.duration >= RELIABLE_S]
-    if len(reliable) < 2 * n_speakers:
-        reliable = usable
-    x = np.stack([c.embedding for c in reliable])
-    labels = _cluster(x, n_speakers)
-    k = int(labels.max()) + 1
-    centroids = np.stack([x[labels == j].mean(axis=0) for j in range(k)])
     emb = np.stack([c.embedding for c in usable])
     weights = np.array([min(c.duration, 6.0) for c in usable])
-    for _ in range(3):  # a few duration-weighted k-means steps over every chunk settle the centroids
-        best = (emb @ centroids.T).argmax(axis=1)
-        centroids = np.stack([(weights[best == j, None] * emb[best == j]).sum(0) if (best == j).any() else centroids[j]
-                              for j in range(k)])
-        centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
-    if k == 2 and float(centroids[0] @ centroids[1]) > SAME_VOICE:
-        centroids = centroids[:1]  # one person talking alone (a dictation, a test recording)
-        k = 1
+    reliable = weights >= RELIABLE_S
+    if reliable.sum() < 2 * n_speakers:
+        reliable = np.ones(len(usable), bool)
+    labels = _partition(emb, weights, reliable, n_speakers) if len(usable) > 1 else np.zeros(1, int)
+    labels = np.unique(labels, return_inverse=True)[1].reshape(-1)  # 0..k-1 even if a voice emptied
+    centroids = _unit(np.stack([(weights[labels == j, None] * emb[labels == j]).sum(0)
+                                for j in range(int(labels.max()) + 1)]))
+    k = len(centroids)
+    if k == 2 and _separation(emb, weights, labels, centroids) < SAME_VOICE_SEPARATION:
+        centroids, k = centroids[:1], 1  # one person talking alone (a dictation, a test recording)
     for c, s in zip(usable, emb @ centroids.T):
         order = np.argsort(s)[::-1]
         c.speaker = int(order[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interview_tui.diarization.attribute import SpeakerPlan, split_by_speaker, word_speakers
+from interview_tui.diarization.attribute import SpeakerPlan, attribute_mono, split_by_speaker, word_speakers
 from interview_tui.diarization.naming import name_voices
 from interview_tui.diarization.turns import diarize
 from interview_tui.transcription.types import Segment
@@ -209,3 +209,32 @@ def test_three_people_are_told_apart_when_the_plan_says_three(speaker_encoder):
     pairs = set(zip(truth, ws.names))
     assert len(pairs) == 3 and len({n for _, n in pairs}) == 3  # one name per person, one person per name
     assert ("I", "MP") in pairs and ws.provenance["speakers"] == 3
+
+
+def _noisy(audio: np.ndarray, snr_db: float) -> np.ndarray:
+    speech = np.mean(audio[np.abs(audio) > 0.01] ** 2)
+    noise = np.random.RandomState(0).randn(len(audio)).astype(np.float32)
+    return audio + noise * np.float32(np.sqrt(speech / 10 ** (snr_db / 10)))
+
+
+def test_two_similar_voices_in_noise_are_still_told_apart(speaker_encoder):
+    """festival's two male voices, white noise at 10 dB SNR (a noisy room, a recorder far away)."""
+    from tests.fixtures.voices import SHORT_SCRIPT
+
+    itv = build_interview("kal", "ked", SHORT_SCRIPT)
+    words, truth = script_words(itv)
+    ws = word_speakers(_noisy(itv.audio, 10), [Segment(0, 1, "", words)],
+                       SpeakerPlan(2, "MP", "P01", tuple(t for _, t in itv.events)), speaker_encoder)
+    assert _accuracy(ws.names, truth, {"MP": "I", "P01": "P"}) >= 0.95
+
+
+@pytest.mark.parametrize("voice", ["slt", "kal"])
+def test_one_voice_stays_one_stream(speaker_encoder, voice):
+    """A dictation (one person asking and answering, 75 s) is not split into two made-up speakers."""
+    from tests.fixtures.voices import SCRIPT
+
+    itv = build_interview(voice, voice, SCRIPT)
+    words, _ = script_words(itv)
+    seg = Segment(0.0, words[-1].end, "", words, "Speaker (mono)")
+    out, prov = attribute_mono([seg], itv.audio, SpeakerPlan(2, "MP", "P01", (0.2,)), speaker_encoder)
+    assert prov["method"] == "one-voice" and [s.speaker for s in out] == ["Speaker (mono)"]
