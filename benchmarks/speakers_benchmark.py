@@ -63,6 +63,15 @@ def der(turns, runs, words) -> tuple[float, float, float]:
             float(DiarizationErrorRate(collar=0.0)(ref, hyp, uem=heard.support())))
 
 
+def noisy(audio, snr_db: float):
+    """`audio` with white noise at `snr_db` below the speech's power (a noisy room, a far recorder)."""
+    import numpy as np
+
+    speech = np.mean(audio[np.abs(audio) > 0.01] ** 2)
+    noise = np.random.RandomState(0).randn(len(audio)).astype(np.float32)
+    return audio + noise * np.float32(np.sqrt(speech / 10 ** (snr_db / 10)))
+
+
 def truth_of(turns, t: float) -> str:
     return min(turns, key=lambda tr: 0 if tr.start_s <= t <= tr.end_s else min(abs(t - tr.start_s), abs(t - tr.end_s))).speaker
 
@@ -86,6 +95,8 @@ def main() -> None:
     ap.add_argument("--model", default="base")
     ap.add_argument("--repeat", type=int, default=2, help="times the interview script is spoken per interview")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--snr", type=float, help="add white noise at this signal-to-noise ratio (dB)")
+    ap.add_argument("--append", action="store_true", help="add this run's table to --out instead of replacing it")
     args = ap.parse_args()
 
     model = resolve_model(args.model, language="en")
@@ -95,6 +106,8 @@ def main() -> None:
     rows = []
     for iv, pt in PAIRS:
         itv = build_interview(iv, pt, SCRIPT * args.repeat)
+        if args.snr is not None:
+            itv.audio = noisy(itv.audio, args.snr)
         w0, c0 = time.perf_counter(), time.process_time()
         raw = transcribe_array(model, itv.audio, options)
         t_wall, t_cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -170,7 +183,16 @@ def write(args, rows) -> None:
         "transcribed word (no collar): it leaves out turns Whisper dropped and anything in the pauses",
         "between turns, so it is mostly the speaker confusion itself.",
     ]
-    args.out.write_text("\n".join(lines) + "\n")
+    if args.append and args.out.is_file():
+        table = lines[lines.index("") + 1:]
+        head = [f"## With white noise at {args.snr:g} dB SNR" if args.snr is not None else "## Again", "",
+                f"`python benchmarks/speakers_benchmark.py --model {args.model} --repeat {args.repeat}"
+                + (f" --snr {args.snr:g}" if args.snr is not None else "") + " --append`, same machine and load "
+                f"notes; load average at the end {load[0]:.1f}.", ""]
+        body = [ln for ln in table if ln.startswith("|")]
+        args.out.write_text(args.out.read_text() + "\n" + "\n".join(head + body) + "\n")
+    else:
+        args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
 
 
