@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.speech",
     "tests.fixtures.review",
     "tests.fixtures.privacy",
+    "tests.fixtures.voices",
 ]
 
 

@@ -53,3 +53,4 @@ from interview_tui.cli import review as _review  # noqa: E402,F401
 from interview_tui.cli import memos as _memos  # noqa: E402,F401
 from interview_tui.cli import recruitment as _recruitment  # noqa: E402,F401
 from interview_tui.cli import sessions as _sessions  # noqa: E402,F401
+from interview_tui.cli import speakers as _speakers  # noqa: E402,F401

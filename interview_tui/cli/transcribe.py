@@ -86,11 +86,13 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @click.option("--fast", is_flag=True, help="Batched decoding: about 1.25x faster again on 2 cores, about 1.7 WER points less accurate (see benchmarks/results/transcription.md).")
 @click.option("--batch-size", type=click.IntRange(1, 256), help="Batch size for --fast (default 4; implies --fast).")
 @click.option("--beam-size", type=click.IntRange(1, 64), help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
+@click.option("--speakers", "n_speakers", type=click.IntRange(2, 8), help="People to tell apart by voice on mono audio (default: 2 for project recordings, off for FILES).")
+@click.option("--no-speakers", is_flag=True, help="Keep mono audio as one unnamed stream (no voice-based speaker turns).")
 @cluster_options
 def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[int, ...], session_ids: tuple[int, ...],
                model: str | None, language: str | None, clean: bool, formats: str | None, out_dir: Path | None,
                study_path: str | None, force: bool, fast: bool, batch_size: int | None, beam_size: int | None,
-               **cluster) -> None:
+               n_speakers: int | None, no_speakers: bool, **cluster) -> None:
     """Transcribe locally with faster-whisper (nothing leaves this machine).
 
     Give audio FILES (any format FFmpeg reads) to transcribe them outside a project, or
@@ -106,13 +108,16 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
         raise click.UsageError("Give either audio FILES or --all/--recording/--session, not both.")
     if not files and not project_mode:
         raise click.UsageError("Nothing to transcribe: give audio FILES, --all, --recording ID or --session ID.")
+    if no_speakers and n_speakers:
+        raise click.UsageError("Give either --speakers N or --no-speakers, not both.")
     try:
         fmt = parse_formats(formats if formats is not None else DEFAULT_FILE_FORMATS) if (formats or files) else []
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     study = load_cli_study(study_path, default=False)
     settings = Settings(model=model, language=language, options=_options(clean, fast, batch_size, beam_size),
-                        formats=fmt, out_dir=out_dir, study=study, force=force, guard=output_guard())
+                        formats=fmt, out_dir=out_dir, study=study, force=force, guard=output_guard(),
+                        speakers=0 if no_speakers else n_speakers)
     if files:
         jobs = file_jobs(list(files), settings)
     else:
@@ -164,6 +169,12 @@ def models_list() -> None:
     for m in found:
         kind = "English only" if m.english_only else "multilingual"
         click.echo(f"{m.name:<10} {kind:<13} {m.source:<32} {m.path}")
+    from interview_tui.diarization.encoder import EncoderError, prepare_encoder
+
+    try:
+        click.echo(f"{'speakers':<10} {'voice encoder':<13} {'resemblyzer 0.1.4 (GE2E)':<32} {prepare_encoder()}")
+    except EncoderError as exc:
+        click.echo(f"speakers   not available: {exc}")
     click.echo(f"(model cache: {model_cache_dir()})")
 
 

@@ -215,6 +215,8 @@ class Study:
     language: str = "en"
     #: optional model name or folder for transcription.
     model: str | None = None
+    #: people to tell apart by voice on mono recordings (None: 2, interviewer and participant).
+    speakers: int | None = None
     #: places where interviews take place (offered on the start screen).
     places: tuple[str, ...] = ()
     #: after this date new recordings are refused (data-protection end of project).

@@ -30,7 +30,7 @@ from interview_tui.domain.study import (
 from interview_tui.domain.yaml_reader import Issues, MapReader, closest, line_of
 
 STUDY_KEYS = (
-    "id", "title", "version", "language", "model", "places", "end_date", "description",
+    "id", "title", "version", "language", "model", "speakers", "places", "end_date", "description",
     "guide", "consent", "demographics", "encryption", "reference", "not_in_source",
 )
 ENCRYPTION_KEYS = ("recipients",)
@@ -81,6 +81,7 @@ def read_study(issues: Issues, root: Node) -> Study:
     version = top.text("version", required=True) or ""
     language = _language(top)
     model = top.text("model")
+    speakers = top.number("speakers", integer=True, minimum=2)
     places = top.texts("places")
     end_date = top.date("end_date")
     description = top.text("description")
@@ -99,6 +100,7 @@ def read_study(issues: Issues, root: Node) -> Study:
         demographics=demographics,
         language=language,
         model=model,
+        speakers=int(speakers) if speakers is not None else None,
         places=places,
         end_date=end_date,
         description=description,

@@ -2,6 +2,7 @@
 
 - unsure: words the model gave a low probability (or marked `[word? 01:23]`), segments flagged unsure;
 - inaudible / overlap: segments flagged so, or holding an `[inaudible ...]` marker;
+- speaker: a speaker found by voice with low confidence (or a naming that needs a check);
 - repeat: a phrase said three times in a row, or a segment repeating the one before (Whisper's
   typical hallucination loop);
 - silence: text over audio that is quiet nearly all along (another hallucination sign);
@@ -19,7 +20,7 @@ from interview_tui.review.text import normalize, word_tokens
 from interview_tui.transcription.types import Segment
 from interview_tui.transcription.verbatim import clock
 
-KINDS = ("unsure", "inaudible", "overlap", "repeat", "silence", "long")
+KINDS = ("unsure", "inaudible", "overlap", "speaker", "repeat", "silence", "long")
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ def _segment_items(
         items.append(AttentionItem("inaudible", i, seg.start, seg.end, "inaudible passage"))
     if "overlap" in seg.flags:
         items.append(AttentionItem("overlap", i, seg.start, seg.end, "both speakers at once: check who says what"))
+    if "speaker" in seg.flags:  # set when speakers were found by voice with low confidence
+        items.append(AttentionItem("speaker", i, seg.start, seg.end, f"is this {seg.speaker}? the voice was unclear"))
     norm = _plain(seg)
     phrase = _repeated_phrase(norm, settings.repeat_times, settings.max_phrase_words)
     if phrase:

@@ -87,7 +87,7 @@ def confirm(segments: Sequence[Segment], index: int) -> list[Segment]:
     text = tidy(" ".join(t.word if t.word is not None else t.text for t in tokens(seg.text)))
     words = [dataclasses.replace(w, probability=REVIEWED_PROBABILITY) for w in align_words(seg.words, text, span=(seg.start, seg.end))]
     out = list(segments)
-    flags = [f for f in seg.flags if f not in ("unsure", CHECKED)] + [CHECKED]
+    flags = [f for f in seg.flags if f not in ("unsure", "speaker", CHECKED)] + [CHECKED]
     out[index] = copy_segment(seg, text=text, words=words, confidence=_confidence(words), flags=flags)
     return out
 
@@ -197,3 +197,46 @@ def insert_marker(segments: Sequence[Segment], index: int, pos: int, kind: str, 
 def speakers(segments: Sequence[Segment]) -> list[str]:
     """Speaker labels in order of first appearance."""
     return list(dict.fromkeys(s.speaker for s in segments if s.speaker))
+
+
+def swap_speakers(segments: Sequence[Segment], a: str, b: str) -> tuple[list[Segment], int]:
+    """Every turn of `a` given to `b` and every turn of `b` to `a`; returns the segments and how many changed."""
+    if a == b:
+        raise EditError("pick two different speakers to swap")
+    swapped = {a: b, b: a}
+    out = [copy_segment(s, speaker=swapped[s.speaker]) if s.speaker in swapped else s for s in segments]
+    count = sum(1 for s in segments if s.speaker in swapped)
+    if not count:
+        raise EditError(f"no segment has the speaker {a!r} or {b!r}")
+    return out, count
+
+
+def apply_speakers(
+    segments: Sequence[Segment], names: Sequence[str], unsure: Sequence[bool], flag: str
+) -> list[Segment]:
+    """Speakers found by voice applied word by word: a segment is split where the voice changes.
+
+    `names`/`unsure` hold one entry per word (one per segment without words).  Unsure parts
+    get `flag`, so they join the attention queue; the old flag is dropped where it no longer holds.
+    """
+    out: list[Segment] = []
+    k = 0
+    for seg in segments:
+        n = len(seg.words) or 1
+        seg_names, seg_unsure = list(names[k:k + n]), list(unsure[k:k + n])
+        k += n
+        toks = word_tokens(seg.text)
+        cuts = [i for i in range(1, n) if seg_names[i] != seg_names[i - 1]]
+        if cuts and len(toks) != n:  # words and text disagree: keep the segment whole, majority speaker
+            seg_names = [max(set(seg_names), key=seg_names.count)] * n
+            cuts = []
+        parts = [seg]
+        for i in reversed(cuts):
+            parts[0:1] = split([parts[0]], 0, toks[i].start)
+        bounds = [0] + cuts + [n]
+        for j, part in enumerate(parts):
+            flags = [f for f in part.flags if f != flag]
+            if any(seg_unsure[bounds[j]:bounds[j + 1]]):
+                flags.append(flag)
+            out.append(copy_segment(part, speaker=seg_names[bounds[j]], flags=flags))
+    return out

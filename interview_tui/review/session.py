@@ -63,6 +63,8 @@ class ReviewSession:
         options = source.get("options") or "{}"
         options = json.loads(options) if isinstance(options, str) else options
         self.unsure_probability = float(options.get("unsure_probability", 0.4))
+        #: how the machine transcript's speakers were found by voice (None: by channel, or not at all).
+        self.speaker_attribution: dict[str, Any] | None = options.get("speaker_attribution")
 
     @classmethod
     def open(cls, db: Database, recording_id: int) -> "ReviewSession":
@@ -150,6 +152,29 @@ class ReviewSession:
         segments, count = ed.rename_speaker(self.segments, old, new)
         self._save("rename", segments, {"before": old, "after": new, "segments": count})
         return count
+
+    def swap_speakers(self, a: str | None = None, b: str | None = None) -> int:
+        """Swap two speakers in the whole transcript (default: its only two); returns segments changed."""
+        if a is None or b is None:
+            names = self.speakers()
+            if len(names) != 2:
+                raise ed.EditError(f"the transcript has {len(names)} speakers ({', '.join(names) or 'none'}); "
+                                   "say which two to swap")
+            a, b = names
+        segments, count = ed.swap_speakers(self.segments, a, b)
+        self._save("swap", segments, {"speakers": [a, b], "segments": count})
+        return count
+
+    def apply_speakers(self, names: Sequence[str], unsure: Sequence[bool], provenance: dict[str, Any]) -> int:
+        """Speakers found by voice (see `diarization.word_speakers`) as one saved edit; returns segments after."""
+        from interview_tui.diarization.attribute import SPEAKER_FLAG
+
+        units = sum(len(s.words) or 1 for s in self.segments)
+        if len(names) != units or len(unsure) != units:
+            raise ed.EditError("the transcript changed while speakers were being found; find them again")
+        self._save("speakers", ed.apply_speakers(self.segments, names, unsure, SPEAKER_FLAG),
+                   {"provenance": provenance})
+        return len(self.segments)
 
     def insert_marker(self, index: int, pos: int, kind: str, at_s: float | None = None) -> None:
         self._save("marker", ed.insert_marker(self.segments, index, pos, kind, at_s),

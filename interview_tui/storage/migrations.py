@@ -322,3 +322,23 @@ def m007_recruitment_and_saturation(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m010_voice_profiles(db: Database) -> None:
+    """An interviewer's optional voice profile, to name their turns across interviews.
+
+    Only researchers have one (never participants); it goes with the interviewer's row.
+    """
+    db.executescript(
+        """
+        CREATE TABLE voice_profiles (
+            interviewer_id INTEGER PRIMARY KEY REFERENCES interviewers(id) ON DELETE CASCADE,
+            encoder TEXT NOT NULL,          -- the embedding model's name and sha256: vectors of another
+            encoder_sha256 TEXT NOT NULL,   -- model are never compared with it
+            embedding BLOB NOT NULL,        -- float32 vector
+            seconds REAL NOT NULL,          -- how much of their speech it was made from
+            created_at TEXT NOT NULL
+        );
+        """
+    )

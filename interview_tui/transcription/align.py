@@ -48,6 +48,23 @@ def _seconds_between(start_iso: str, at_iso: str) -> float:
     return (datetime.fromisoformat(at_iso) - datetime.fromisoformat(start_iso)).total_seconds()
 
 
+def event_offsets(
+    events: Iterable[EventLike], recording_id: int, recording_started_at: str | None, kinds: Iterable[str]
+) -> list[tuple[float, EventLike]]:
+    """(offset on this recording's timeline, event) for the events of `kinds`, sorted by offset."""
+    wanted = set(kinds)
+    out: list[tuple[float, EventLike]] = []
+    for e in events:
+        if e.kind not in wanted:
+            continue
+        if e.recording_offset_s is not None and e.recording_id == recording_id:
+            out.append((float(e.recording_offset_s), e))
+        elif recording_started_at:
+            out.append((max(0.0, _seconds_between(recording_started_at, e.at)), e))
+    out.sort(key=lambda m: m[0])
+    return out
+
+
 def timeline_from_events(
     events: Iterable[EventLike],
     recording_id: int,
@@ -56,13 +73,6 @@ def timeline_from_events(
     lead_s: float = 0.5,
 ) -> QuestionTimeline:
     """The question timeline of one recording from its session's events."""
-    marks: list[tuple[float, str]] = []
-    for e in events:
-        if e.kind not in QUESTION_KINDS or not e.question_id:
-            continue
-        if e.recording_offset_s is not None and e.recording_id == recording_id:
-            marks.append((float(e.recording_offset_s), e.question_id))
-        elif recording_started_at:
-            marks.append((max(0.0, _seconds_between(recording_started_at, e.at)), e.question_id))
-    marks.sort(key=lambda m: m[0])
+    marks = [(t, e.question_id) for t, e in event_offsets(events, recording_id, recording_started_at, QUESTION_KINDS)
+             if e.question_id]
     return QuestionTimeline(tuple(marks), lead_s)

@@ -22,6 +22,8 @@ from interview_tui.outputs import Guard, OutputError
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
 from interview_tui.storage.permission import refusal
+from interview_tui.diarization.attribute import SpeakerPlan
+from interview_tui.diarization.plan import interviewer_label, plan_for_recording
 from interview_tui.transcription.align import timeline_from_events
 from interview_tui.transcription.audio_input import AudioInputError, probe_duration
 from interview_tui.transcription.engine import ProgressCallback, TranscribeOptions, TranscriptionCancelled
@@ -48,6 +50,8 @@ class Settings:
     force: bool = False  # files: overwrite outputs; recordings: add a new version
     #: paths never written over (the project's database, recordings, key file); None: no check
     guard: Guard | None = None
+    #: people to tell apart by voice on mono audio: None = 2 for project recordings, none for files; 0 = off
+    speakers: int | None = None
 
 
 @dataclass
@@ -137,6 +141,8 @@ def _file_job(path: Path, settings: Settings) -> Job:
         model = resolve_model(settings.model, language=language,
                               study_model=settings.study.model if settings.study else None)
         ctx = AudioContext(source=str(path))
+        if settings.speakers:
+            ctx.speakers = SpeakerPlan(settings.speakers)
         if settings.study is not None:
             ctx.questions = {q.id: q.text for q in settings.study.guide.questions()}
         transcript = transcribe_path(path, model, settings.options.with_(language=language), ctx,
@@ -236,16 +242,15 @@ def prepare_recording(db: Database, project: Project, recording_id: int, setting
     language = _language(settings, study)
     model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
     ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
-    interviewer = row["interviewer_name"]
-    if interviewer and row["interviewer_role"]:
-        interviewer = f"{interviewer} ({row['interviewer_role']})"
-    ctx.labels = labels_for(interviewer, row["participant_code"])
+    ctx.labels = labels_for(interviewer_label(row), row["participant_code"])
     if study is not None:
         ctx.questions = {q.id: q.text for q in study.guide.questions()}
     if row["session_id"] is not None:
         from interview_tui.storage.sessions import session_events
 
         ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
+    if settings.speakers != 0:  # every project recording is an interview: at least two people
+        ctx.speakers = plan_for_recording(db, recording_id, settings.speakers or (study and study.speakers) or 2)
     return RecordingWork(recording_id, label, project.root / row["path"], model,
                          settings.options.with_(language=language), ctx, row["participant_code"])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from interview_tui.diarization.attribute import SpeakerPlan, attribute_mono
 from interview_tui.transcription.align import QuestionTimeline
 from interview_tui.transcription.audio_input import AudioInput, load_audio
 from interview_tui.transcription.engine import (
@@ -46,6 +47,8 @@ class AudioContext:
     questions: dict[str, str] = field(default_factory=dict)
     source: str | None = None
     participant_code: str | None = None
+    #: who speaks on a mono recording (None: one unnamed stream); stereo uses channels instead.
+    speakers: SpeakerPlan | None = None
 
 
 def _key_for(audio: AudioInput, ctx: AudioContext):
@@ -112,6 +115,9 @@ def build_transcript(
 ) -> Transcript:
     """Speakers, questions and verbatim/clean text for a raw model result."""
     segments = regroup(raw.segments, audio, ctx)
+    attribution = None
+    if not audio.stereo and ctx.speakers is not None:
+        segments, attribution = attribute_mono(segments, audio.mono, ctx.speakers)
     render_segments(
         segments,
         language=raw.language,
@@ -128,10 +134,12 @@ def build_transcript(
         detected_language=raw.language,
         language_probability=round(raw.language_probability, 4),
         channels=len(audio.channels),
-        speakers=("stereo-energy" if audio.stereo else "mono"),
+        speakers=("stereo-energy" if audio.stereo else "voice" if attribution and attribution.get("speakers") else "mono"),
         model_path=str(model.path),
         model_source=model.source,
     )
+    if attribution is not None:
+        stored_options["speaker_attribution"] = attribution
     meta = TranscriptMeta(
         model=model.name,
         model_sha256=sha256_file(model_bin) if model_bin.is_file() else None,

@@ -12,7 +12,7 @@ import sys
 
 import interview_tui
 
-CORE_PACKAGES = ("domain", "storage", "audio", "transcription", "export", "privacy", "review")
+CORE_PACKAGES = ("domain", "storage", "audio", "transcription", "diarization", "export", "privacy", "review")
 
 
 def core_modules() -> list[str]:

@@ -286,6 +286,10 @@ BROKEN = [
      ["30:11: unknown field type 'singlechoice'", "did you mean 'single_choice'?"]),
     ("unknown language", [('version: "1"', 'version: "1"\nlanguage: english')],
      ["4:11: unknown language 'english'"]),
+    ("speakers not a whole number", [('version: "1"', 'version: "1"\nspeakers: two')],
+     ["4:11: 'speakers' must be a whole number, found 'two'"]),
+    ("one speaker", [('version: "1"', 'version: "1"\nspeakers: 1')],
+     ["4:11: 'speakers' must be at least 2, found 1"]),
     ("bad id", [("id: mini", "id: my study")],
      ["1:5: 'id' 'my study' may contain only letters"]),
     ("budgets over plan (warning)", [("time_budget_min: 20", "time_budget_min: 70")],
@@ -371,6 +375,8 @@ def test_load_raises_with_all_issues_and_warnings_do_not_block(write_study, mini
         ([('version: "1"', 'version: "1"\nlanguage: NN')], "language", "no"),
         ([('version: "1"', 'version: "1"\nend_date: 2030-01-31')], "end_date", date(2030, 1, 31)),
         ([('version: "1"', 'version: "1"\nplaces: [Office, Home visit]')], "places", ("Office", "Home visit")),
+        ([('version: "1"', 'version: "1"\nspeakers: 3')], "speakers", 3),  # an interpreter takes part
+        ([], "speakers", None),
     ],
 )
 def test_scalar_values(write_study, minimal_study_text, edits, attribute, value) -> None:

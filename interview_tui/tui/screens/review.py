@@ -27,6 +27,7 @@ from interview_tui.storage.reviews import ReviewStateError, participant_transcri
 from interview_tui.transcription.verbatim import clock
 from interview_tui.tui.screens.dialogs import PickDialog
 from interview_tui.tui.screens.review_actions import ReviewActions, marker_for
+from interview_tui.tui.screens.review_speakers import ReviewSpeakers
 from interview_tui.tui.widgets.review_editor import SegmentEditor
 from interview_tui.tui.widgets.review_segments import SegmentList
 
@@ -58,7 +59,7 @@ class LoudnessReady(Message):
     loudness: Loudness | None
 
 
-class ReviewScreen(ReviewActions, Screen[None]):
+class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
     """One recording's transcript under review; keys in the footer."""
 
     CSS_PATH = "review.tcss"
@@ -77,6 +78,8 @@ class ReviewScreen(ReviewActions, Screen[None]):
         Binding("m", "merge", "Merge", show=False),
         Binding("c", "speaker", "Who"),
         Binding("R", "rename", "Rename", show=False),
+        Binding("v", "find_speakers", "Find speakers", show=False),
+        Binding("w", "swap_speakers", "Swap speakers", show=False),
         Binding("i", "marker", "Mark"),
         Binding("k", "confirm", "OK"),
         Binding("f", "find_replace", "Find", show=False),
@@ -120,6 +123,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self.sub_title = f"{self.review.participant_code or ''} · recording {self.recording_id}"
         self.attention = self.review.attention()
         self.redraw()
+        self.announce_speakers()
         start = self.review.resume_at()
         if self.review.audio_relpath:
             try:

@@ -1,0 +1,1 @@
+"""Who said what on a mono recording: voice embeddings, clustering, word-level turns, naming."""

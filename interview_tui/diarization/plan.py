@@ -1,0 +1,72 @@
+"""The speaker plan of a project recording: names and interview-timeline cues from the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from sqlite_utils import Database
+
+from interview_tui.diarization.attribute import SpeakerPlan, WordSpeakers, word_speakers
+from interview_tui.diarization.naming import CUE_KINDS
+from interview_tui.storage.sessions import session_events
+from interview_tui.storage.transcripts import recording_context
+from interview_tui.transcription.align import event_offsets
+from interview_tui.transcription.speakers import labels_for
+from interview_tui.transcription.types import Segment
+
+
+def interviewer_label(row: dict) -> str | None:
+    """The interviewer as transcripts name them: `MP (interviewer)`, or the name alone."""
+    name = row.get("interviewer_name")
+    if name and row.get("interviewer_role"):
+        return f"{name} ({row['interviewer_role']})"
+    return name
+
+
+def plan_for_recording(db: Database, recording_id: int, n_speakers: int = 2) -> SpeakerPlan | None:
+    """Who speaks on recording `recording_id` and when its interviewer acted (None: no such recording)."""
+    row = recording_context(db, recording_id)
+    if row is None:
+        return None
+    labels = labels_for(interviewer_label(row), row["participant_code"])
+    cues: tuple[float, ...] = ()
+    if row["session_id"] is not None:
+        events = session_events(db, row["session_id"])
+        cues = tuple(t for t, _ in event_offsets(events, recording_id, row["started_at"], CUE_KINDS))
+    return SpeakerPlan(n_speakers, labels.left, labels.right, cues, _profile(db, row))
+
+
+def _profile(db: Database, row: dict):
+    """The session interviewer's voice profile for the installed encoder, if they made one."""
+    from interview_tui.diarization.encoder import PRETRAINED_SHA256
+    from interview_tui.storage.interviewers import get_interviewer
+    from interview_tui.storage.voice_profiles import get_profile
+
+    person = get_interviewer(db, row["interviewer_name"]) if row.get("interviewer_name") else None
+    return get_profile(db, person["id"], PRETRAINED_SHA256) if person else None
+
+
+class SpeakersError(Exception):
+    """Speakers cannot be found for this transcript; the message says why and what to do."""
+
+
+def find_speakers(audio_path: Path, segments: Sequence[Segment], plan: SpeakerPlan) -> WordSpeakers:
+    """Speakers by voice for the words of `segments` (slow: run it off the UI thread)."""
+    from interview_tui.diarization.encoder import EncoderError
+    from interview_tui.transcription.audio_input import AudioInputError, load_audio
+
+    try:
+        audio = load_audio(audio_path)
+    except AudioInputError as exc:
+        raise SpeakersError(str(exc)) from exc
+    if audio.stereo:
+        raise SpeakersError("this recording is stereo (one microphone per speaker): its speakers come from "
+                            "the channels when it is transcribed")
+    try:
+        ws = word_speakers(audio.mono, segments, plan)
+    except EncoderError as exc:
+        raise SpeakersError(str(exc)) from exc
+    if not ws.names:
+        raise SpeakersError(ws.provenance.get("summary") or "the transcript has no words to attribute")
+    return ws
