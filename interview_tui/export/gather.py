@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from interview_tui.domain.demographics import PREFER_NOT, summarize
-from interview_tui.domain.study import DemographicField, Section, Study
+from interview_tui.domain.study import FINAL_PROMPT_ID, DemographicField, Section, Study
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.export.model import (
     ConsentSummary,
@@ -48,7 +48,7 @@ class ExportError(Exception):
 
 
 def guide_codes(study: Study) -> tuple[GuideCode, ...]:
-    """The guide as a code tree: sections (with sub-sections) holding their questions, closing last."""
+    """The guide as a code tree: sections (with sub-sections) holding their questions, closing and final prompt last."""
 
     def section(s: Section) -> GuideCode:
         children = tuple(GuideCode(qu.id, qu.text, "question", qu.note) for qu in s.questions)
@@ -58,6 +58,7 @@ def guide_codes(study: Study) -> tuple[GuideCode, ...]:
     closing = study.guide.closing
     return tuple(section(s) for s in study.guide.sections) + (
         GuideCode(closing.id, closing.text, "question", closing.note),
+        GuideCode(FINAL_PROMPT_ID, study.guide.final_prompt, "question"),
     )
 
 
@@ -253,7 +254,7 @@ def gather_project(
         participants=tuple(participants),
         guide_codes=guide_codes(study),
         variables=variables,
-        questions={qu.id: qu.text for qu in study.guide.questions()},
+        questions=study.guide.answer_headings(),
         skipped=tuple(skipped),
     )
 

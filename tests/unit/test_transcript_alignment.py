@@ -1,0 +1,65 @@
+"""Every word under the question current when it was spoken: word-level assignment, final prompt,
+word times checked against voice activity, words joined as Whisper joined them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interview_tui.domain.study import FINAL_PROMPT_ID
+from interview_tui.transcription.align import timeline_from_events
+from interview_tui.transcription.audio_input import AudioInput
+from interview_tui.transcription.pipeline import AudioContext, regroup
+from interview_tui.transcription.types import Segment, Word
+
+
+def W(word: str, start: float, end: float, p: float = 0.9) -> Word:
+    return Word(word, start, end, p)
+
+
+class Ev:
+    def __init__(self, kind: str, qid: str | None, off: float | None, rec: int | None = 1):
+        self.kind, self.question_id, self.recording_offset_s, self.recording_id = kind, qid, off, rec
+        self.at = "2026-01-01T10:00:00+00:00"
+
+
+def _mono(seconds: float = 60.0) -> AudioInput:
+    mono = np.zeros(int(seconds * 16000), dtype="float32")
+    return AudioInput(Path("x.wav"), mono, [mono])
+
+
+def _assign(events: list[Ev], raw: list[Segment]) -> list[tuple[str | None, str]]:
+    ctx = AudioContext(timeline=timeline_from_events(events, recording_id=1, lead_s=0.5))
+    return [(s.question_id, " ".join(w.word.strip() for w in s.words)) for s in regroup(raw, _mono(), ctx)]
+
+
+def test_a_segment_spanning_a_question_change_is_cut_at_the_change() -> None:
+    # Whisper heard one segment 3-9 s; the interviewer moved to q2 at 6.0 s (mid-segment).
+    raw = [Segment(3.0, 9.0, "", [W(" it", 3.0, 3.4), W(" was", 3.5, 4.0), W(" hard.", 4.1, 5.0),
+                                  W(" And", 6.2, 6.5), W(" then", 6.6, 7.0), W(" better.", 7.1, 9.0)])]
+    events = [Ev("question_reached", "q1", 0.0), Ev("question_reached", "q2", 6.0)]
+    assert _assign(events, raw) == [("q1", "it was hard."), ("q2", "And then better.")]
+
+
+def test_closing_question_and_final_prompt_each_get_their_own_answer() -> None:
+    # The issue's case: closing question at 0:14, final prompt at 0:21, one segment 0:15-0:27.
+    raw = [Segment(15.0, 27.0, "", [W(" I", 15.0, 15.3), W(" liked", 15.4, 16.0), W(" it.", 16.1, 17.0),
+                                    W(" No,", 21.8, 22.3), W(" nothing", 22.4, 23.0), W(" more.", 23.1, 27.0)])]
+    events = [Ev("question_reached", "q3", 2.0), Ev("closing_reached", "closing", 14.0),
+              Ev("final_prompt", None, 21.0)]
+    assert _assign(events, raw) == [("closing", "I liked it."), (FINAL_PROMPT_ID, "No, nothing more.")]
+
+
+def test_going_back_after_the_final_prompt_is_a_question_change_again() -> None:
+    events = [Ev("closing_reached", "closing", 0.0), Ev("final_prompt", None, 5.0), Ev("question_reached", "q1", 9.0)]
+    tl = timeline_from_events(events, recording_id=1, lead_s=0.0)
+    assert [tl.at(t) for t in (1, 6, 10)] == ["closing", FINAL_PROMPT_ID, "q1"]
+
+
+def test_answer_headings_end_with_the_final_prompt(default_study) -> None:
+    guide = default_study.guide
+    headings = guide.answer_headings()
+    assert list(headings)[-2:] == [guide.closing.id, FINAL_PROMPT_ID]
+    assert headings[FINAL_PROMPT_ID] == guide.final_prompt
