@@ -31,6 +31,7 @@ from interview_tui.transcription.speakers import (
 )
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
 from interview_tui.transcription.verbatim import render_segments
+from interview_tui.transcription.voice import place_segment_words, speech_regions
 
 SPLIT_PAUSE_S = 1.5
 SOFT_MAX_S = 12.0
@@ -110,7 +111,12 @@ def regroup(raw_segments: list[Segment], audio: AudioInput, ctx: AudioContext) -
 def build_transcript(
     raw: RawResult, audio: AudioInput, model: LocalModel, ctx: AudioContext, options: TranscribeOptions
 ) -> Transcript:
-    """Speakers, questions and verbatim/clean text for a raw model result."""
+    """Speakers, questions and verbatim/clean text for a raw model result.
+
+    Word times are first checked against the audio's speech, so that questions, segment
+    cuts and pauses all follow where each word was really spoken.
+    """
+    place_segment_words(raw.segments, speech_regions(audio.mono))
     segments = regroup(raw.segments, audio, ctx)
     render_segments(
         segments,

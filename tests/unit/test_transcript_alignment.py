@@ -63,3 +63,46 @@ def test_answer_headings_end_with_the_final_prompt(default_study) -> None:
     headings = guide.answer_headings()
     assert list(headings)[-2:] == [guide.closing.id, FINAL_PROMPT_ID]
     assert headings[FINAL_PROMPT_ID] == guide.final_prompt
+
+
+# -- word times near long silences ----------------------------------------------------------
+
+from interview_tui.transcription.verbatim import render_segments  # noqa: E402
+from interview_tui.transcription.voice import SpeechRegions, place_segment_words, place_words  # noqa: E402
+
+SPEECH = SpeechRegions(((0.0, 40.0), (55.8, 70.0)))
+
+
+@pytest.mark.parametrize(
+    ("words", "starts"),
+    [
+        # `[He? 00:39]` belonged to the speech at 0:56: it moves there, before "might".
+        ([W(" He", 45.0, 45.3, 0.2), W(" might", 56.4, 56.8)], [55.8, 56.4]),
+        # a run of words in the silence shares the stretch up to the first word in speech
+        ([W(" He", 44.0, 44.2), W(" said", 44.3, 44.5), W(" it", 56.6, 56.8)], [55.8, 56.2, 56.6]),
+        # words in speech, or just past its end (soft VAD edges), stay where they are
+        ([W(" so.", 40.3, 40.9), W(" Yes", 56.0, 56.3)], [40.3, 56.0]),
+        # trailing words after the last speech have nowhere to go: unchanged
+        ([W(" bye", 80.0, 80.5)], [80.0]),
+    ],
+)
+def test_a_word_starting_in_silence_moves_to_the_speech_that_follows(words: list[Word], starts: list[float]) -> None:
+    assert [round(w.start, 3) for w in place_words(words, SPEECH)] == starts
+
+
+def test_no_speech_found_changes_nothing() -> None:
+    words = [W(" a", 1.0, 2.0), W(" b", 9.0, 9.5)]
+    assert place_words(words, SpeechRegions()) == words
+
+
+def test_moved_word_lands_under_the_question_current_when_spoken_and_pause_is_marked_before_it() -> None:
+    # The issue's `[He? 00:58] (12 s) might even have been made`: the question changed at 1:05.
+    speech = SpeechRegions(((40.0, 58.0), (70.0, 80.0)))
+    raw = [Segment(50.0, 75.0, "", [W(" it", 57.0, 57.5), W(" He", 58.9, 59.1, 0.2), W(" might", 70.3, 70.6),
+                                    W(" even", 70.7, 71.0)])]
+    place_segment_words(raw, speech)
+    events = [Ev("question_reached", "q1", 0.0), Ev("question_reached", "q2", 65.0)]
+    ctx = AudioContext(timeline=timeline_from_events(events, recording_id=1, lead_s=0.5))
+    segs = regroup(raw, _mono(90), ctx)
+    render_segments(segs, language="en", verbatim=True)
+    assert [(s.question_id, s.text) for s in segs] == [("q1", "it"), ("q2", "(12 s) [He? 01:10] might even")]
