@@ -30,7 +30,7 @@ from interview_tui.transcription.speakers import (
     speaker_at,
 )
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
-from interview_tui.transcription.verbatim import render_segments
+from interview_tui.transcription.verbatim import join_attached, render_segments
 from interview_tui.transcription.voice import place_segment_words, speech_regions
 
 SPLIT_PAUSE_S = 1.5
@@ -116,6 +116,8 @@ def build_transcript(
     Word times are first checked against the audio's speech, so that questions, segment
     cuts and pauses all follow where each word was really spoken.
     """
+    for seg in raw.segments:
+        seg.words = join_attached(seg.words)
     place_segment_words(raw.segments, speech_regions(audio.mono))
     segments = regroup(raw.segments, audio, ctx)
     render_segments(

@@ -106,3 +106,50 @@ def test_moved_word_lands_under_the_question_current_when_spoken_and_pause_is_ma
     segs = regroup(raw, _mono(90), ctx)
     render_segments(segs, language="en", verbatim=True)
     assert [(s.question_id, s.text) for s in segs] == [("q1", "it"), ("q2", "(12 s) [He? 01:10] might even")]
+
+
+# -- words joined as Whisper joined them ------------------------------------------------------
+
+from interview_tui.transcription.verbatim import join_attached, render_words  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("words", "verbatim", "text"),
+    [
+        ([W(" so", 0.0, 0.2), W(" cold", 0.3, 0.5), W("-hearted.", 0.5, 0.9)], True, "so cold-hearted."),
+        ([W(" so", 0.0, 0.2), W(" ill", 0.3, 0.5), W("-disposed", 0.5, 0.9)], False, "so ill-disposed"),
+        ([W(" a", 0.0, 0.2), W(" 2", 0.3, 0.4), W("%", 0.4, 0.5), W(" rise", 0.6, 0.9)], True, "a 2% rise"),
+        # a pause or an unsure mark between the pieces keeps them apart
+        ([W(" cold", 0.0, 0.2), W("-hearted", 1.5, 1.9)], True, "cold (..) -hearted"),
+        ([W(" cold", 0.0, 0.2), W("-hearted", 0.2, 0.4, 0.1)], True, "cold [-hearted? 00:00]"),
+        # languages written without spaces: every word lacks one, and stays as written
+        ([W("我", 0.0, 0.2), W("们", 0.2, 0.3), W("好", 0.3, 0.4)], True, "我们好"),
+    ],
+)
+def test_words_are_joined_as_whisper_joined_them(words: list[Word], verbatim: bool, text: str) -> None:
+    assert render_words(words, verbatim=verbatim, language="en")[0] == text
+
+
+def test_attached_pieces_become_one_word_so_text_and_words_stay_one_to_one() -> None:
+    joined = join_attached([W(" so", 0.0, 0.2), W(" cold", 0.3, 0.5, 0.9), W("-hearted.", 0.5, 0.9, 0.7)])
+    assert [(w.word, w.start, w.end, w.probability) for w in joined] == [
+        (" so", 0.0, 0.2, 0.9), (" cold-hearted.", 0.3, 0.9, 0.7)]
+    assert [w.word for w in join_attached([W("我", 1.0, 1.1), W("们", 1.1, 1.2)])] == ["我", "们"]
+
+
+def test_correcting_a_hyphenated_word_counts_as_one_correction() -> None:
+    from interview_tui.review.diff import compare, diff_lines
+    from interview_tui.review.edits import normalized
+
+    words = join_attached([W(" They", 0.0, 0.3), W(" were", 0.4, 0.6), W(" cold", 0.7, 0.9), W("-hearted.", 0.9, 1.4)])
+    machine = [Segment(0.0, 1.4, "", words, "P01", "q1")]
+    render_segments(machine, language="en", verbatim=True)
+    assert machine[0].text == "They were cold-hearted."
+    reviewed = normalized(machine)
+    # one Word per token: review keeps the model's times and probabilities
+    assert [(w.word, w.start, w.probability) for w in reviewed[0].words] == [
+        (w.word.strip(), w.start, w.probability) for w in words]
+    reviewed[0].text = "They were warm-hearted."
+    correction = compare(machine, reviewed)
+    assert (correction.substitutions, correction.deletions, correction.insertions) == (1, 0, 0)
+    assert diff_lines(machine, normalized(reviewed)) == ["[00:00] P01: They were [-cold-hearted.-]{+warm-hearted.+}"]
