@@ -16,6 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from interview_tui.domain.demographics import PREFER_NOT, summarize
+from interview_tui.domain.session import interview_duration_s
 from interview_tui.domain.study import FINAL_PROMPT_ID, DemographicField, Section, Study
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.export.model import (
@@ -109,8 +110,11 @@ def _sessions(db: Database, code: str, recordings: list[dict[str, Any]]) -> tupl
     for s in participant_sessions(db, code):
         events = session_events(db, s["id"])
         recorded = [r["duration_s"] for r in recordings if r["session_id"] == s["id"] and r["duration_s"]]
-        # The recorded time is the interview's length; a session without audio falls back to its clock.
-        duration = sum(recorded) if recorded else _seconds_between(s["started_at"], s["ended_at"])
+        # The interview's own clock (first question to end, less downtime); a session without
+        # question events (imported) falls back to its recorded time, then its start and end.
+        duration = interview_duration_s(events)
+        if duration is None:
+            duration = sum(recorded) if recorded else _seconds_between(s["started_at"], s["ended_at"])
         out.append(
             ExportSession(
                 id=s["id"],

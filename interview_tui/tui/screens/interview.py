@@ -97,6 +97,10 @@ class InterviewScreen(Screen[None]):
             clock=self.ctx.clock,
             recording_clock=self.recording_clock,
         )
+        if self.interview.state.phase not in ("not_started", "closed"):
+            from interview_tui.audio.recovery import last_written_at
+
+            self.interview.resume(last_written_at(self.ctx.db, self.ctx.project, self.session_id))
         self._mount_recorder()
         self.interview.start()
         self.refresh_view()
@@ -172,7 +176,7 @@ class InterviewScreen(Screen[None]):
         if state.current_id:
             section = budget_section(self.interview.guide.section_of(state.current_id))
         spent = state.section_seconds(section.id, elapsed) if section else 0.0
-        self.query_one(SessionClock).show(self.interview.guide, elapsed, section, spent)
+        self.query_one(SessionClock).show(self.interview.guide, self.interview.interview_s(), section, spent)
         self.query_one(GuideOutline).show_budgets(state, elapsed)
 
     # -- actions ------------------------------------------------------------------------
