@@ -204,14 +204,21 @@ def test_kill_9_while_recording_then_resume_repairs_and_links_the_recording(virt
         deadline = time.monotonic() + 30
         while True:
             db = open_db(project.db_path)
-            [recording] = list_recordings(db, "P01")
+            recording = list_recordings(db, "P01")[0]
             [session] = open_sessions(db)
             db.close()
             if recording["state"] != "recording" or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
+        # the resume offers to record again at once; the crash and the resume are events
+        again.wait_for_text("Start recording again now?")
+        again.keys("y")
+        after = wait_for_events(project.db_path, len(before) + 3)
     finally:
         again.close()
+    assert [e.kind for e in after][len(before):len(before) + 3] == [
+        "session_interrupted", "session_resumed", "recording_started"]
+    assert after[len(before)].at >= before[-1].at  # the crash: when the recording was last written
     assert recording["state"] == "recovered" and recording["session_id"] == session["id"]
     # The bookmark was pressed about 3 s into the recording: the repaired file holds at least that.
     assert recording["duration_s"] >= before[-1].recording_offset_s
