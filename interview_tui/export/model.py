@@ -62,8 +62,18 @@ class TranscriptVersion:
 
 
 @dataclass(frozen=True)
+class TranscriptPart:
+    """One recording of a multi-recording interview transcript (its provenance)."""
+
+    recording_id: int
+    version: TranscriptVersion
+    offset_s: float
+    audio_sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class ExportTranscript:
-    """The chosen version of one recording's transcript, with its audio."""
+    """The chosen version of one interview's transcript, with its (first) recording's audio."""
 
     recording_id: int
     version: TranscriptVersion
@@ -73,6 +83,14 @@ class ExportTranscript:
     audio_sha256: str | None = None
     duration_s: float | None = None
     recorded_at: str | None = None
+    #: an interview that took several recordings is one transcript: each recording's id, the
+    #: version used and where it starts on the transcript's timeline (empty for one recording)
+    parts: tuple["TranscriptPart", ...] = ()
+
+    @property
+    def recording_ids(self) -> tuple[int, ...]:
+        """Every recording this transcript was made from, in order."""
+        return tuple(p.recording_id for p in self.parts) or (self.recording_id,)
 
     @property
     def speakers(self) -> tuple[str, ...]:
