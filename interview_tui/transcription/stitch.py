@@ -102,7 +102,7 @@ def stitch(parts: Sequence[tuple[Part, Sequence[Segment]]]) -> list[Segment]:
     out: list[Segment] = []
     for part, segments in parts:
         moved = shift(segments, part.offset_s)
-        if part.gap_s is not None and (out or moved):
+        if part.gap_s is not None:
             question = moved[0].question_id if moved else (out[-1].question_id if out else None)
             out.append(Segment(part.offset_s, part.offset_s, gap_text(part.gap_s), [], None, question,
                                flags=["recording_boundary"]))

@@ -16,8 +16,8 @@ def _at(minute: int, second: int = 0) -> str:
     return f"2026-02-02T10:{minute:02d}:{second:02d}.000000+00:00"
 
 
-def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded: SeededStudy, tmp_path) -> None:
-    db, study = export_seeded.db, export_seeded.study
+def _two_recordings(export_seeded: SeededStudy) -> tuple[int, int, int]:
+    db = export_seeded.db
     pid = get_participant(db, "P01")["id"]
     sid = store.open_session(db, participant_id=pid, study_id=export_seeded.study_id, started_at=_at(0))
     r1 = recs.start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=sid, started_at=_at(1))
@@ -32,7 +32,12 @@ def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded:
     add_transcript(db, r1, 1, "machine", (ExportSegment(2.0, 5.0, "It was hard.", "P01", "intro-describe"),))
     add_transcript(db, r2, 1, "machine", (ExportSegment(1.0, 4.0, "And then better.", "P01", "intro-describe"),
                                           ExportSegment(10.0, 12.0, "Contact.", "P01", "alliance-contact")))
+    return sid, r1, r2
 
+
+def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded: SeededStudy, tmp_path) -> None:
+    db, study = export_seeded.db, export_seeded.study
+    sid, r1, r2 = _two_recordings(export_seeded)
     p01 = gather_project(db, export_seeded.project.root, study, codes=["P01"]).participants[0]
     [t] = [t for t in p01.transcripts if t.recording_id == r1]
     assert t.recording_ids == (r1, r2) and [p.offset_s for p in t.parts] == [0.0, 110.0]
@@ -49,3 +54,54 @@ def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded:
     assert "[recording resumed after 2 min]" in maxqda_text(p01, t)
     written = write_docx(gather_project(db, export_seeded.project.root, study, codes=["P01"]), tmp_path)
     assert len(written) == 1
+
+
+def test_the_interview_is_reviewed_and_signed_off_as_one_transcript(export_seeded: SeededStudy) -> None:
+    import pytest
+
+    from interview_tui.review.interview import InterviewReview
+    from interview_tui.review.session import ReviewError
+
+    db = export_seeded.db
+    sid, r1, r2 = _two_recordings(export_seeded)
+    review = InterviewReview.open(db, sid)
+    assert review.recording_ids == [r1, r2]
+    assert [s.text for s in review.segments] == [
+        "It was hard.", "[recording resumed after 2 min]", "And then better.", "Contact."]
+    with pytest.raises(ReviewError, match="recording resumed"):
+        review.set_text(1, "x")
+    with pytest.raises(ReviewError, match="another recording"):
+        review.merge_next(0)
+    review.set_text(2, "And then much better.")  # goes into recording 2's review draft
+    assert review.segments[2].text == "And then much better." and review.segments[2].start == 111.0
+    again = InterviewReview.open(db, sid)  # saved as it was made
+    assert [s.text for s in again.segments][2] == "And then much better."
+    assert again.correction().insertions + again.correction().deletions + again.correction().substitutions == 1
+    again.sign_off("MP")
+    [t] = [t for t in gather_project(db, export_seeded.project.root, export_seeded.study, codes=["P01"])
+           .participants[0].transcripts if t.recording_id == r1]
+    assert t.version.kind == "review" and all(p.version.reviewed_at for p in t.parts)
+    assert t.segments[2].text == "And then much better."
+
+
+def test_review_cli_diff_and_signoff_a_whole_interview(export_seeded: SeededStudy) -> None:
+    from click.testing import CliRunner
+
+    from interview_tui.cli import main
+    from interview_tui.review.interview import InterviewReview
+
+    db, root = export_seeded.db, export_seeded.project.root
+    sid, r1, r2 = _two_recordings(export_seeded)
+
+    def run(*args: str):
+        return CliRunner().invoke(main, ["--data-dir", str(root), "review", *args], catch_exceptions=False)
+
+    assert "RECORDING_ID or --session" in run("diff").output
+    refused = run("signoff", "--session", str(sid), "--by", "MP")
+    assert refused.exit_code == 1 and "--as-is" in refused.output
+    InterviewReview.open(db, sid).set_text(3, "Contact, yes.")
+    diff = run("diff", "--session", str(sid))
+    # on the interview's timeline (these hand-made segments carry no word times, so lines show whole)
+    assert diff.exit_code == 0 and "[02:00] P01: {+Contact, yes.+}" in diff.output
+    done = run("signoff", "--session", str(sid), "--by", "MP", "--as-is")
+    assert done.exit_code == 0 and f"recordings {r1}, {r2}" in done.output
