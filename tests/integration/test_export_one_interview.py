@@ -97,6 +97,9 @@ def test_review_cli_diff_and_signoff_a_whole_interview(export_seeded: SeededStud
         return CliRunner().invoke(main, ["--data-dir", str(root), "review", *args], catch_exceptions=False)
 
     assert "RECORDING_ID or --session" in run("diff").output
+    assert "RECORDING_ID or --session" in run("diff", str(r1), "--session", str(sid)).output
+    unknown = run("diff", "--session", "999")
+    assert unknown.exit_code == 1 and "no session 999" in unknown.output
     refused = run("signoff", "--session", str(sid), "--by", "MP")
     assert refused.exit_code == 1 and "--as-is" in refused.output
     InterviewReview.open(db, sid).set_text(3, "Contact, yes.")

@@ -83,6 +83,7 @@ def _reached(db_path: Path) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.audio
+@pytest.mark.model
 def test_words_land_under_the_question_current_when_played_in_one_transcript(
     virtual_mic, consented_project, tiny_en, tmp_path  # noqa: F811
 ) -> None:
