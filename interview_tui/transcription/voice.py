@@ -4,8 +4,10 @@ Whisper's word timestamps (and faster-whisper's mapping of them back from VAD ch
 the first word after a long silence seconds before it was spoken, at the end of the previous
 speech: `[He? 00:58] (12 s) might even have been made`.  Such a word would then fall under
 the wrong question and the pause would be marked after it.  faster-whisper's Silero VAD
-(`get_speech_timestamps`) says where speech is; a word that starts in a silence is moved to
-the start of the speech that follows, where the rest of its utterance is.
+(`get_speech_timestamps`) says where speech is; a word that starts in a long silence is moved
+to the start of the speech that follows, where the rest of its utterance is.  Only silences of
+at least `LONG_SILENCE_S` count: in a shorter gap (a soft word the VAD missed) the model's
+time stands.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from interview_tui.transcription.types import Segment, Word
 
 #: A word starting this close to a speech region still belongs to it (VAD edges are soft).
 TOLERANCE_S = 0.5
+#: Only words in silences at least this long are moved: in a shorter one (a soft word the VAD
+#: missed, a breath) the model's time is as good as any.
+LONG_SILENCE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,13 @@ class SpeechRegions:
         starts = [r[0] for r in self.regions]
         i = bisect.bisect_right(starts, t)
         return starts[i] if i < len(starts) else None
+
+    def silence_around(self, t: float) -> float:
+        """Length of the silence `t` lies in (from the previous region's end, or 0, to the next start)."""
+        starts = [r[0] for r in self.regions]
+        i = bisect.bisect_right(starts, t)
+        before = self.regions[i - 1][1] if i > 0 else 0.0
+        return (starts[i] if i < len(starts) else float("inf")) - before
 
 
 def speech_regions(mono: np.ndarray, *, min_silence_ms: int = 1000, pad_ms: int = 200) -> SpeechRegions:
@@ -66,11 +78,13 @@ def place_words(words: Sequence[Word], speech: SpeechRegions, tolerance_s: float
     i = 0
     while i < len(out):
         w = out[i]
-        target = None if speech.in_speech(w.start, tolerance_s) else speech.next_start(w.start)
+        in_long_silence = (not speech.in_speech(w.start, tolerance_s)
+                           and speech.silence_around(w.start) >= LONG_SILENCE_S)
+        target = speech.next_start(w.start) if in_long_silence else None
         if target is None:
             i += 1
             continue
-        j = i  # the run of words before `target` that start in silence
+        j = i  # the run of words in the same silence (before `target`, out of speech)
         while j < len(out) and out[j].start < target and not speech.in_speech(out[j].start, tolerance_s):
             j += 1
         limit = out[j].start if j < len(out) else target + sum(x.end - x.start for x in out[i:j])

@@ -70,7 +70,7 @@ def test_answer_headings_end_with_the_final_prompt(default_study) -> None:
 from interview_tui.transcription.verbatim import render_segments  # noqa: E402
 from interview_tui.transcription.voice import SpeechRegions, place_segment_words, place_words  # noqa: E402
 
-SPEECH = SpeechRegions(((0.0, 40.0), (55.8, 70.0)))
+SPEECH = SpeechRegions(((0.0, 40.0), (55.8, 70.0), (71.8, 75.0)))
 
 
 @pytest.mark.parametrize(
@@ -84,6 +84,8 @@ SPEECH = SpeechRegions(((0.0, 40.0), (55.8, 70.0)))
         ([W(" so.", 40.3, 40.9), W(" Yes", 56.0, 56.3)], [40.3, 56.0]),
         # trailing words after the last speech have nowhere to go: unchanged
         ([W(" bye", 80.0, 80.5)], [80.0]),
+        # a short silence (a soft word the VAD missed): the model's time stays
+        ([W(" um", 71.0, 71.3), W(" yes", 72.5, 72.8)], [71.0, 72.5]),
     ],
 )
 def test_a_word_starting_in_silence_moves_to_the_speech_that_follows(words: list[Word], starts: list[float]) -> None:
