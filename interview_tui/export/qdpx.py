@@ -338,6 +338,8 @@ def _add_transcript(
         plainTextPath=f"internal://{text_file}",
     )
     for i, (seg, span) in enumerate(zip(t.segments, layout.segment_spans)):
+        if t.audio_end_s is not None and seg.start >= t.audio_end_s:
+            break  # later recordings of the interview are not this audio
         _el(tr, "SyncPoint", guid=guid(slug, "sync", t.recording_id, i, "start"), timeStamp=_ms(seg.start), position=span.start)
         _el(tr, "SyncPoint", guid=guid(slug, "sync", t.recording_id, i, "end"), timeStamp=_ms(seg.end), position=span.end)
     for n, (m, _span, idx) in enumerate(mark_spans):

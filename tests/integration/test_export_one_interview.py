@@ -54,6 +54,17 @@ def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded:
     assert "[recording resumed after 2 min]" in maxqda_text(p01, t)
     written = write_docx(gather_project(db, export_seeded.project.root, study, codes=["P01"]), tmp_path)
     assert len(written) == 1
+    # REFI-QDA: one text source; only the first recording's segments are synced to its audio
+    from dataclasses import replace
+
+    from interview_tui.export.qdpx import build_project_xml
+
+    project = gather_project(db, export_seeded.project.root, study, codes=["P01"])
+    with_audio = replace(project, participants=(replace(p01, transcripts=(replace(t, audio_path=tmp_path / "a.wav"),)),))
+    (tmp_path / "a.wav").write_bytes(b"RIFF")
+    tree, _ = build_project_xml(with_audio, link_audio=True)
+    tags = [el.tag.rsplit("}", 1)[-1] for el in tree.getroot().iter()]
+    assert tags.count("TextSource") == 1 and tags.count("SyncPoint") == 2  # start and end of the first segment
 
 
 def test_the_interview_is_reviewed_and_signed_off_as_one_transcript(export_seeded: SeededStudy) -> None:
