@@ -1,4 +1,4 @@
-"""Cutting a session's recording into one clip per guide question, from the session events."""
+"""Cutting a session's recordings into clips per guide question, from the session events."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from interview_tui.config import Project
 from interview_tui.domain.session import Event
+from interview_tui.domain.study import FINAL_PROMPT_ID
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import recordings as store
 
@@ -29,31 +30,42 @@ class ClipSpec:
 
 
 def plan_clips(events: Iterable[Event]) -> list[ClipSpec]:
-    """One clip per question: from its first offset on a recording to the next question reached.
+    """One clip per stretch of a question on a recording, in interview order.
 
-    A recording started while a question is current counts as reaching that
-    question at the recording's start, so a late start still gets its clip.
+    A stretch runs from a question reached (or a recording started while it is current, e.g.
+    after a resume) to the next question reached on that recording, or to the recording's end.
+    Return visits and stretches on later recordings get clips of their own, so every second
+    recorded under a question is in one of its clips.  The final prompt's answer is a stretch
+    of `FINAL_PROMPT_ID`.
     """
-    reaches: list[tuple[str, int, float]] = []
+    # (answer id, recording, offset); recording None marks a change while nothing was recorded
+    changes: list[tuple[str, int | None, float | None]] = []
     current: str | None = None
     for ev in events:
         if ev.kind in _REACH and ev.question_id:
             current = ev.question_id
+        elif ev.kind == "final_prompt":
+            current = FINAL_PROMPT_ID
         elif not (ev.kind == "recording_started" and current):
             continue
-        if ev.recording_id is not None and ev.recording_offset_s is not None and current:
-            reaches.append((current, ev.recording_id, ev.recording_offset_s))
-    clips: list[ClipSpec] = []
-    seen: set[str] = set()
-    for i, (qid, rec, start) in enumerate(reaches):
-        if qid in seen:
+        if current is None:
             continue
-        seen.add(qid)
+        if ev.recording_id is not None and ev.recording_offset_s is not None:
+            changes.append((current, ev.recording_id, ev.recording_offset_s))
+        else:
+            changes.append((current, None, None))
+    clips: list[ClipSpec] = []
+    for i, (qid, rec, start) in enumerate(changes):
+        if rec is None or start is None:
+            continue
+        if i and changes[i - 1][:2] == (qid, rec):
+            continue  # the stretch before goes on (same question, same recording)
         end: float | None = None
-        for next_qid, next_rec, next_start in reaches[i + 1:]:
-            if next_qid != qid:
-                end = next_start if next_rec == rec else None
-                break
+        for next_qid, next_rec, next_start in changes[i + 1:]:
+            if (next_qid, next_rec) == (qid, rec):
+                continue
+            end = next_start if next_rec == rec else None
+            break
         if end is not None and end <= start:
             continue  # moved on within the same instant: nothing to cut
         clips.append(ClipSpec(len(clips) + 1, qid, rec, start, end))

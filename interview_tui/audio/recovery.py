@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -157,3 +158,23 @@ def _recover_encrypted(db: Database, row: dict, path: Path, source: Path, keep_o
     return report("repaired" if repaired else "header_ok",
                   f"recovered {duration:.1f} s (encrypted): {what}{where}",
                   duration_s=duration, session_id=session_id, original_backup=backup)
+
+
+def last_written_at(db: Database, project: Project, session_id: int) -> datetime | None:
+    """When a session's interrupted recording was last written: the moment the app stopped.
+
+    The writer fsyncs every second, so the file's modification time (of the original, once
+    recovery has set it aside) is within a second of the crash.  None when no recording of
+    the session was interrupted.
+    """
+    latest: datetime | None = None
+    for row in store.list_recordings(db, session_id=session_id):
+        path = project.root / row["path"]
+        candidates = [path] if row["state"] == "recording" else [backup_path(path)]
+        for p in candidates:
+            try:
+                moment = datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)
+            except OSError:
+                continue
+            latest = moment if latest is None else max(latest, moment)
+    return latest

@@ -49,14 +49,40 @@ def _open(db, recording_id: int):
         raise click.ClickException(str(exc)) from exc
 
 
+def _open_interview(db, session_id: int):
+    from interview_tui.review.interview import InterviewReview
+    from interview_tui.review.session import ReviewError
+
+    try:
+        return InterviewReview.open(db, session_id)
+    except ReviewError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _recording_or_session(recording_id: int | None, session_id: int | None) -> None:
+    if (recording_id is None) == (session_id is None):
+        raise click.UsageError("give a RECORDING_ID or --session S (a whole interview, all its recordings)")
+
+
 @review.command("diff")
-@click.argument("recording_id", type=ROW_ID)
+@click.argument("recording_id", type=ROW_ID, required=False)
+@click.option("--session", "session_id", type=ROW_ID, help="The whole interview: all its recordings as one transcript.")
 @click.option("--summary", is_flag=True, help="Only the figures, not the changed turns.")
 @pass_db
-def review_diff(db, recording_id: int, summary: bool) -> None:
+def review_diff(db, recording_id: int | None, session_id: int | None, summary: bool) -> None:
     """Machine text against the newest review of RECORDING_ID: changed turns and the correction rate."""
     from interview_tui.review.diff import diff_lines
 
+    _recording_or_session(recording_id, session_id)
+    if session_id is not None:
+        interview = _open_interview(db, session_id)
+        click.echo(f"session {session_id}: " + "; ".join(interview.version_labels()))
+        click.echo(interview.correction().summary())
+        if not summary:
+            for line in interview.diff_lines():
+                click.echo(line)
+        return
+    assert recording_id is not None
     session = _open(db, recording_id)
     if session.draft_id is None and session.source["kind"] == "machine":
         raise click.ClickException(f"recording {recording_id} has no review yet; open it in the app (r on the start screen)")
@@ -68,15 +94,31 @@ def review_diff(db, recording_id: int, summary: bool) -> None:
 
 
 @review.command("signoff")
-@click.argument("recording_id", type=ROW_ID)
+@click.argument("recording_id", type=ROW_ID, required=False)
+@click.option("--session", "session_id", type=ROW_ID, help="The whole interview: sign off all its recordings together.")
 @click.option("--by", "reviewed_by", required=True, callback=one_line_text("--by"),
               help="Who reviewed the transcript (name or initials).")
 @click.option("--as-is", is_flag=True, help="Sign off even when nothing was edited (the machine text was checked and is right).")
 @pass_db
-def review_signoff(db, recording_id: int, reviewed_by: str, as_is: bool) -> None:
-    """Mark the review of RECORDING_ID as done; exports then use this version."""
+def review_signoff(db, recording_id: int | None, session_id: int | None, reviewed_by: str, as_is: bool) -> None:
+    """Mark the review of RECORDING_ID (or of a whole interview) as done; exports then use this version."""
     from interview_tui.storage.reviews import ReviewStateError
 
+    _recording_or_session(recording_id, session_id)
+    if session_id is not None:
+        interview = _open_interview(db, session_id)
+        if not as_is and any(r.draft_id is None for _, r in interview.parts):
+            raise click.ClickException(
+                f"session {session_id}: not every recording has a review draft ("
+                + "; ".join(interview.version_labels()) + "). Review it, or pass --as-is if you checked the text")
+        try:
+            interview.sign_off(reviewed_by)
+        except ReviewStateError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Signed off: session {session_id}, recordings {', '.join(map(str, interview.recording_ids))}.")
+        click.echo(interview.correction().summary())
+        return
+    assert recording_id is not None
     session = _open(db, recording_id)
     if session.draft_id is None and session.source.get("reviewed_at") and not as_is:
         raise click.ClickException(

@@ -30,6 +30,10 @@ EventKind = Literal[
     "closing_reached",
     "final_prompt",
     "session_closed",
+    # written when the interview screen opens a session left open (after a crash or a quit):
+    # when the app was last known to run, then the resume
+    "session_interrupted",
+    "session_resumed",
     # written by the recorder
     "pause",
     "resume",
@@ -127,6 +131,9 @@ class SessionState:
 
     def apply(self, event: Event) -> None:
         """Update the state with one event (unknown kinds are kept but change nothing)."""
+        if event.kind == "session_resumed" and self.events:
+            # downtime is no question's time
+            self._current_since += max(0.0, event.session_offset_s - self.events[-1].session_offset_s)
         self.events.append(event)
         self.last_offset_s = max(self.last_offset_s, event.session_offset_s)
         kind = event.kind
@@ -240,6 +247,37 @@ class SessionState:
         return self.last_offset_s
 
 
+_REACHED = ("question_reached", "closing_reached")
+
+
+def downtime_s(events: Iterable[Event]) -> float:
+    """Seconds the interview was not running: from the last event stored before each
+    `session_resumed` (the crash or quit) to the resume."""
+    total, last = 0.0, None
+    for e in events:
+        if e.kind == "session_resumed" and last is not None:
+            total += max(0.0, e.session_offset_s - last)
+        last = e.session_offset_s
+    return total
+
+
+def interview_duration_s(events: Iterable[Event], now_offset_s: float | None = None) -> float | None:
+    """THE interview duration, used by the screen clock, the summary, exports and the methods report.
+
+    From the first question reached (consent and demographics before it do not count) to the
+    end (`session_closed`; while open, `now_offset_s` or the last event), minus the downtime
+    between a crash or quit and the resume.  None when no question was ever reached.
+    """
+    events = list(events)
+    start = next((e.session_offset_s for e in events if e.kind in _REACHED), None)
+    if start is None:
+        return None
+    closed = next((e.session_offset_s for e in events if e.kind == "session_closed"), None)
+    end = closed if closed is not None else max([e.session_offset_s for e in events] + [now_offset_s or 0.0])
+    down = downtime_s(e for e in events if e.session_offset_s > start and (closed is None or e.session_offset_s <= closed))
+    return round(max(0.0, end - start - down), 3)
+
+
 @dataclass(frozen=True)
 class Summary:
     """The end-of-interview summary."""
@@ -258,7 +296,7 @@ def summarize(state: SessionState) -> Summary:
     """Duration, covered/skipped/never reached questions, notes and bookmarks."""
     unmarked = [q for q in state.ids_in_order() if q in state.visited and q not in state.marks]
     return Summary(
-        duration_s=state.duration_s,
+        duration_s=interview_duration_s(state.events) or 0.0,
         covered=state.covered,
         skipped=state.skipped,
         never_reached=state.never_reached,
@@ -310,8 +348,12 @@ class Interview:
         return self.clock(), (self.recording_clock() if self.recording_clock else None)
 
     def elapsed_s(self) -> float:
-        """Seconds since the session started, by the clock."""
+        """Seconds since the session started, by the clock (the session offset of now)."""
         return seconds_between(self.started_at, self.clock())
+
+    def interview_s(self) -> float:
+        """Interview time so far (`interview_duration_s`): 0 until the first question."""
+        return interview_duration_s(self.state.events, self.elapsed_s()) or 0.0
 
     def record(
         self,
@@ -339,6 +381,21 @@ class Interview:
         return stored
 
     # -- actions ---------------------------------------------------------------------
+
+    def resume(self, last_alive: datetime | None = None) -> Event | None:
+        """Note that a session left open (crash or quit) goes on now; the time between is downtime.
+
+        `last_alive` (e.g. when an interrupted recording was last written) is when the app
+        stopped, if later than the last event: a `session_interrupted` event is stamped then.
+        """
+        if self.state.phase in ("not_started", "closed"):
+            return None
+        last = self.state.events[-1] if self.state.events else None
+        if last_alive is not None and last is not None and last_alive > parse_iso(last.at):
+            self.record("session_interrupted", text="the app stopped (crash or quit)",
+                        stamp=(min(last_alive, self.clock()), None))
+        gap = seconds_between(self.state.events[-1].at, self.clock()) if self.state.events else 0.0
+        return self.record("session_resumed", text=f"after {format_duration(gap)} down")
 
     def start(self) -> None:
         """Begin the interview at the guide's first question (no-op when resumed)."""

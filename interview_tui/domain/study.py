@@ -96,6 +96,10 @@ class Section:
             yield from sub.walk(here)
 
 
+#: Answer id of the end-of-interview prompt ("anything further ...?") in transcripts and exports.
+FINAL_PROMPT_ID = "_final_prompt"
+
+
 @dataclass(frozen=True)
 class Guide:
     """A semi-structured interview guide."""
@@ -124,6 +128,16 @@ class Guide:
             if q.id == question_id:
                 return q
         raise KeyError(question_id)
+
+    def answer_headings(self) -> dict[str, str]:
+        """Heading text per answer id in interview order: every main question, then the final prompt.
+
+        The answer to the final prompt is kept apart from the closing question's, under
+        `FINAL_PROMPT_ID` (which no guide id can take: guide ids start with a letter or digit).
+        """
+        headings = {q.id: q.text for q in self.questions()}
+        headings[FINAL_PROMPT_ID] = self.final_prompt
+        return headings
 
     def section_of(self, question_id: str) -> tuple[Section, ...]:
         """The section path (outermost first) of a main question; () for the closing question."""

@@ -3,7 +3,8 @@
 Participants who withdrew are never read.  For each recording the transcript
 used is the latest reviewed version when one exists, else the latest machine
 version (`choose_version`); the model records which, and every writer
-states it.
+states it.  An interview that took several recordings (stop and start, crash
+and resume) is exported as one transcript on its own timeline.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sqlite_utils import Database
 
 from interview_tui.domain.demographics import PREFER_NOT, summarize
 from interview_tui.domain.figures import TalkTime, figures, talk_time
-from interview_tui.domain.session import SessionState
-from interview_tui.domain.study import DemographicField, Section, Study
+from interview_tui.domain.session import SessionState, interview_duration_s
+from interview_tui.domain.study import FINAL_PROMPT_ID, DemographicField, Section, Study
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.export.model import (
     ConsentSummary,
@@ -35,6 +36,7 @@ from interview_tui.export.model import (
     ExportSession,
     ExportTranscript,
     GuideCode,
+    TranscriptPart,
     TranscriptVersion,
 )
 from interview_tui.storage import db as storage_db
@@ -46,8 +48,9 @@ from interview_tui.storage.memos import journal, participant_memos
 from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
 from interview_tui.storage.project_id import project_uuid
 from interview_tui.storage.recordings import list_recordings
-from interview_tui.storage.sessions import participant_sessions, session_events
+from interview_tui.storage.sessions import get_session, participant_sessions, session_events
 from interview_tui.storage.transcripts import list_transcripts, load_transcript
+from interview_tui.transcription.stitch import plan_parts, stitch
 
 MARK_KINDS = ("note", "bookmark")
 
@@ -57,7 +60,7 @@ class ExportError(Exception):
 
 
 def guide_codes(study: Study) -> tuple[GuideCode, ...]:
-    """The guide as a code tree: sections (with sub-sections) holding their questions, closing last."""
+    """The guide as a code tree: sections (with sub-sections) holding their questions, closing and final prompt last."""
 
     def section(s: Section) -> GuideCode:
         children = tuple(GuideCode(qu.id, qu.text, "question", qu.note) for qu in s.questions)
@@ -67,6 +70,7 @@ def guide_codes(study: Study) -> tuple[GuideCode, ...]:
     closing = study.guide.closing
     return tuple(section(s) for s in study.guide.sections) + (
         GuideCode(closing.id, closing.text, "question", closing.note),
+        GuideCode(FINAL_PROMPT_ID, study.guide.final_prompt, "question"),
     )
 
 
@@ -117,8 +121,11 @@ def _sessions(db: Database, code: str, recordings: list[dict[str, Any]]) -> tupl
     for s in participant_sessions(db, code):
         events = session_events(db, s["id"])
         recorded = [r["duration_s"] for r in recordings if r["session_id"] == s["id"] and r["duration_s"]]
-        # The recorded time is the interview's length; a session without audio falls back to its clock.
-        duration = sum(recorded) if recorded else _seconds_between(s["started_at"], s["ended_at"])
+        # The interview's own clock (first question to end, less downtime); a session without
+        # question events (imported) falls back to its recorded time, then its start and end.
+        duration = interview_duration_s(events)
+        if duration is None:
+            duration = sum(recorded) if recorded else _seconds_between(s["started_at"], s["ended_at"])
         out.append(
             ExportSession(
                 id=s["id"],
@@ -156,39 +163,69 @@ def choose_version(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
     return max(pool, key=lambda v: v["version"]) if pool else None
 
 
+def _version(row: dict[str, Any]) -> TranscriptVersion:
+    return TranscriptVersion(
+        transcript_id=row["id"], version=row["version"], kind=row["kind"], created_at=row["created_at"],
+        model=row["model"], engine=row["engine"], language=row["language"],
+        reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
+        verbatim=(row["options"] or {}).get("verbatim"),
+        model_sha256=row["model_sha256"],
+        options_json=json.dumps(row["options"] or {}, sort_keys=True),
+    )
+
+
+def _export_segments(segments) -> tuple[ExportSegment, ...]:
+    return tuple(ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id) for s in segments)
+
+
 def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]],
                  session_start: dict[int, str] | None = None) -> tuple[ExportTranscript, ...]:
-    out = []
+    """One transcript per interview: a session's recordings stitched in order; a recording
+    without a session stands alone."""
+    chosen = []
     for r in recordings:
         row = choose_version(list_transcripts(db, r["id"]))
-        if row is None:
+        if row is not None:
+            chosen.append((r, row))
+    groups: dict[Any, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for r, row in chosen:
+        groups.setdefault(r["session_id"] if r["session_id"] is not None else ("rec", r["id"]), []).append((r, row))
+    out = []
+    for key, members in groups.items():
+        first, first_row = members[0]
+        audio = root / first["path"]
+        common = dict(recording_id=first["id"], audio_path=audio if audio.is_file() else None,
+                      audio_sha256=first["sha256"], recorded_at=first["started_at"],
+                      session_started_at=(session_start or {}).get(first["session_id"]))
+        if len(members) == 1:
+            out.append(ExportTranscript(
+                version=_version(first_row),
+                segments=_export_segments(load_transcript(db, first_row["id"]).segments),
+                duration_s=first["duration_s"] or first_row["duration_s"], **common))
             continue
-        version = TranscriptVersion(
-            transcript_id=row["id"], version=row["version"], kind=row["kind"], created_at=row["created_at"],
-            model=row["model"], engine=row["engine"], language=row["language"],
-            reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
-            verbatim=(row["options"] or {}).get("verbatim"),
-            model_sha256=row["model_sha256"],
-            options_json=json.dumps(row["options"] or {}, sort_keys=True),
-        )
-        segments = tuple(
-            ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id)
-            for s in load_transcript(db, row["id"]).segments
-        )
-        audio = root / r["path"]
-        out.append(
-            ExportTranscript(
-                recording_id=r["id"],
-                version=version,
-                segments=segments,
-                audio_path=audio if audio.is_file() else None,
-                audio_sha256=r["sha256"],
-                duration_s=r["duration_s"] or row["duration_s"],
-                recorded_at=r["started_at"],
-                session_started_at=(session_start or {}).get(r["session_id"]),
-            )
-        )
+        out.append(_stitched(db, key, members, common))
     return tuple(out)
+
+
+def _stitched(db: Database, session_id: int, members: list, common: dict[str, Any]) -> ExportTranscript:
+    """A multi-recording interview as one transcript on its own timeline (see transcription.stitch)."""
+    session = get_session(db, session_id) or {}
+    parts = plan_parts([r for r, _ in members], session_events(db, session_id), session.get("started_at"))
+    rows = {r["id"]: row for r, row in members}
+    segments = stitch([(part, load_transcript(db, rows[part.recording_id]["id"]).segments) for part in parts])
+    versions = {rid: _version(row) for rid, row in rows.items()}
+    # The transcript counts as reviewed only when every recording's part is.
+    shown = next((v for v in versions.values() if v.kind != "review" or not v.reviewed_at), None)
+    by_id = {r["id"]: r for r, _ in members}
+    last = parts[-1]
+    return ExportTranscript(
+        version=shown or versions[parts[0].recording_id],
+        segments=_export_segments(segments),
+        duration_s=last.offset_s + (by_id[last.recording_id]["duration_s"] or 0.0),
+        parts=tuple(TranscriptPart(p.recording_id, versions[p.recording_id], p.offset_s,
+                                   by_id[p.recording_id]["sha256"]) for p in parts),
+        **common,
+    )
 
 
 def _consent(db: Database, code: str) -> ConsentSummary | None:
@@ -286,7 +323,7 @@ def gather_project(
         participants=tuple(participants),
         guide_codes=guide_codes(study),
         variables=variables,
-        questions={qu.id: qu.text for qu in study.guide.questions()},
+        questions=study.guide.answer_headings(),
         skipped=tuple(skipped),
         journal=tuple(ExportMemo(m.title, m.text, m.created_at, m.author) for m in journal(db)),
         project_uuid=project_uuid(db),

@@ -65,8 +65,18 @@ class TranscriptVersion:
 
 
 @dataclass(frozen=True)
+class TranscriptPart:
+    """One recording of a multi-recording interview transcript (its provenance)."""
+
+    recording_id: int
+    version: TranscriptVersion
+    offset_s: float
+    audio_sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class ExportTranscript:
-    """The chosen version of one recording's transcript, with its audio."""
+    """The chosen version of one interview's transcript, with its (first) recording's audio."""
 
     recording_id: int
     version: TranscriptVersion
@@ -79,6 +89,19 @@ class ExportTranscript:
     recorded_at: str | None = None
     #: when the interview session the recording belongs to started: the interview date.
     session_started_at: str | None = None
+    #: an interview that took several recordings is one transcript: each recording's id, the
+    #: version used and where it starts on the transcript's timeline (empty for one recording)
+    parts: tuple["TranscriptPart", ...] = ()
+
+    @property
+    def audio_end_s(self) -> float | None:
+        """Where the linked (first) recording's audio ends on the transcript's timeline (None: all of it)."""
+        return self.parts[1].offset_s if len(self.parts) > 1 else None
+
+    @property
+    def recording_ids(self) -> tuple[int, ...]:
+        """Every recording this transcript was made from, in order."""
+        return tuple(p.recording_id for p in self.parts) or (self.recording_id,)
 
     @property
     def speakers(self) -> tuple[str, ...]:

@@ -348,7 +348,8 @@ def _add_transcript(
     interviewer = b.user(_interviewer(p))
     text_user = reviewer or b.export_user
     text_at = refi_datetime(t.version.reviewed_at if reviewer else t.version.created_at, project.generated_at)
-    description = f"Transcript: {t.version.label}. Recording {t.recording_id}."
+    description = f"Transcript: {t.version.label}. " + (
+        f"Recordings {', '.join(map(str, t.recording_ids))}, one interview." if len(t.parts) > 1 else f"Recording {t.recording_id}.")
 
     # (name, span, code GUID or None, note GUIDs, created by, created at) for every selection.
     selections: list[tuple[str, Span, str | None, list[str], str, str]] = []
@@ -370,7 +371,9 @@ def _add_transcript(
         placed.append((m, idx))
     memo_guids = [b.memo_note((*key, "memo", n), memo) for n, memo in enumerate(memos)]
 
-    if t.audio_path is None:
+    # An interview that took several recordings is one text (the recordings' audio files are in the
+    # folder export): a REFI transcript belongs to one audio file, and its sync points to that file's clock.
+    if t.audio_path is None or len(t.parts) > 1:
         src = element(sources_el, NS, "TextSource", guid=text_guid, name=f"{stem} interview transcript",
                       plainTextPath=f"internal://{text_file}", creatingUser=text_user, creationDateTime=text_at)
         element(src, NS, "Description", description)

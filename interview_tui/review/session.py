@@ -40,7 +40,7 @@ def _questions(db: Database, recording_id: int) -> dict[str, str]:
         study, _ = parse_study(ctx["study_content"].encode("utf-8"), ctx.get("study_source") or "study.yaml")
     if study is None and ctx.get("study_slug"):
         study = load_registered_study(db, ctx["study_slug"])
-    return {q.id: q.text for q in study.guide.questions()} if study else {}
+    return study.guide.answer_headings() if study else {}
 
 
 class ReviewSession:

@@ -1,8 +1,10 @@
 """Which guide question was current at each moment of a recording.
 
 The interview screen stores a `question_reached` (or `closing_reached`) event whenever the
-interviewer moves to a question, with the offset on the recording's timeline.  A segment
-belongs to the last question reached at or before its start.  Events of other recordings of
+interviewer moves to a question, with the offset on the recording's timeline, and a
+`final_prompt` event when the end-of-interview prompt is asked: its answer is kept apart from
+the closing question's, under `FINAL_PROMPT_ID`.  Each word belongs to the last question
+reached at or before its start, so a segment spanning a question change is cut there.  Events of other recordings of
 the same session (or events without an offset) are placed by the wall clock (`at` minus the
 recording's start), so a question reached before this recording started is current at 0 s.
 """
@@ -14,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Protocol
 
-QUESTION_KINDS = ("question_reached", "closing_reached")
+from interview_tui.domain.study import FINAL_PROMPT_ID
+
+QUESTION_KINDS = ("question_reached", "closing_reached", "final_prompt")
 
 
 class EventLike(Protocol):
@@ -73,6 +77,6 @@ def timeline_from_events(
     lead_s: float = 0.5,
 ) -> QuestionTimeline:
     """The question timeline of one recording from its session's events."""
-    marks = [(t, e.question_id) for t, e in event_offsets(events, recording_id, recording_started_at, QUESTION_KINDS)
-             if e.question_id]
+    marks = [(t, answer_id) for t, e in event_offsets(events, recording_id, recording_started_at, QUESTION_KINDS)
+             if (answer_id := FINAL_PROMPT_ID if e.kind == "final_prompt" else e.question_id)]
     return QuestionTimeline(tuple(marks), lead_s)

@@ -144,7 +144,7 @@ def _file_job(path: Path, settings: Settings) -> Job:
         if settings.speakers:
             ctx.speakers = SpeakerPlan(settings.speakers)
         if settings.study is not None:
-            ctx.questions = {q.id: q.text for q in settings.study.guide.questions()}
+            ctx.questions = settings.study.guide.answer_headings()
         transcript = transcribe_path(path, model, settings.options.with_(language=language), ctx,
                                      on_progress=on_progress, cancel=cancel)
         written = write_outputs(transcript, stem, settings.formats, guard=settings.guard, force=settings.force)
@@ -244,7 +244,7 @@ def prepare_recording(db: Database, project: Project, recording_id: int, setting
     ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
     ctx.labels = labels_for(interviewer_label(row), row["participant_code"])
     if study is not None:
-        ctx.questions = {q.id: q.text for q in study.guide.questions()}
+        ctx.questions = study.guide.answer_headings()
     if row["session_id"] is not None:
         from interview_tui.storage.sessions import session_events
 

@@ -31,7 +31,8 @@ from interview_tui.transcription.speakers import (
     speaker_at,
 )
 from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
-from interview_tui.transcription.verbatim import render_segments
+from interview_tui.transcription.verbatim import join_attached, render_segments
+from interview_tui.transcription.voice import place_segment_words, speech_regions
 
 SPLIT_PAUSE_S = 1.5
 SOFT_MAX_S = 12.0
@@ -113,7 +114,14 @@ def regroup(raw_segments: list[Segment], audio: AudioInput, ctx: AudioContext) -
 def build_transcript(
     raw: RawResult, audio: AudioInput, model: LocalModel, ctx: AudioContext, options: TranscribeOptions
 ) -> Transcript:
-    """Speakers, questions and verbatim/clean text for a raw model result."""
+    """Speakers, questions and verbatim/clean text for a raw model result.
+
+    Word times are first checked against the audio's speech, so that questions, segment
+    cuts and pauses all follow where each word was really spoken.
+    """
+    for seg in raw.segments:
+        seg.words = join_attached(seg.words)
+    place_segment_words(raw.segments, speech_regions(audio.mono))
     segments = regroup(raw.segments, audio, ctx)
     attribution = None
     if not audio.stereo and ctx.speakers is not None:

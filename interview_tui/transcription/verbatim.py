@@ -58,6 +58,29 @@ def _bare(token: str) -> str:
     return token.strip().strip(_TRAILING + "\"'()").lower()
 
 
+def _attached(raw: str) -> bool:
+    """Whether Whisper wrote this word without a space before it (`-hearted` in `cold-hearted`)."""
+    return bool(raw) and not raw[0].isspace()
+
+
+def join_attached(words: list[Word]) -> list[Word]:
+    """Words with each piece Whisper wrote without a space joined to the word before it.
+
+    faster-whisper starts a new word at a punctuation token, so `cold-hearted` arrives as
+    ` cold` + `-hearted`.  Joined, text and words stay one to one (what review relies on).
+    Only pieces after a space-led word are joined: in languages written without spaces
+    every word lacks one, and those stay separate words.
+    """
+    out: list[Word] = []
+    for w in words:
+        prev = out[-1] if out else None
+        if prev is not None and _attached(w.word) and not _attached(prev.word):
+            out[-1] = Word(prev.word + w.word, prev.start, max(prev.end, w.end), min(prev.probability, w.probability))
+        else:
+            out.append(Word(w.word, w.start, w.end, w.probability))
+    return out
+
+
 def render_words(
     words: list[Word],
     *,
@@ -77,10 +100,21 @@ def render_words(
     word timestamps that run into the pause.
     """
     parts: list[str] = []
+    #: the last part is a plain word, so a piece Whisper attached to it joins it without a space
+    plain_before = False
     unsure = False
     fillers = set(fillers_for(language))
     capitalise_next = False
     last = previous
+
+    def add(part: str, *, plain: bool, attached: bool = False) -> None:
+        nonlocal plain_before
+        if attached and plain and plain_before:
+            parts[-1] += part
+        else:
+            parts.append(part)
+        plain_before = plain
+
     for w in words:
         token = w.word.strip()
         if not token:
@@ -92,22 +126,24 @@ def render_words(
                     gap = max(gap, silence(last.start, w.end))
                 mark = pause_mark(gap, pause_short_s, pause_medium_s, pause_long_s)
                 if mark:
-                    parts.append(mark)
+                    add(mark, plain=False)
             if w.probability < unsure_probability:
                 unsure = True
-                token = f"[{token}? {clock(w.start)}]"
-            parts.append(token)
+                add(f"[{token}? {clock(w.start)}]", plain=False)
+            else:
+                add(token, plain=True, attached=_attached(w.word))
         elif _bare(token) in fillers:
             # Keep sentence-final punctuation the filler carried; capitalise after a dropped opener.
             if token[-1] in ".?!" and parts and parts[-1][-1] not in _TRAILING:
                 parts[-1] += token[-1]
             if token[:1].isupper() and not parts:
                 capitalise_next = True
+            plain_before = False
         else:
             if capitalise_next:
                 token = token[:1].upper() + token[1:]
                 capitalise_next = False
-            parts.append(token)
+            add(token, plain=True, attached=_attached(w.word))
         last = w
     return " ".join(parts), unsure
 

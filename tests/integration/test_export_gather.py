@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from interview_tui.domain.study import FINAL_PROMPT_ID
 from interview_tui.export.gather import ExportError, gather_project
 from interview_tui.export.model import ExportSegment
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_transcript
@@ -69,6 +70,6 @@ def test_demographics_are_typed_with_choice_labels(export_seeded: SeededStudy) -
     p01 = project.participant("P01")
     assert p01.interviewers == ("MP",) and p01.interview_duration_s == 45 * 60
     assert p01.consent.decision == "given" and "audio_recording" in p01.consent.items_given
-    # the guide is the code system: sections holding questions, closing question last
-    assert [c.id for c in project.guide_codes][-1] == "conclusion"
+    # the guide is the code system: sections holding questions, closing question, then the final prompt
+    assert [c.id for c in project.guide_codes][-2:] == ["conclusion", FINAL_PROMPT_ID]
     assert "intro-describe" in {c.id for c in project.all_codes() if c.kind == "question"}

@@ -158,12 +158,14 @@ def test_kill_9_mid_interview_then_resume_keeps_every_event(consented_project) -
         again.keys("\r")  # resume
         again.wait_for_text("kill-test note")  # the activity list is rebuilt from the stored events
         again.keys("b")
-        after = wait_for_events(project.db_path, len(before) + 1)
+        after = wait_for_events(project.db_path, len(before) + 2)
     finally:
         again.close()
     assert after[: len(before)] == before  # nothing lost, nothing changed
-    resumed = after[len(before)]
-    assert (resumed.kind, resumed.seq) == ("bookmark", len(before) + 1)
+    # the resume is an event (the time the app was down is not interview time), then the bookmark
+    assert after[len(before)].kind == "session_resumed"
+    resumed = after[len(before) + 1]
+    assert (resumed.kind, resumed.seq) == ("bookmark", len(before) + 2)
     assert resumed.question_id == before[-1].question_id  # resumed at the question it stopped on
     assert [e.kind for e in after].count("session_started") == 1
 
@@ -202,14 +204,21 @@ def test_kill_9_while_recording_then_resume_repairs_and_links_the_recording(virt
         deadline = time.monotonic() + 30
         while True:
             db = open_db(project.db_path)
-            [recording] = list_recordings(db, "P01")
+            recording = list_recordings(db, "P01")[0]
             [session] = open_sessions(db)
             db.close()
             if recording["state"] != "recording" or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
+        # the resume offers to record again at once; the crash and the resume are events
+        again.wait_for_text("Start recording again now?")
+        again.keys("y")
+        after = wait_for_events(project.db_path, len(before) + 3)
     finally:
         again.close()
+    assert [e.kind for e in after][len(before):len(before) + 3] == [
+        "session_interrupted", "session_resumed", "recording_started"]
+    assert after[len(before)].at >= before[-1].at  # the crash: when the recording was last written
     assert recording["state"] == "recovered" and recording["session_id"] == session["id"]
     # The bookmark was pressed about 3 s into the recording: the repaired file holds at least that.
     assert recording["duration_s"] >= before[-1].recording_offset_s

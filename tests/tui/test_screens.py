@@ -147,7 +147,9 @@ async def test_leaving_keeps_the_session_open_and_i_resumes_it(make_app, project
     [session] = open_sessions(db)
     kinds = [e.kind for e in session_events(db, session["id"])]
     db.close()
-    assert kinds == ["session_started", "question_reached", "question_reached", "bookmark", "question_reached"]
+    # coming back to the open session is a resume: the time away is not interview time
+    assert kinds == ["session_started", "question_reached", "question_reached", "bookmark", "session_resumed",
+                     "question_reached"]
 
 
 async def test_closed_session_is_viewable_read_only(make_app, project) -> None:

@@ -45,6 +45,8 @@ def seed(project, *, consented: bool = False, interview: bool = False) -> None:
         run.open_probe("bond-rupture-solve")  # a sub-theme follow-up of the contact question
         run.note("describes a restraint episode")
         run.bookmark()
+        clock.advance(1140)  # the app ran to 38 minutes (a later bookmark), then stopped
+        run.bookmark("quotable")
     db.close()
 
 
@@ -94,7 +96,8 @@ async def resume(pilot) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_interview_screen_resumed(snap_compare, make_app, project, clock, size) -> None:
     seed(project, consented=True, interview=True)
-    # The app's clock: 38 minutes in, 27 of them on "Therapeutic bond" (budget 18 min): shown as over.
+    # Resumed at once (no downtime) 38 minutes in, 27 of them on "Therapeutic bond" (budget 18 min):
+    # shown as over.
     clock.advance(38 * 60)
     assert snap_compare(make_app(recorder=False), run_before=resume, terminal_size=size)
 

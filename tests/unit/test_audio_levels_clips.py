@@ -8,6 +8,7 @@ import pytest
 from interview_tui.audio.clips import ClipSpec, plan_clips
 from interview_tui.audio.levels import FLOOR_DBFS, measure, to_dbfs
 from interview_tui.domain.session import Event
+from interview_tui.domain.study import FINAL_PROMPT_ID
 
 
 @pytest.mark.parametrize(
@@ -43,18 +44,27 @@ def ev(kind, qid=None, rec=1, off=None, seq=0):
         ([ev("question_reached", "a", off=0.5), ev("note", "a", off=3.0), ev("question_reached", "b", off=10.0),
           ev("closing_reached", "z", off=20.0)],
          [ClipSpec(1, "a", 1, 0.5, 10.0), ClipSpec(2, "b", 1, 10.0, 20.0), ClipSpec(3, "z", 1, 20.0, None)]),
-        # going back to a question: its clip is its first visit only
+        # going back to a question: the return visit is a clip of its own
         ([ev("question_reached", "a", off=0.0), ev("question_reached", "b", off=5.0),
           ev("question_reached", "a", off=8.0), ev("question_reached", "c", off=9.0)],
-         [ClipSpec(1, "a", 1, 0.0, 5.0), ClipSpec(2, "b", 1, 5.0, 8.0), ClipSpec(3, "c", 1, 9.0, None)]),
+         [ClipSpec(1, "a", 1, 0.0, 5.0), ClipSpec(2, "b", 1, 5.0, 8.0), ClipSpec(3, "a", 1, 8.0, 9.0),
+          ClipSpec(4, "c", 1, 9.0, None)]),
         # recording started after the first question was reached: that question's clip starts at 0
         ([ev("question_reached", "a", rec=None), ev("recording_started", rec=4, off=0.0),
           ev("question_reached", "b", rec=4, off=6.0)],
          [ClipSpec(1, "a", 4, 0.0, 6.0), ClipSpec(2, "b", 4, 6.0, None)]),
-        # a second recording: the clip of the last question on the first one runs to its end
+        # a second recording (after a crash and resume): the clip of the last question on the first
+        # runs to its end, and that question's stretch on the second recording is a clip too
         ([ev("question_reached", "a", rec=1, off=1.0), ev("recording_started", rec=2, off=0.0),
           ev("question_reached", "b", rec=2, off=3.0)],
-         [ClipSpec(1, "a", 1, 1.0, None), ClipSpec(2, "b", 2, 3.0, None)]),
+         [ClipSpec(1, "a", 1, 1.0, None), ClipSpec(2, "a", 2, 0.0, 3.0), ClipSpec(3, "b", 2, 3.0, None)]),
+        # the answer to the final prompt is its own clip, apart from the closing question's
+        ([ev("closing_reached", "z", off=1.0), ev("final_prompt", None, off=4.0), ev("session_closed", off=9.0)],
+         [ClipSpec(1, "z", 1, 1.0, 4.0), ClipSpec(2, FINAL_PROMPT_ID, 1, 4.0, None)]),
+        # a question changed while the recording was stopped: the stretch before ends with that recording
+        ([ev("question_reached", "a", rec=1, off=0.0), ev("question_reached", "b", rec=None),
+          ev("recording_started", rec=2, off=0.0), ev("question_reached", "c", rec=2, off=2.0)],
+         [ClipSpec(1, "a", 1, 0.0, None), ClipSpec(2, "b", 2, 0.0, 2.0), ClipSpec(3, "c", 2, 2.0, None)]),
         # nothing recorded
         ([ev("question_reached", "a", rec=None)], []),
     ],

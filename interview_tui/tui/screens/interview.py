@@ -116,11 +116,29 @@ class InterviewScreen(Screen[None]):
             clock=self.ctx.clock,
             recording_clock=self.recording_clock,
         )
+        resumed = None
+        if self.interview.state.phase not in ("not_started", "closed"):
+            from interview_tui.audio.recovery import last_written_at
+
+            resumed = self.interview.resume(last_written_at(self.ctx.db, self.ctx.project, self.session_id))
         self._mount_recorder()
         self.interview.start()
         self.refresh_view()
         self.set_interval(1.0, self.tick)
         self.query_one("#prompts").focus()
+        if resumed is not None and any(e.kind == "recording_started" for e in events):
+            self._offer_to_record(resumed.text or "")
+
+    def _offer_to_record(self, gap: str) -> None:
+        """A resumed interview that was being recorded: offer to record again at once."""
+
+        def answer(yes: bool | None) -> None:
+            if yes and self.recorder is not None and not self.recorder.is_recording:
+                self.recorder.start_recording()
+
+        if self.recorder is not None:
+            self.app.push_screen(ConfirmDialog(f"Interview resumed ({gap}). Start recording again now?",
+                                               yes="Record", no="Not now"), answer)
 
     # -- recorder -----------------------------------------------------------------------
 
@@ -191,7 +209,7 @@ class InterviewScreen(Screen[None]):
         if state.current_id:
             section = budget_section(self.interview.guide.section_of(state.current_id))
         spent = state.section_seconds(section.id, elapsed) if section else 0.0
-        self.query_one(SessionClock).show(self.interview.guide, elapsed, section, spent)
+        self.query_one(SessionClock).show(self.interview.guide, self.interview.interview_s(), section, spent)
         self.query_one(GuideOutline).show_budgets(state, elapsed)
 
     # -- actions ------------------------------------------------------------------------

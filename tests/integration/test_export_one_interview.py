@@ -1,0 +1,121 @@
+"""An interview that took two recordings (a crash and a resume) is exported as one transcript."""
+
+from __future__ import annotations
+
+from interview_tui.export.docx import write_docx
+from interview_tui.export.gather import gather_project
+from interview_tui.export.model import ExportSegment
+from interview_tui.export.qda_text import maxqda_text
+from interview_tui.storage import recordings as recs
+from interview_tui.storage import sessions as store
+from interview_tui.storage.participants import get_participant
+from tests.fixtures.export import SeededStudy, add_transcript
+
+
+def _at(minute: int, second: int = 0) -> str:
+    return f"2026-02-02T10:{minute:02d}:{second:02d}.000000+00:00"
+
+
+def _two_recordings(export_seeded: SeededStudy) -> tuple[int, int, int]:
+    db = export_seeded.db
+    pid = get_participant(db, "P01")["id"]
+    sid = store.open_session(db, participant_id=pid, study_id=export_seeded.study_id, started_at=_at(0))
+    r1 = recs.start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=sid, started_at=_at(1))
+    recs.finish_recording(db, r1, duration_s=100.0, sha256="1" * 64)
+    r2 = recs.start_recording(db, participant_code="P01", path="recordings/P01/b.wav", session_id=sid,
+                              started_at=_at(4, 50))
+    recs.finish_recording(db, r2, duration_s=30.0, sha256="2" * 64)
+    for kind, off, qid in [("question_reached", 60.0, "intro-describe"), ("session_interrupted", 160.0, None),
+                           ("session_resumed", 280.0, None), ("question_reached", 300.0, "alliance-contact"),
+                           ("session_closed", 320.0, None)]:
+        store.add_event(db, sid, kind, question_id=qid, session_offset_s=off)
+    add_transcript(db, r1, 1, "machine", (ExportSegment(2.0, 5.0, "It was hard.", "P01", "intro-describe"),))
+    add_transcript(db, r2, 1, "machine", (ExportSegment(1.0, 4.0, "And then better.", "P01", "intro-describe"),
+                                          ExportSegment(10.0, 12.0, "Contact.", "P01", "alliance-contact")))
+    return sid, r1, r2
+
+
+def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded: SeededStudy, tmp_path) -> None:
+    db, study = export_seeded.db, export_seeded.study
+    sid, r1, r2 = _two_recordings(export_seeded)
+    p01 = gather_project(db, export_seeded.project.root, study, codes=["P01"]).participants[0]
+    [t] = [t for t in p01.transcripts if t.recording_id == r1]
+    assert t.recording_ids == (r1, r2) and [p.offset_s for p in t.parts] == [0.0, 110.0]
+    assert [(s.start, s.text, s.question_id) for s in t.segments] == [
+        (2.0, "It was hard.", "intro-describe"),
+        (110.0, "[recording resumed after 2 min]", "intro-describe"),
+        (111.0, "And then better.", "intro-describe"),
+        (120.0, "Contact.", "alliance-contact"),
+    ]
+    assert all(r2 not in (x.recording_id,) for x in p01.transcripts)  # no second document
+    # one duration: first question (60 s) to the end (320 s), less the 120 s the app was down
+    [session] = [s for s in p01.sessions if s.id == sid]
+    assert session.duration_s == 140.0
+    assert "[recording resumed after 2 min]" in maxqda_text(p01, t)
+    written = write_docx(gather_project(db, export_seeded.project.root, study, codes=["P01"]), tmp_path)
+    assert len(written) == 1
+    # REFI-QDA: one text source; only the first recording's segments are synced to its audio
+    from dataclasses import replace
+
+    from interview_tui.export.qdpx import build_project_xml
+
+    project = gather_project(db, export_seeded.project.root, study, codes=["P01"])
+    with_audio = replace(project, participants=(replace(p01, transcripts=(replace(t, audio_path=tmp_path / "a.wav"),)),))
+    (tmp_path / "a.wav").write_bytes(b"RIFF")
+    tree, _ = build_project_xml(with_audio, link_audio=True)
+    tags = [el.tag.rsplit("}", 1)[-1] for el in tree.getroot().iter()]
+    assert tags.count("TextSource") == 1 and tags.count("SyncPoint") == 2  # start and end of the first segment
+
+
+def test_the_interview_is_reviewed_and_signed_off_as_one_transcript(export_seeded: SeededStudy) -> None:
+    import pytest
+
+    from interview_tui.review.interview import InterviewReview
+    from interview_tui.review.session import ReviewError
+
+    db = export_seeded.db
+    sid, r1, r2 = _two_recordings(export_seeded)
+    review = InterviewReview.open(db, sid)
+    assert review.recording_ids == [r1, r2]
+    assert [s.text for s in review.segments] == [
+        "It was hard.", "[recording resumed after 2 min]", "And then better.", "Contact."]
+    with pytest.raises(ReviewError, match="recording resumed"):
+        review.set_text(1, "x")
+    with pytest.raises(ReviewError, match="another recording"):
+        review.merge_next(0)
+    review.set_text(2, "And then much better.")  # goes into recording 2's review draft
+    assert review.segments[2].text == "And then much better." and review.segments[2].start == 111.0
+    again = InterviewReview.open(db, sid)  # saved as it was made
+    assert [s.text for s in again.segments][2] == "And then much better."
+    assert again.correction().insertions + again.correction().deletions + again.correction().substitutions == 1
+    again.sign_off("MP")
+    [t] = [t for t in gather_project(db, export_seeded.project.root, export_seeded.study, codes=["P01"])
+           .participants[0].transcripts if t.recording_id == r1]
+    assert t.version.kind == "review" and all(p.version.reviewed_at for p in t.parts)
+    assert t.segments[2].text == "And then much better."
+
+
+def test_review_cli_diff_and_signoff_a_whole_interview(export_seeded: SeededStudy) -> None:
+    from click.testing import CliRunner
+
+    from interview_tui.cli import main
+    from interview_tui.review.interview import InterviewReview
+
+    db, root = export_seeded.db, export_seeded.project.root
+    sid, r1, r2 = _two_recordings(export_seeded)
+
+    def run(*args: str):
+        return CliRunner().invoke(main, ["--data-dir", str(root), "review", *args], catch_exceptions=False)
+
+    assert "RECORDING_ID or --session" in run("diff").output
+    assert "RECORDING_ID or --session" in run("diff", str(r1), "--session", str(sid)).output
+    unknown = run("diff", "--session", "999")
+    assert unknown.exit_code == 1 and "no session 999" in unknown.output
+    refused = run("signoff", "--session", str(sid), "--by", "MP")
+    assert refused.exit_code == 1 and "--as-is" in refused.output
+    InterviewReview.open(db, sid).set_text(3, "Contact, yes.")
+    diff = run("diff", "--session", str(sid))
+    # on the interview's timeline (these hand-made segments carry no word times, so lines show whole)
+    assert diff.exit_code == 0 and "[02:00] P01: {+Contact, yes.+}" in diff.output
+    done = run("signoff", "--session", str(sid), "--by", "MP", "--as-is")
+    assert done.exit_code == 0 and f"recordings {r1}, {r2}" in done.output
