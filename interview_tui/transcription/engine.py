@@ -12,6 +12,7 @@ greedy) is ~1.9x at about 1.5-2 WER points more, for large backlogs.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable
@@ -21,6 +22,10 @@ import numpy as np
 from interview_tui.transcription.audio_input import SAMPLE_RATE
 from interview_tui.transcription.models import INSTALL_HINT, LocalModel, ModelError
 from interview_tui.transcription.types import Segment, Word
+
+#: The model's CPU threads when the options leave them at 0: the same audio and model give
+#: slightly different probabilities and word times with different thread counts and CPUs.
+CPU_THREADS_ENV = "INTERVIEW_TUI_CPU_THREADS"
 
 #: progress(done_s, total_s): seconds of audio transcribed so far.
 ProgressCallback = Callable[[float, float], None]
@@ -51,7 +56,7 @@ class TranscribeOptions:
     initial_prompt: str | None = None  # None = the verbatim filler prompt for the language
     hotwords: str | None = None
     compute_type: str = "int8"
-    cpu_threads: int = 0  # 0 = CTranslate2's default (all cores)
+    cpu_threads: int = 0  # 0 = $INTERVIEW_TUI_CPU_THREADS, else CTranslate2's default
     # Rendering (see verbatim.py): kept here so the stored options say how text was made.
     verbatim: bool = True
     pause_short_s: float = 0.3
@@ -105,8 +110,20 @@ def _load(path: str, compute_type: str, cpu_threads: int) -> Any:
         ) from exc
 
 
+def with_thread_count(options: TranscribeOptions) -> TranscribeOptions:
+    """`options` with `cpu_threads` from $INTERVIEW_TUI_CPU_THREADS when they leave it at 0."""
+    raw = os.environ.get(CPU_THREADS_ENV, "").strip()
+    if options.cpu_threads or not raw:
+        return options
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ModelError(f"{CPU_THREADS_ENV}={raw!r} is not a number of threads: set it to a whole "
+                         f"number of 1 or more (e.g. {CPU_THREADS_ENV}=2), or unset it for the default.")
+    return options.with_(cpu_threads=int(raw))
+
+
 def load_model(model: LocalModel, options: TranscribeOptions = TranscribeOptions()) -> Any:
     """The faster-whisper `WhisperModel` for `model` (cached: loading takes seconds)."""
+    options = with_thread_count(options)
     return _load(str(model.path), options.compute_type, options.cpu_threads)
 
 
@@ -132,6 +149,7 @@ def transcribe_array(
 
     from interview_tui.transcription.verbatim import filler_prompt
 
+    options = with_thread_count(options)  # the result records the threads it ran with
     whisper = load_model(model, options)
     prompt = options.initial_prompt
     if prompt is None and options.verbatim:

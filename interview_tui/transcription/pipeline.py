@@ -137,7 +137,7 @@ def build_transcript(
         unsure_probability=options.unsure_probability,
     )
     model_bin = model.path / "model.bin"
-    stored_options = options.to_json_dict()
+    stored_options = raw.options.to_json_dict()  # as run: with the thread count actually used
     stored_options.update(
         detected_language=raw.language,
         language_probability=round(raw.language_probability, 4),
