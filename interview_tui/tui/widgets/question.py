@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.containers import VerticalScroll
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -41,6 +43,16 @@ def prompt_label(number: int, depth: int, prompt: Prompt, asked: bool, width: in
     return Content("\n").join([prefix + lines[0], *(hang + line for line in lines[1:])])
 
 
+class PromptList(OptionList):
+    """The follow-ups. Their hanging indent is wrapped to this list's width, so it says when that changes."""
+
+    class Resized(Message):
+        """The list was laid out at a new size."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
+
+
 class QuestionPanel(VerticalScroll):
     """Shows one main question; Enter or a number key on a follow-up records that it was asked."""
 
@@ -56,7 +68,7 @@ class QuestionPanel(VerticalScroll):
         yield Static(id="q-path")
         yield Static(id="q-text")
         yield Static(id="q-note")
-        yield OptionList(id="prompts")
+        yield PromptList(id="prompts")
         yield Static(id="q-hint")
 
     def show(
@@ -99,6 +111,11 @@ class QuestionPanel(VerticalScroll):
             # The list was hidden (the previous question had no follow-ups, e.g. after `p`) and has no
             # width yet: wrap again once it is laid out, or continuation lines lose their indent.
             self.call_after_refresh(self.on_resize)
+
+    def on_prompt_list_resized(self, message: PromptList.Resized) -> None:
+        # The list itself was laid out (at start-up it has no width when first shown).
+        message.stop()
+        self.on_resize()
 
     def on_resize(self) -> None:
         # The hanging indent is wrapped to the list's width: wrap again for the new one.
