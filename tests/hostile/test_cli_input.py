@@ -63,7 +63,7 @@ CASES = [
     ("interview.db is a folder", "db is a folder", ["participants", "list"], 1, "is a folder, not the project database"),
     ("5000-digit code: add", "-", ["participants", "add", "--code", BIG], 1, "(5001 characters) is not a participant code"),
     ("5000-digit code: consent show", "-", ["consent", "show", BIG], 1, "(5001 characters) is not a participant code"),
-    ("5000-digit code: consent record", "-", ["consent", "record", BIG, "--form-version", "ita-consent-1.0"], 1,
+    ("5000-digit code: consent record", "-", ["consent", "record", BIG, "--form-version", "ita-consent-1.1"], 1,
      "(5001 characters) is not a participant code"),
     ("5000-digit code: withdraw", "-", ["withdraw", BIG, "--yes"], 1, "(5001 characters) is not a participant code"),
     ("5000-digit code: import-audio", "-", ["import-audio", "{wav}", "--participant", BIG], 1,

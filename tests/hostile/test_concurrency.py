@@ -76,7 +76,7 @@ def writer(project: Path, kind: str, tmp_path: Path) -> list[str]:
     if kind == "cli participants add":
         return [*base, "participants", "add"]
     if kind == "cli consent record":
-        return [*base, "consent", "record", "P01", "--form-version", "ita-consent-1.0", "--item",
+        return [*base, "consent", "record", "P01", "--form-version", "ita-consent-1.1", "--item",
                 "voluntary_participation", "--item", "audio_recording", "--item", "data_processing"]
     if kind == "cli import-audio":
         return [*base, "import-audio", str(make_wav(tmp_path / "take.wav")), "--participant", "P01"]

@@ -73,9 +73,9 @@ async def test_consent_on_file_is_shown_not_asked_again(make_app, project) -> No
 async def test_a_new_consent_form_version_asks_again(make_app, project, tmp_path: Path) -> None:
     enrol(project)
     text = DEFAULT_STUDY_FILE.read_text(encoding="utf-8")
-    assert "version: ita-consent-1.0" in text
+    assert "version: ita-consent-1.1" in text
     changed = tmp_path / "study-v2.yaml"
-    changed.write_text(text.replace("version: ita-consent-1.0", "version: ita-consent-2.0"), encoding="utf-8")
+    changed.write_text(text.replace("version: ita-consent-1.1", "version: ita-consent-2.0"), encoding="utf-8")
     app = make_app(study_path=changed)
     async with app.run_test(size=SIZE) as pilot:
         await on_start(pilot)

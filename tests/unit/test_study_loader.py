@@ -221,7 +221,7 @@ def test_outline_shows_nesting_budgets_and_forms(default_study: Study) -> None:
     # What the study adds to the paper is marked; the opening script is not called "Introduction".
     assert "Opening script (added by this study; not in its source): Thank you" in text
     assert "section budgets total 60 min (added by this study; not in its source)" in text
-    assert "(version ita-consent-1.0) (added by this study; not in its source)" in text
+    assert "(version ita-consent-1.1) (added by this study; not in its source)" in text
     assert "Introduction:" not in text
     # The consent form keeps the paper's eligibility criterion.
     assert "working in hospitals in western Norway" in " ".join(default_study.consent.text.split())
