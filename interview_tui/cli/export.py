@@ -13,7 +13,7 @@ from interview_tui.cli.common import force_option, get_project, pass_db, study_o
 def resolve_study(db, study_path: str | None):
     """`--study PATH`, else the one study registered for the project's participants, else the default."""
     from interview_tui.cli.common import load_cli_study
-    from interview_tui.storage.participants import list_participants
+    from interview_tui.storage.roster import list_participants
     from interview_tui.storage.studies import load_registered_study
 
     if study_path:

@@ -157,6 +157,7 @@ def key_remove(db, code: str, key_file: str | None) -> None:
 def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> None:
     """Withdraw participant CODE and erase all their data for good (recordings, transcripts, answers, exports)."""
     from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+    from interview_tui.export.erase import erase_participant_exports
     from interview_tui.storage.withdrawal import WithdrawalError, withdraw_participant
 
     db, project = get_db(), get_project()
@@ -170,7 +171,8 @@ def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> N
             "exports, key-file entry)? This cannot be undone", abort=True,
         )
     try:
-        report = withdraw_participant(db, project, canonical, actor, key_file=key_file)
+        report = withdraw_participant(db, project, canonical, actor, erase_exports=erase_participant_exports,
+                                      key_file=key_file)
     except (ParticipantError, WithdrawalError) as err:
         raise click.ClickException(str(err)) from None
     rows = sum(report.rows_deleted.values())

@@ -40,7 +40,8 @@ from interview_tui.storage.recruitment import decline_reasons
 from interview_tui.storage.saturation import saturation_log
 from interview_tui.storage.demographics import all_demographics, get_demographics
 from interview_tui.storage.memos import journal, participant_memos
-from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
+from interview_tui.storage.participants import ParticipantError, normalize_code
+from interview_tui.storage.roster import list_participants
 from interview_tui.storage.project_id import project_uuid
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import participant_sessions, session_events

@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from interview_tui.review.text import normalize, word_tokens
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 from interview_tui.transcription.verbatim import clock
 
 KINDS = ("unsure", "inaudible", "overlap", "repeat", "silence", "long")

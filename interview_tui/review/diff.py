@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from interview_tui.review.text import normalize, word_tokens
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 from interview_tui.transcription.verbatim import clock
 
 

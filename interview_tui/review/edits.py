@@ -18,7 +18,7 @@ from interview_tui.review.text import (
     tokens,
     word_tokens,
 )
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 from interview_tui.transcription.verbatim import clock
 
 #: Markers a reviewer can insert: key -> (label, text; `{t}` is the time mm:ss).

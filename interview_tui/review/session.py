@@ -22,7 +22,7 @@ from interview_tui.review.progress import furthest, heard_share
 from interview_tui.review.replace import Replacement, apply_replace
 from interview_tui.storage import reviews as store
 from interview_tui.storage.transcripts import load_transcript, recording_context
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 
 
 class ReviewError(Exception):

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from interview_tui.storage.db import utcnow
 from interview_tui.storage.transcripts import _rows
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 
 
 class ReviewStateError(Exception):

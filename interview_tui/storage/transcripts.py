@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from interview_tui.storage import audit
 from interview_tui.storage.db import utcnow
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 
 
 def _rows(db: Database, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from interview_tui.config import Project
 from interview_tui.domain.study import Study
-from interview_tui.export.formats import write_outputs
+from interview_tui.transcription.formats import write_outputs
 from interview_tui.outputs import Guard, OutputError
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
@@ -28,7 +28,7 @@ from interview_tui.transcription.engine import ProgressCallback, TranscribeOptio
 from interview_tui.transcription.models import LocalModel, ModelError, normalize_language, resolve_model
 from interview_tui.transcription.pipeline import AudioContext, transcribe_path
 from interview_tui.transcription.speakers import labels_for
-from interview_tui.transcription.types import Transcript
+from interview_tui.domain.transcript import Transcript
 
 
 class JobError(Exception):

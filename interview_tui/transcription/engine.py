@@ -20,7 +20,7 @@ import numpy as np
 
 from interview_tui.transcription.audio_input import SAMPLE_RATE
 from interview_tui.transcription.models import INSTALL_HINT, LocalModel, ModelError
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 #: progress(done_s, total_s): seconds of audio transcribed so far.
 ProgressCallback = Callable[[float, float], None]

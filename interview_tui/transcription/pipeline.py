@@ -29,7 +29,7 @@ from interview_tui.transcription.speakers import (
     SpeakerLabels,
     speaker_at,
 )
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 from interview_tui.transcription.verbatim import render_segments
 
 SPLIT_PAUSE_S = 1.5

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 FILLERS: dict[str, tuple[str, ...]] = {
     "en": ("um", "uh", "hmm", "er", "eh", "ah", "mm", "erm", "uhm", "hm"),

@@ -18,10 +18,10 @@ from interview_tui.storage.interviewers import get_or_add_interviewer, list_inte
 from interview_tui.storage.participants import (
     add_participant,
     get_participant,
-    list_participants,
     next_code,
     withdraw_participant,
 )
+from interview_tui.storage.roster import list_participants
 from interview_tui.storage.studies import load_registered_study, register_study
 from interview_tui.storage.db import utcnow
 from tests.fixtures.records import make_study

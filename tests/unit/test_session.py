@@ -246,13 +246,3 @@ def test_note_keeps_the_moment_it_was_begun() -> None:
     interview.note("said 'it is a paradox'", begun)
     assert (writer.events[-1].session_offset_s, writer.events[-1].recording_offset_s) == (100.0, 40.0)
 
-
-def test_session_core_does_not_import_textual() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, interview_tui.domain.session, interview_tui.storage.sessions; "
-        "sys.exit(1 if 'textual' in sys.modules else 0)"
-    )
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

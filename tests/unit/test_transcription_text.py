@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -12,7 +9,7 @@ from interview_tui.transcription.align import QuestionTimeline, timeline_from_ev
 from interview_tui.transcription.models import normalize_language
 from interview_tui.transcription.pauses import SilenceMap
 from interview_tui.transcription.speakers import ChannelEnergy, SpeakerLabels, speaker_at
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 from interview_tui.transcription.verbatim import clock, pause_mark, render_segments, render_words, strip_marks
 
 
@@ -125,11 +122,3 @@ def test_channel_energy_picks_the_louder_microphone_and_flags_overlap() -> None:
     assert speaker_at(energy, labels, 1.1, 1.9) == ("P01", False)
     assert speaker_at(energy, labels, 2.1, 2.9) == ("MP (interviewer) + P01", True)
 
-
-def test_core_does_not_import_textual() -> None:
-    code = (
-        "import sys; import interview_tui.transcription.batch, interview_tui.export.formats, "
-        "interview_tui.storage.transcripts; print('textual' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

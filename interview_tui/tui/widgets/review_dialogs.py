@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from interview_tui.review.edits import EditError
 from interview_tui.review.replace import Replacement, plan_replace
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 from interview_tui.transcription.verbatim import clock
 
 

@@ -10,7 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from interview_tui.review.attention import AttentionItem
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 from interview_tui.transcription.verbatim import clock
 
 

@@ -19,8 +19,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from interview_tui.export.subtitles import segment_cues
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.transcription.subtitles import segment_cues
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 
 if TYPE_CHECKING:
     from interview_tui.outputs import Guard
