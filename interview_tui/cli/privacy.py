@@ -381,12 +381,11 @@ def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None, force
 @_key_file_option
 def anonymise(yes: bool, before_end_date: bool, actor: str | None, key_file: str | None) -> None:
     """End of project: delete the key file and all recordings, keep de-identified transcripts, write a report."""
-    from interview_tui.storage.studies import load_registered_study
+    from interview_tui.storage.studies import load_registered_study, participant_study_slugs
     from interview_tui.storage.withdrawal import anonymise_project
 
     db, project = get_db(), get_project()
-    slugs = [r[0] for r in db.execute("SELECT DISTINCT study_slug FROM participants")]
-    for slug in slugs:
+    for slug in participant_study_slugs(db, include_withdrawn=True):
         study = load_registered_study(db, slug)
         end = study.end_date if study else None
         if not before_end_date and (end is None or end >= date.today()):
