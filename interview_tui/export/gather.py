@@ -34,7 +34,7 @@ from interview_tui.export.model import (
     GuideCode,
     TranscriptVersion,
 )
-from interview_tui.storage import db as storage_db
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.consent import latest_consent, recruitment_counts
 from interview_tui.storage.recruitment import decline_reasons
 from interview_tui.storage.saturation import saturation_log
@@ -262,7 +262,7 @@ def gather_project(
         study_slug=study.id,
         study_title=study.title,
         study_version=study.version,
-        generated_at=storage_db.utcnow(),
+        generated_at=now_iso(),
         participants=tuple(participants),
         guide_codes=guide_codes(study),
         variables=variables,

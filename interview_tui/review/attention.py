@@ -17,7 +17,7 @@ import numpy as np
 
 from interview_tui.review.text import normalize, word_tokens
 from interview_tui.domain.transcript import Segment
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.timecode import mm_ss
 
 KINDS = ("unsure", "inaudible", "overlap", "repeat", "silence", "long")
 
@@ -45,7 +45,7 @@ class AttentionItem:
     reason: str
 
     def label(self) -> str:
-        return f"{clock(self.start_s)} {self.kind}: {self.reason}"
+        return f"{mm_ss(self.start_s)} {self.kind}: {self.reason}"
 
 
 @dataclass

@@ -17,7 +17,7 @@ from interview_tui.domain.demographics import (
 from interview_tui.domain.demographics_csv import CsvRow
 from interview_tui.domain.study import DemographicForm
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.permission import refusal, require_permission
 from interview_tui.domain.participant_codes import code_number
 from interview_tui.storage.participants import (
@@ -70,7 +70,7 @@ def check_answers(
 
 
 def _write(db: Database, participant_id: int, answers: Mapping[str, Any], updated_by: str | None) -> None:
-    now = utcnow()
+    now = now_iso()
     for field_id, value in answers.items():
         if value is MISSING:
             db.execute(

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from interview_tui.domain.participant_codes import ParticipantError, code_number, format_code, normalize_code
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 __all__ = [
     "ParticipantError",
@@ -70,7 +70,7 @@ def add_participant(db: Database, study_slug: str, code: str | None = None, *, a
         try:
             cursor = db.execute(
                 "INSERT INTO participants (code, study_slug, created_at) VALUES (?, ?, ?)",
-                [chosen, study_slug, utcnow()],
+                [chosen, study_slug, now_iso()],
             )
         except sqlite3.IntegrityError:  # another process took the code between the check and the insert
             raise ParticipantError(f"{chosen} was just added by someone else; try again") from None
@@ -82,5 +82,5 @@ def withdraw_participant(db: Database, code: str, *, actor: str | None = None) -
     """Mark a participant as withdrawn (their rows stay; deleting their data is a separate step)."""
     row = require_participant(db, code)
     with db.atomic():
-        db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [utcnow(), row["id"]])
+        db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [now_iso(), row["id"]])
         audit.log(db, "participant.withdraw", actor=actor, participant_code=row["code"])

@@ -16,7 +16,7 @@ from functools import lru_cache
 from sqlite_utils import Database
 
 from interview_tui.domain.study import Study
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 
 class StudyChangedError(ValueError):
@@ -61,7 +61,7 @@ def register_study(db: Database, study: Study) -> int:
                 digest,
                 str(study.source) if study.source else None,
                 content,
-                utcnow(),
+                now_iso(),
             ],
         )
         return int(cursor.lastrowid)

@@ -39,7 +39,7 @@ from interview_tui.fileio import is_locked
 from interview_tui.domain.participant_codes import ParticipantError, normalize_code
 from interview_tui.privacy.keyfile import SETTING_KEY, KeyFile, KeyFileError, resolve_key_path
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 WITHDRAWN_ACTION = "withdrawn"
 STARTED_ACTION = "withdrawal.started"
@@ -284,7 +284,7 @@ def withdraw_participant(
     for (rel,) in db.execute("SELECT path FROM recordings WHERE participant_id = ? AND state = 'recording'", [pid]):
         if is_locked(project.root / rel):
             raise ParticipantError(f"{canonical} is being recorded right now ({rel}); stop the recording, then withdraw")
-    report = WithdrawalReport(canonical, already or utcnow())
+    report = WithdrawalReport(canonical, already or now_iso())
     retry = f"run `interview-tui withdraw {canonical}` again (or withdraw again in the app)"
 
     # 1. Record the withdrawal before erasing anything: from here on the participant is withdrawn.
@@ -376,11 +376,6 @@ def _remove_key_entry(path: Path | None, code: str, report: WithdrawalReport) ->
         return None
 
 
-def withdrawn_codes(db: Database) -> list[str]:
-    """Codes of every withdrawn participant."""
-    return [r[0] for r in db.execute("SELECT code FROM participants WHERE withdrawn_at IS NOT NULL ORDER BY id")]
-
-
 @dataclass
 class AnonymiseReport:
     """What the end-of-project anonymisation deleted and kept."""
@@ -423,7 +418,7 @@ def anonymise_project(
     Writes `anonymisation-report-<date>.txt` into the project folder and one
     audit entry.  The caller checks the study's end date first.
     """
-    report = AnonymiseReport(utcnow(), key_file_path(db, key_file), False)
+    report = AnonymiseReport(now_iso(), key_file_path(db, key_file), False)
     root = project.root
     rows = db.execute("SELECT path, compressed_path FROM recordings").fetchall()
     report.recordings = len(rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
+from interview_tui.domain.timecode import mm_ss
 from interview_tui.domain.transcript import Segment, Word
 
 FILLERS: dict[str, tuple[str, ...]] = {
@@ -33,14 +34,6 @@ def filler_prompt(language: str | None) -> str | None:
 def fillers_for(language: str | None) -> tuple[str, ...]:
     """Filler words of `language` (English's when unknown, since Whisper often uses them)."""
     return FILLERS.get(language or "", FILLERS["en"])
-
-
-def clock(seconds: float) -> str:
-    """`mm:ss`, or `h:mm:ss` past an hour."""
-    s = int(seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
 
 
 def pause_mark(gap: float, short: float, medium: float, long: float) -> str | None:
@@ -95,7 +88,7 @@ def render_words(
                     parts.append(mark)
             if w.probability < unsure_probability:
                 unsure = True
-                token = f"[{token}? {clock(w.start)}]"
+                token = f"[{token}? {mm_ss(w.start)}]"
             parts.append(token)
         elif _bare(token) in fillers:
             # Keep sentence-final punctuation the filler carried; capitalise after a dropped opener.

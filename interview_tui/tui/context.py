@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from sqlite_utils import Database
 
 from interview_tui.config import Project
+from interview_tui.domain.clock import now
 from interview_tui.domain.study import Study
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -24,7 +21,7 @@ class AppContext:
     db: Database
     study: Study
     study_id: int
-    clock: Callable[[], datetime] = utc_now
+    clock: Callable[[], datetime] = now
     interviewer_id: int | None = None
     interviewer_name: str = ""
     place: str | None = None

@@ -21,7 +21,7 @@ ROOT = pathlib.Path(interview_tui.__file__).parent
 
 # Lowest first.  A module may import its own layer and any layer below it, never one above.
 LAYERS: list[tuple[str, ...]] = [
-    ("config", "fileio", "outputs"),  # helpers that know nothing of the study
+    ("config", "fileio", "outputs", "wav"),  # helpers that know nothing of the study
     ("domain",),                      # the study model and its rules: stdlib and PyYAML
     ("privacy",),                     # key file, hash chain, age encryption
     ("storage",),                     # the only code that knows table names

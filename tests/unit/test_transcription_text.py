@@ -10,7 +10,8 @@ from interview_tui.transcription.models import normalize_language
 from interview_tui.transcription.pauses import SilenceMap
 from interview_tui.transcription.speakers import ChannelEnergy, SpeakerLabels, speaker_at
 from interview_tui.domain.transcript import Segment, Word
-from interview_tui.transcription.verbatim import clock, pause_mark, render_segments, render_words, strip_marks
+from interview_tui.domain.timecode import mm_ss
+from interview_tui.transcription.verbatim import pause_mark, render_segments, render_words, strip_marks
 
 
 def W(word: str, start: float, end: float, p: float = 0.9) -> Word:
@@ -65,7 +66,7 @@ def test_pause_before_a_segment_comes_from_the_previous_segment() -> None:
 
 def test_strip_marks_keeps_unsure_words() -> None:
     assert strip_marks("Um, I (..) [think? 00:01] (3 s) so.") == "Um, I think so."
-    assert clock(3725) == "1:02:05"
+    assert mm_ss(3725) == "1:02:05"
 
 
 @pytest.mark.parametrize(

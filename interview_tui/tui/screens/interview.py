@@ -8,7 +8,8 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from interview_tui.domain.session import Event, Interview, format_duration, summarize
+from interview_tui.domain.session import Event, Interview, summarize
+from interview_tui.domain.timecode import m_ss
 from interview_tui.domain.study import Section, Study
 from interview_tui.storage import sessions as store
 from interview_tui.tui.context import AppContext, study_of_session
@@ -228,7 +229,7 @@ class InterviewScreen(Screen[None]):
     def action_bookmark(self) -> None:
         if self._open():
             event = self.interview.bookmark()  # type: ignore[union-attr]
-            self.notify(f"Bookmark at {format_duration(event.session_offset_s)}", timeout=2)
+            self.notify(f"Bookmark at {m_ss(event.session_offset_s)}", timeout=2)
             self.refresh_view()
 
     def action_wrap_up(self) -> None:

@@ -9,7 +9,8 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from interview_tui.domain.session import SessionState, format_duration, summarize
+from interview_tui.domain.session import SessionState, summarize
+from interview_tui.domain.timecode import m_ss
 from interview_tui.domain.study import Guide
 from interview_tui.storage import sessions as store
 from interview_tui.tui.context import AppContext, study_of_session
@@ -35,7 +36,7 @@ def recording_line(recording: dict) -> str:
     """One recording: duration, file (relative to the project folder) and what happened to it."""
     if recording["state"] == "recording":
         return f"Audio: {escape(recording['path'])} [$text-muted](being finished…)[/]"
-    length = format_duration(recording["duration_s"]) if recording["duration_s"] is not None else "?"
+    length = m_ss(recording["duration_s"]) if recording["duration_s"] is not None else "?"
     state = {"complete": "", "recovered": " [$warning](recovered after a crash)[/]",
              "failed": f" [$error](failed: {escape(recording['error'] or '')})[/]"}.get(recording["state"], "")
     lost = (f" [$error]{recording['overflow_count']} block(s) lost[/]" if recording.get("overflow_count") else "")
@@ -80,7 +81,7 @@ class SessionViewScreen(Screen[None]):
             head,
             f"{session['participant_code']} · {session['started_at'][:16].replace('T', ' ')} UTC"
             + (f" · {where}" if where else "") + f" · state: {session['state']}",
-            f"Duration [b]{format_duration(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
+            f"Duration [b]{m_ss(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
             f" · {len(s.never_reached)} never reached · {plural(s.probes_opened, 'follow-up')} asked"
             f" · {plural(len(s.notes), 'note')} · {plural(len(s.bookmarks), 'bookmark')}",
             RECORDINGS_SLOT,
@@ -93,15 +94,15 @@ class SessionViewScreen(Screen[None]):
             parts += ["[b]Visited, not marked[/]", question_list(guide, s.visited_unmarked)]
         parts.append("[b]Notes and bookmarks[/]")
         marks = sorted(s.notes + s.bookmarks, key=lambda e: e.seq)
-        parts += [f"  {format_duration(e.session_offset_s):>7}  {escape(describe(e, guide))}" for e in marks] or ["  none"]
+        parts += [f"  {m_ss(e.session_offset_s):>7}  {escape(describe(e, guide))}" for e in marks] or ["  none"]
         parts += ["", "[b]All events[/]"]
         self.parts = parts
         self.show_recordings()
         table = self.query_one("#events", DataTable)
         table.add_columns("#", "time", "recording", "event")
         for e in events:
-            rec = f"{format_duration(e.recording_offset_s)}" if e.recording_offset_s is not None else ""
-            table.add_row(str(e.seq), format_duration(e.session_offset_s), rec, describe(e, guide))
+            rec = f"{m_ss(e.recording_offset_s)}" if e.recording_offset_s is not None else ""
+            table.add_row(str(e.seq), m_ss(e.session_offset_s), rec, describe(e, guide))
 
     def show_recordings(self) -> None:
         """Fill in the session's recordings; one the recorder is still finishing is looked at again shortly."""

@@ -313,7 +313,7 @@ class StartScreen(Screen[None]):
         self.app.push_screen("transcription")
 
     def action_review(self) -> None:
-        """Listen to and correct the selected participant's transcript (issue 9's review screen)."""
+        """Listen to and correct the selected participant's transcript (the review screen)."""
         from interview_tui.tui.screens.review import open_review
 
         code = self._require_code()
