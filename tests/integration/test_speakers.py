@@ -74,6 +74,7 @@ def test_naming_three_voices_keeps_the_extra_person_apart():
 def session_recording(db, project, two_voice_interview):
     """The two-voice interview as P01's mono recording in a session with MP, with its events."""
     from interview_tui.domain.loader import default_study
+    from interview_tui.storage.consent import record_consent
     from interview_tui.storage.interviewers import get_or_add_interviewer
     from interview_tui.storage.participants import add_participant
     from interview_tui.storage.recordings import finish_recording, start_recording
@@ -84,6 +85,9 @@ def session_recording(db, project, two_voice_interview):
     study = default_study()
     study_id = register_study(db, study)
     participant = add_participant(db, study.id, "P01")
+    # Transcription asks storage.permission, so the recording needs consent like any real one.
+    record_consent(db, "P01", study.consent, given=[i.id for i in study.consent.items], declined=[],
+                   decision="given", method="paper", study_id=study_id)
     session_id = open_session(db, participant_id=participant["id"], study_id=study_id,
                               interviewer_id=get_or_add_interviewer(db, "MP", "interviewer"))
     rel = "recordings/P01/P01-S1.wav"
