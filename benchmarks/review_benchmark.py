@@ -32,7 +32,7 @@ from interview_tui.storage import open_db  # noqa: E402
 from interview_tui.storage import reviews  # noqa: E402
 from interview_tui.storage.recordings import finish_recording, start_recording  # noqa: E402
 from interview_tui.storage.transcripts import save_transcript  # noqa: E402
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word  # noqa: E402
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word  # noqa: E402
 from tests.fixtures.audio import enroll  # noqa: E402
 
 SEGMENTS, WORDS = 1000, 14

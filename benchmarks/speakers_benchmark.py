@@ -36,7 +36,7 @@ from interview_tui.diarization.encoder import load_encoder  # noqa: E402
 from interview_tui.transcription.engine import TranscribeOptions, load_model, transcribe_array  # noqa: E402
 from interview_tui.transcription.models import resolve_model  # noqa: E402
 from interview_tui.transcription.pipeline import SPLIT_PAUSE_S  # noqa: E402
-from interview_tui.transcription.types import Segment  # noqa: E402
+from interview_tui.domain.transcript import Segment  # noqa: E402
 from tests.fixtures.voices import SCRIPT, build_interview  # noqa: E402
 
 PAIRS = [("slt", "kal"), ("kal", "slt"), ("slt", "ked"), ("ked", "slt"), ("kal", "ked"), ("ked", "kal"),

@@ -15,6 +15,8 @@ from pathlib import Path
 DATA_DIR_ENV = "INTERVIEW_TUI_DATA_DIR"
 #: Seconds a writer waits for another program holding the project database (default 30).
 BUSY_TIMEOUT_ENV = "INTERVIEW_TUI_BUSY_TIMEOUT"
+#: Where the speech and speaker models are cached (default: the XDG cache folder).
+MODEL_DIR_ENV = "INTERVIEW_TUI_MODEL_DIR"
 DB_NAME = "interview.db"
 RECORDINGS_DIR = "recordings"
 
@@ -60,3 +62,12 @@ def resolve_project(data_dir: str | os.PathLike[str] | None = None) -> Project:
     """The project for `data_dir`, else `$INTERVIEW_TUI_DATA_DIR`, else the current directory."""
     chosen = data_dir or os.environ.get(DATA_DIR_ENV) or os.getcwd()
     return Project(Path(chosen).expanduser().resolve())
+
+
+def model_cache_dir() -> Path:
+    """Where assembled and downloaded models live (created on demand)."""
+    env = os.environ.get(MODEL_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg).expanduser() / "interview-tui" / "models"

@@ -20,6 +20,7 @@ from typing import Callable
 
 from sqlite_utils import Database
 
+from interview_tui import wav
 from interview_tui.audio.capture import Recorder, RecorderConfig, RecorderError
 from interview_tui.audio.devices import InputDevice, resolve_input_device
 from interview_tui.audio.levels import Level
@@ -223,12 +224,10 @@ def _finish_encrypted(path: Path, config: RecorderConfig) -> float:
 
 
 def _rewrite_sizes(path: Path, data_offset: int, data_bytes: int) -> None:
-    import struct
-
     fd = os.open(path, os.O_WRONLY)
     try:
-        os.pwrite(fd, struct.pack("<I", data_offset - 8 + data_bytes), 4)
-        os.pwrite(fd, struct.pack("<I", data_bytes), data_offset - 4)
+        for offset, field in wav.size_fields(data_offset, data_bytes):
+            os.pwrite(fd, field, offset)
         os.fsync(fd)
     finally:
         os.close(fd)

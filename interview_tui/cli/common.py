@@ -120,10 +120,6 @@ def study_option(f: F) -> F:
     )(f)
 
 
-def default_study_path() -> Path:
-    return DEFAULT_STUDY_FILE
-
-
 def load_cli_study(study_path: str | Path | None, *, default: bool = True) -> "Study | None":
     """The study for a `--study` value: the file, else the shipped default (or None when
     `default` is False). A broken file becomes a ClickException listing every problem."""

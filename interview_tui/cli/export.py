@@ -13,12 +13,11 @@ from interview_tui.cli.common import force_option, get_project, pass_db, study_o
 def resolve_study(db, study_path: str | None):
     """`--study PATH`, else the one study registered for the project's participants, else the default."""
     from interview_tui.cli.common import load_cli_study
-    from interview_tui.storage.participants import list_participants
-    from interview_tui.storage.studies import load_registered_study
+    from interview_tui.storage.studies import load_registered_study, participant_study_slugs
 
     if study_path:
         return load_cli_study(study_path)
-    slugs = sorted({p.study_slug for p in list_participants(db)})
+    slugs = participant_study_slugs(db, include_withdrawn=False)
     if len(slugs) > 1:
         raise click.ClickException(
             f"this project has participants in several studies ({', '.join(slugs)}); "

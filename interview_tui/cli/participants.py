@@ -51,7 +51,7 @@ def _yes(flag: bool) -> str:
 @pass_db
 def participants_list(db, include_withdrawn: bool, study_path: str | None) -> None:
     """List participants with consent, demographics, interview, recording and transcript status."""
-    from interview_tui.storage.participants import list_participants
+    from interview_tui.storage.roster import list_participants
 
     study = load_cli_study(study_path)
     statuses = list_participants(db, study, include_withdrawn=include_withdrawn)

@@ -157,6 +157,7 @@ def key_remove(db, code: str, key_file: str | None) -> None:
 def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> None:
     """Withdraw participant CODE and erase all their data for good (recordings, transcripts, answers, exports)."""
     from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+    from interview_tui.export.erase import erase_participant_exports
     from interview_tui.storage.withdrawal import WithdrawalError, withdraw_participant
 
     db, project = get_db(), get_project()
@@ -170,7 +171,8 @@ def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> N
             "exports, key-file entry)? This cannot be undone", abort=True,
         )
     try:
-        report = withdraw_participant(db, project, canonical, actor, key_file=key_file)
+        report = withdraw_participant(db, project, canonical, actor, erase_exports=erase_participant_exports,
+                                      key_file=key_file)
     except (ParticipantError, WithdrawalError) as err:
         raise click.ClickException(str(err)) from None
     rows = sum(report.rows_deleted.values())
@@ -379,12 +381,11 @@ def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None, force
 @_key_file_option
 def anonymise(yes: bool, before_end_date: bool, actor: str | None, key_file: str | None) -> None:
     """End of project: delete the key file and all recordings, keep de-identified transcripts, write a report."""
-    from interview_tui.storage.studies import load_registered_study
+    from interview_tui.storage.studies import load_registered_study, participant_study_slugs
     from interview_tui.storage.withdrawal import anonymise_project
 
     db, project = get_db(), get_project()
-    slugs = [r[0] for r in db.execute("SELECT DISTINCT study_slug FROM participants")]
-    for slug in slugs:
+    for slug in participant_study_slugs(db, include_withdrawn=True):
         study = load_registered_study(db, slug)
         end = study.end_date if study else None
         if not before_end_date and (end is None or end >= date.today()):

@@ -21,7 +21,7 @@ def review() -> None:
 def review_list(db, as_json: bool) -> None:
     """Every transcribed recording: review state, audio heard, edits and correction rate."""
     from interview_tui.review.status import project_line, review_statuses
-    from interview_tui.transcription.verbatim import clock
+    from interview_tui.domain.timecode import mm_ss
 
     statuses = review_statuses(db)
     if as_json:
@@ -35,7 +35,7 @@ def review_list(db, as_json: bool) -> None:
     for s in statuses:
         version = f"m{s.machine_version}" + (f" → r{s.review_version}" if s.review_version else "")
         rate = f"{s.correction.rate:.1%}" if s.correction else "-"
-        click.echo(f"{s.recording_id:>4}  {s.participant_code:<6} {clock(s.duration_s or 0):>8}  {version:<10} "
+        click.echo(f"{s.recording_id:>4}  {s.participant_code:<6} {mm_ss(s.duration_s or 0):>8}  {version:<10} "
                    f"{s.heard:>6.0%} {s.edits:>5} {rate:>6}  {s.state}")
     click.echo(project_line(statuses))
 

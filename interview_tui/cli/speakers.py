@@ -29,9 +29,10 @@ def _open(db, recording_id: int):
 @pass_db
 def speakers_find(db, recording_id: int, n_speakers: int) -> None:
     """Find who says what in RECORDING_ID's transcript by voice, as one review edit (undo: swap or edit)."""
-    from interview_tui.diarization.plan import SpeakersError, find_speakers, plan_for_recording
+    from interview_tui.diarization.plan import plan_for_recording
     from interview_tui.review.edits import EditError
     from interview_tui.storage.reviews import ReviewStateError
+    from interview_tui.transcription.diarize import SpeakersError, find_speakers
 
     session = _open(db, recording_id)
     plan = plan_for_recording(db, recording_id, n_speakers)
@@ -82,10 +83,11 @@ def profile_save(db, recording_id: int) -> None:
     """
     from interview_tui.diarization.encoder import EncoderError, load_encoder
     from interview_tui.diarization.plan import interviewer_label
-    from interview_tui.diarization.profile import ProfileError, profile_from_recording
+    from interview_tui.diarization.profile import ProfileError
     from interview_tui.storage.interviewers import get_interviewer
     from interview_tui.storage.transcripts import recording_context
     from interview_tui.storage.voice_profiles import save_profile
+    from interview_tui.transcription.diarize import profile_from_recording
 
     row = recording_context(db, recording_id)
     if row is None:

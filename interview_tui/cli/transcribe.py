@@ -100,7 +100,7 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
     a new version each time).  A failing file is reported and the batch goes on; an
     interrupted --all resumes where it stopped.
     """
-    from interview_tui.export.formats import parse_formats
+    from interview_tui.transcription.formats import parse_formats
     from interview_tui.transcription.batch import Settings, file_jobs, recording_ids_to_do, recording_job, run_batch
 
     project_mode = all_pending or recording_ids or session_ids

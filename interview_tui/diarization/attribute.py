@@ -11,7 +11,7 @@ import numpy as np
 from interview_tui.diarization.encoder import SpeakerEncoder, load_encoder
 from interview_tui.diarization.naming import describe, name_voices
 from interview_tui.diarization.turns import diarize
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 #: Segment flag for a speaker decision the reviewer should check (joins the attention queue).
 SPEAKER_FLAG = "speaker"

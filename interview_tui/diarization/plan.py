@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Sequence
-
 from sqlite_utils import Database
 
-from interview_tui.diarization.attribute import SpeakerPlan, WordSpeakers, word_speakers
+from interview_tui.diarization.attribute import SpeakerPlan
 from interview_tui.diarization.naming import CUE_KINDS
+from interview_tui.domain.speakers import labels_for
+from interview_tui.domain.timeline import event_offsets
 from interview_tui.storage.sessions import session_events
 from interview_tui.storage.transcripts import recording_context
-from interview_tui.transcription.align import event_offsets
-from interview_tui.transcription.speakers import labels_for
-from interview_tui.transcription.types import Segment
 
 
 def interviewer_label(row: dict) -> str | None:
@@ -45,28 +41,3 @@ def _profile(db: Database, row: dict):
 
     person = get_interviewer(db, row["interviewer_name"]) if row.get("interviewer_name") else None
     return get_profile(db, person["id"], PRETRAINED_SHA256) if person else None
-
-
-class SpeakersError(Exception):
-    """Speakers cannot be found for this transcript; the message says why and what to do."""
-
-
-def find_speakers(audio_path: Path, segments: Sequence[Segment], plan: SpeakerPlan) -> WordSpeakers:
-    """Speakers by voice for the words of `segments` (slow: run it off the UI thread)."""
-    from interview_tui.diarization.encoder import EncoderError
-    from interview_tui.transcription.audio_input import AudioInputError, load_audio
-
-    try:
-        audio = load_audio(audio_path)
-    except AudioInputError as exc:
-        raise SpeakersError(str(exc)) from exc
-    if audio.stereo:
-        raise SpeakersError("this recording is stereo (one microphone per speaker): its speakers come from "
-                            "the channels when it is transcribed")
-    try:
-        ws = word_speakers(audio.mono, segments, plan)
-    except EncoderError as exc:
-        raise SpeakersError(str(exc)) from exc
-    if not ws.names:
-        raise SpeakersError(ws.provenance.get("summary") or "the transcript has no words to attribute")
-    return ws

@@ -7,14 +7,13 @@ timeline (imported files).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from interview_tui.diarization.encoder import SpeakerEncoder, load_encoder
 from interview_tui.diarization.turns import chunk_words, embed_chunks
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 MIN_SECONDS = 10.0  # less of their voice than this makes a weak profile
 
@@ -41,14 +40,3 @@ def profile_from_segments(
     embs = np.stack([c.embedding for c in chunks if c.embedding is not None])
     mean = (weights[:, None] * embs).sum(0)
     return (mean / np.linalg.norm(mean)).astype(np.float32), seconds
-
-
-def profile_from_recording(audio_path: Path, segments: Sequence[Segment], speaker: str) -> tuple[np.ndarray, float]:
-    """`profile_from_segments` over a recording file."""
-    from interview_tui.transcription.audio_input import AudioInputError, load_audio
-
-    try:
-        audio = load_audio(audio_path)
-    except AudioInputError as exc:
-        raise ProfileError(str(exc)) from exc
-    return profile_from_segments(audio.mono, segments, speaker)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Literal
 
+from interview_tui.domain.clock import now
+from interview_tui.domain.timecode import m_ss
 from interview_tui.domain.safe_text import check_text
 from interview_tui.domain.study import Guide, Question
 
@@ -93,14 +95,6 @@ def budget_status(spent_s: float, budget_min: float | None) -> TimeStatus:
     if not budget_min:
         return "ok"
     return time_status(spent_s, 0.8 * budget_min * 60, budget_min * 60)
-
-
-def format_duration(seconds: float) -> str:
-    """Seconds as H:MM:SS or M:SS."""
-    seconds = int(max(0, seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 @dataclass
@@ -315,10 +309,6 @@ RecordingClock = Callable[[], "tuple[int, float] | None"]
 Stamp = tuple[datetime, "tuple[int, float] | None"]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class Interview:
     """Drives a session: every action becomes an event, stored, then applied.
 
@@ -333,7 +323,7 @@ class Interview:
         writer: EventWriter,
         events: Iterable[Event] = (),
         *,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = now,
         recording_clock: RecordingClock | None = None,
     ) -> None:
         self.guide = guide
@@ -395,7 +385,7 @@ class Interview:
             self.record("session_interrupted", text="the app stopped (crash or quit)",
                         stamp=(min(last_alive, self.clock()), None))
         gap = seconds_between(self.state.events[-1].at, self.clock()) if self.state.events else 0.0
-        return self.record("session_resumed", text=f"after {format_duration(gap)} down")
+        return self.record("session_resumed", text=f"after {m_ss(gap)} down")
 
     def start(self) -> None:
         """Begin the interview at the guide's first question (no-op when resumed)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from yaml.nodes import Node, ScalarNode
 
+from interview_tui.domain.age_recipients import recipient_problem
 from interview_tui.domain.languages import LANGUAGE_ALIASES, WHISPER_LANGUAGES
 from interview_tui.domain.study import (
     ADDABLE_PARTS,
@@ -132,8 +133,6 @@ def _encryption(top: MapReader) -> tuple[str, ...]:
     """`encryption: {recipients: [age1...]}`: the age public keys recordings are encrypted to."""
     if not top.has("encryption"):
         return ()
-    from interview_tui.privacy.agekeys import recipient_problem
-
     enc = top.child("encryption", ENCRYPTION_KEYS, "the encryption settings")
     out: list[str] = []
     for path, item in enc.items("recipients", required=True, nonempty=True):

@@ -22,7 +22,7 @@ from interview_tui import __version__
 from interview_tui.export.layout import clean, turns, xml_safe
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
 from interview_tui.export.qda_text import transcript_stem
-from interview_tui.export.timecode import clock, hms
+from interview_tui.domain.timecode import h_mm_ss, hh_mm_ss_d
 
 _GREY = RGBColor(0x70, 0x70, 0x70)
 _AFTER_LN_NUM = (
@@ -38,7 +38,7 @@ def details(project: ExportProject, p: ExportParticipant, t: ExportTranscript) -
         ("Participant", p.code),
         # The interview's date: its session's, never the audio file's (an imported file's is the import day).
         ("Date", (t.session_started_at or p.interview_date or t.recorded_at or "")[:10] or "unknown"),
-        ("Duration", hms(duration) if duration is not None else "unknown"),
+        ("Duration", h_mm_ss(duration) if duration is not None else "unknown"),
         ("Interviewer", ", ".join(p.interviewers) or "not recorded"),
         ("Study", f"{project.study_title} ({project.study_version})"),
         ("Transcript", t.version.label),
@@ -79,7 +79,7 @@ def transcript_document(project: ExportProject, p: ExportParticipant, t: ExportT
             current_q = turn.question_id
         para = doc.add_paragraph()
         for i, seg in enumerate(turn.segments):
-            stamp = para.add_run(f"{' ' if i else ''}[{clock(seg.start)}] ")
+            stamp = para.add_run(f"{' ' if i else ''}[{hh_mm_ss_d(seg.start)}] ")
             stamp.font.color.rgb = _GREY
             stamp.font.size = Pt(9)
             if i == 0:

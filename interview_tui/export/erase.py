@@ -28,7 +28,7 @@ from sqlite_utils import Database
 
 from interview_tui.config import DB_NAME
 from interview_tui.export.folder import MANIFEST
-from interview_tui.export.log import AUDIT_ACTION, EDITED_ACTION, resolve_stored
+from interview_tui.export.log import AUDIT_ACTION, EDITED_ACTION, log_edit, resolve_stored
 from interview_tui.outputs import Written, real, sha256_file
 from interview_tui.storage import audit
 
@@ -49,8 +49,14 @@ class Erased:
     redo: list[Path] = field(default_factory=list)
     #: files that may hold the participant but are not provably this project's export: (path, why).
     left: list[tuple[Path, str]] = field(default_factory=list)
-    #: export files rewritten (versions.txt, manifest.json) with their new sha256: log them with `log_edit`.
+    #: export files rewritten (versions.txt, manifest.json) with their new sha256: `log` records them.
     rewritten: list[Written] = field(default_factory=list)
+
+    def log(self, db: Database, root: Path, *, actor: str | None) -> None:
+        """Record the rewritten files' new checksums (in the caller's transaction), so the next withdrawal
+        still trusts them."""
+        if self.rewritten:
+            log_edit(db, self.rewritten, root, actor=actor)
 
 
 def _stem_pattern(code: str) -> re.Pattern[str]:
@@ -181,8 +187,7 @@ def erase_participant_exports(db: Database, code: str, root: Path | None = None)
     """Remove what every earlier export provably wrote for `code` (see the module docstring).
 
     `root` is the project folder that relative paths in the audit trail are resolved against.
-    Nothing is written to the database: log `Erased.rewritten` with `log.log_edit` in the
-    caller's transaction.
+    Nothing is written to the database: call `Erased.log` in the caller's transaction.
     """
     eraser = _Eraser(db, code, Path(root) if root is not None else Path.cwd())
     entries = [e for e in audit.entries(db) if e["action"] in (AUDIT_ACTION, EDITED_ACTION)]

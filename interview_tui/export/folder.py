@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from interview_tui import __version__
-from interview_tui.export import formats
+from interview_tui.transcription import formats
 from interview_tui.export.docx import transcript_document
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
 from interview_tui.export.qda_text import ENCODING, maxqda_text, nvivo_table, nvivo_text, transcript_stem
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 
 MANIFEST = "manifest.json"
 JOURNAL = "journal.json"

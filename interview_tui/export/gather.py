@@ -39,13 +39,14 @@ from interview_tui.export.model import (
     TranscriptPart,
     TranscriptVersion,
 )
-from interview_tui.storage import db as storage_db
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.consent import latest_consent, recruitment_counts
 from interview_tui.storage.recruitment import decline_reasons
 from interview_tui.storage.saturation import saturation_log
 from interview_tui.storage.demographics import all_demographics, get_demographics
 from interview_tui.storage.memos import journal, participant_memos
-from interview_tui.storage.participants import ParticipantError, list_participants, normalize_code
+from interview_tui.storage.participants import ParticipantError, normalize_code
+from interview_tui.storage.roster import list_participants
 from interview_tui.storage.project_id import project_uuid
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import get_session, participant_sessions, session_events
@@ -319,7 +320,7 @@ def gather_project(
         study_slug=study.id,
         study_title=study.title,
         study_version=study.version,
-        generated_at=storage_db.utcnow(),
+        generated_at=now_iso(),
         participants=tuple(participants),
         guide_codes=guide_codes(study),
         variables=variables,

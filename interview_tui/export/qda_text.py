@@ -24,7 +24,7 @@ from pathlib import Path
 from interview_tui.domain.safe_text import spreadsheet_cell
 from interview_tui.export.layout import clean, turns
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
-from interview_tui.export.timecode import clock, maxqda
+from interview_tui.domain.timecode import hh_mm_ss_d, maxqda
 
 #: Text files get a byte-order mark: the Windows tools then never guess the encoding wrong.
 ENCODING = "utf-8-sig"
@@ -65,7 +65,7 @@ def nvivo_text(p: ExportParticipant, t: ExportTranscript) -> str:
     """The NVivo paragraph form: `[hh:mm:ss.d] Name: text` per segment, every paragraph timed."""
     paragraphs = []
     for seg in t.segments:
-        paragraphs.append(f"[{clock(seg.start)}] {_speaker(seg.speaker_label)}: {clean(seg.text)}")
+        paragraphs.append(f"[{hh_mm_ss_d(seg.start)}] {_speaker(seg.speaker_label)}: {clean(seg.text)}")
     return "\n\n".join(paragraphs) + "\n"
 
 
@@ -73,7 +73,7 @@ def nvivo_table(t: ExportTranscript) -> str:
     """The NVivo table form: tab-separated Timespan, Speaker, Content rows."""
     rows = ["Timespan\tSpeaker\tContent"]
     for seg in t.segments:
-        rows.append(f"{clock(seg.start)} - {clock(seg.end)}\t{spreadsheet_cell(_speaker(seg.speaker_label))}\t"
+        rows.append(f"{hh_mm_ss_d(seg.start)} - {hh_mm_ss_d(seg.end)}\t{spreadsheet_cell(_speaker(seg.speaker_label))}\t"
                     f"{spreadsheet_cell(clean(seg.text))}")
     return "\n".join(rows) + "\n"
 

@@ -45,7 +45,7 @@ from interview_tui.export.model import (
 )
 from interview_tui.export.qda_text import transcript_stem
 from interview_tui.export.refi import add_code_tree, code_guid, element, guid, refi_datetime
-from interview_tui.export.timecode import clock
+from interview_tui.domain.timecode import hh_mm_ss_d
 
 NS = "urn:QDA-XML:project:1.0"
 AudioMode = Literal["internal", "relative", "absolute"]
@@ -279,7 +279,7 @@ def build_project_xml(
         # Notes made while nothing was recording (or before transcription) still travel, on the project.
         for n, m in enumerate(m for m in p.marks if m not in placed):
             b.project_notes.append(b.note(
-                ("loose", p.code, p.created_at, n), f"{p.code} {m.kind} at {clock(m.session_offset_s)} into the session",
+                ("loose", p.code, p.created_at, n), f"{p.code} {m.kind} at {hh_mm_ss_d(m.session_offset_s)} into the session",
                 m.text or m.kind.title(), user=b.user(_interviewer(p)), at=m.at))
         if not p.transcripts:
             for n, memo in enumerate(p.memos):
@@ -364,8 +364,8 @@ def _add_transcript(
         idx = _segment_at(t, m.recording_offset_s or 0.0)
         if idx is None:
             continue
-        label = f"{m.kind.title()} at {clock(m.recording_offset_s or 0.0)}"
-        note_guid = b.note((*key, "mark", n), f"{p.code} {m.kind} at {clock(m.recording_offset_s or 0.0)}",
+        label = f"{m.kind.title()} at {hh_mm_ss_d(m.recording_offset_s or 0.0)}"
+        note_guid = b.note((*key, "mark", n), f"{p.code} {m.kind} at {hh_mm_ss_d(m.recording_offset_s or 0.0)}",
                            m.text or m.kind.title(), user=interviewer, at=m.at)
         selections.append((label, layout.segment_spans[idx], None, [note_guid], interviewer, refi_datetime(m.at, project.generated_at)))
         placed.append((m, idx))
@@ -419,7 +419,7 @@ def _add_transcript(
     for n, (m, idx) in enumerate(placed):
         seg = t.segments[idx]
         asel = element(audio, NS, "AudioSelection", guid=b.guid("audio-selection", *key, n),
-                       name=f"{m.kind.title()} at {clock(m.recording_offset_s or 0.0)}", begin=_ms(seg.start),
+                       name=f"{m.kind.title()} at {hh_mm_ss_d(m.recording_offset_s or 0.0)}", begin=_ms(seg.start),
                        end=_ms(seg.end), creatingUser=interviewer, creationDateTime=refi_datetime(m.at, project.generated_at))
         element(asel, NS, "NoteRef", targetGUID=b.guid("note", *key, "mark", marks.index(m)))
     for memo_guid in memo_guids:

@@ -7,21 +7,11 @@ from typing import Iterable
 
 from pyrage import x25519
 
+from interview_tui.domain.age_recipients import recipient_problem
+
 
 class AgeKeyError(ValueError):
     """A public key (recipient) or private key (identity) that age cannot use; the message says which."""
-
-
-def recipient_problem(text: str) -> str | None:
-    """Why `text` is not an age X25519 public key (`age1...`), or None when it is one."""
-    text = text.strip()
-    if text.startswith("AGE-SECRET-KEY-"):
-        return "this is a private key (AGE-SECRET-KEY-...); put only the public key (age1...) in the study file"
-    try:
-        x25519.Recipient.from_str(text)
-    except Exception:  # pyrage raises its own RecipientError
-        return f"not an age public key: expected 'age1' followed by 58 letters/digits, found {text[:20]!r}"
-    return None
 
 
 def parse_recipients(texts: Iterable[str]) -> list[x25519.Recipient]:

@@ -32,12 +32,13 @@ from typing import BinaryIO, Iterator, Sequence
 
 import pyrage
 
+from interview_tui import wav
 from interview_tui.fileio import fsync_dir
 from interview_tui.privacy.agekeys import AgeKeyError, parse_recipients
 
 MAGIC = b"interview-tui age segments v1\n"
 SUFFIX = ".wav.ageseg"
-WAV_HEADER_BYTES = 44
+WAV_HEADER_BYTES = wav.HEADER_BYTES
 _LEN = struct.Struct(">I")
 #: age STREAM: 64 KiB plaintext chunks, each with a 16-byte tag; a 16-byte nonce before them.
 _CHUNK, _TAG, _NONCE = 64 * 1024, 16, 16
@@ -63,16 +64,6 @@ def encrypted_recording_message(path: Path | str, action: str = "be opened") -> 
     return (
         f"recording {name} is encrypted for this study and cannot {action} on this machine; decrypt it on "
         f"the analysis machine with `interview-tui decrypt {name} --identity KEY` (KEY: the study's private key file)"
-    )
-
-
-def wav_header(samplerate: int, channels: int, data_bytes: int = 0) -> bytes:
-    """The canonical 44-byte PCM WAV header (what Python's `wave` writes) for 16-bit audio."""
-    block = 2 * channels
-    return (
-        b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
-        + b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, samplerate, samplerate * block, block, 16)
-        + b"data" + struct.pack("<I", data_bytes)
     )
 
 
@@ -114,7 +105,7 @@ class EncryptedWavWriter:
         self.frames_written = 0
         self.segments_written = 0
         self._file.write(MAGIC)
-        self._seal(wav_header(samplerate, channels))
+        self._seal(wav.header(samplerate, channels))
         fsync_dir(self.path.parent)
 
     @property
@@ -292,10 +283,9 @@ def decrypt_to_wav(src: Path, dst: Path, identities: Sequence[object]) -> Decryp
                 raise SegmentError(f"{src}: no complete segment; the recording holds no audio")
             data_bytes = out.tell() - WAV_HEADER_BYTES
             # The header was written before the length was known: put the real sizes in.
-            out.seek(4)
-            out.write(struct.pack("<I", 36 + data_bytes))
-            out.seek(40)
-            out.write(struct.pack("<I", data_bytes))
+            for offset, field in wav.size_fields(WAV_HEADER_BYTES, data_bytes):
+                out.seek(offset)
+                out.write(field)
             out.flush()
             os.fsync(out.fileno())
         except BaseException:
@@ -330,5 +320,4 @@ __all__ = [
     "repair_copy",
     "repair_file",
     "scan",
-    "wav_header",
 ]

@@ -17,8 +17,8 @@ from typing import Sequence
 import numpy as np
 
 from interview_tui.review.text import normalize, word_tokens
-from interview_tui.transcription.types import Segment
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.transcript import Segment
+from interview_tui.domain.timecode import mm_ss
 
 KINDS = ("unsure", "inaudible", "overlap", "speaker", "repeat", "silence", "long")
 
@@ -46,7 +46,7 @@ class AttentionItem:
     reason: str
 
     def label(self) -> str:
-        return f"{clock(self.start_s)} {self.kind}: {self.reason}"
+        return f"{mm_ss(self.start_s)} {self.kind}: {self.reason}"
 
 
 @dataclass

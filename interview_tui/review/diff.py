@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from interview_tui.review.text import normalize, word_tokens
-from interview_tui.transcription.types import Segment
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.transcript import Segment
+from interview_tui.domain.timecode import mm_ss
 
 
 @dataclass(frozen=True)
@@ -130,5 +130,5 @@ def diff_lines(machine: Sequence[Segment], reviewed: Sequence[Segment]) -> list[
                 removed = "[-" + " ".join(before[i1:i2]) + "-]" if i2 > i1 else ""
                 added = "{+" + " ".join(after[j1:j2]) + "+}" if j2 > j1 else ""
                 parts.append(removed + added)
-        out.append(f"[{clock(seg.start)}] {seg.speaker or '-'}: {' '.join(parts)}")
+        out.append(f"[{mm_ss(seg.start)}] {seg.speaker or '-'}: {' '.join(parts)}")
     return out

@@ -18,8 +18,8 @@ from interview_tui.review.text import (
     tokens,
     word_tokens,
 )
-from interview_tui.transcription.types import Segment, Word
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.transcript import Segment, Word
+from interview_tui.domain.timecode import mm_ss
 
 #: Markers a reviewer can insert: key -> (label, text; `{t}` is the time mm:ss).
 MARKERS: dict[str, tuple[str, str]] = {
@@ -182,7 +182,7 @@ def marker_text(kind: str, at_s: float) -> str:
     """The text of marker `kind` (see MARKERS) at time `at_s`."""
     if kind not in MARKERS:
         raise EditError(f"unknown marker {kind!r}; use one of: {', '.join(MARKERS)}")
-    return MARKERS[kind][1].format(t=clock(at_s))
+    return MARKERS[kind][1].format(t=mm_ss(at_s))
 
 
 def insert_marker(segments: Sequence[Segment], index: int, pos: int, kind: str, at_s: float | None = None) -> list[Segment]:

@@ -19,7 +19,7 @@ from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import get_session, session_events
 from interview_tui.storage.transcripts import has_transcript
 from interview_tui.transcription.stitch import Part, plan_parts, stitch
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 
 BOUNDARY_FLAG = "recording_boundary"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from interview_tui.review.edits import EditError, set_text
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from interview_tui.review.diff import Correction, compare
 from interview_tui.review.progress import furthest, heard_share
 from interview_tui.review.replace import Replacement, apply_replace
 from interview_tui.storage import reviews as store
+from interview_tui.storage.studies import study_for_recording
 from interview_tui.storage.transcripts import load_transcript, recording_context
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 
 
 class ReviewError(Exception):
@@ -31,15 +32,7 @@ class ReviewError(Exception):
 
 def _questions(db: Database, recording_id: int) -> dict[str, str]:
     """Guide question texts of the recording's study (the study stored with its session, else its slug's)."""
-    from interview_tui.domain.loader import parse_study
-    from interview_tui.storage.studies import load_registered_study
-
-    ctx = recording_context(db, recording_id) or {}
-    study = None
-    if ctx.get("study_content"):
-        study, _ = parse_study(ctx["study_content"].encode("utf-8"), ctx.get("study_source") or "study.yaml")
-    if study is None and ctx.get("study_slug"):
-        study = load_registered_study(db, ctx["study_slug"])
+    study = study_for_recording(db, recording_id)
     return study.guide.answer_headings() if study else {}
 
 

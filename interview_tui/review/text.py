@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from interview_tui.transcription.types import Word
+from interview_tui.domain.transcript import Word
 
 #: Probability given to a word the reviewer typed or confirmed: a person heard it.
 REVIEWED_PROBABILITY = 1.0

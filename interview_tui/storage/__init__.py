@@ -5,6 +5,6 @@ hold the queries for one area each (participants, consent, demographics,
 sessions, recordings, transcripts).
 """
 
-from interview_tui.storage.db import open_db, utcnow
+from interview_tui.storage.db import open_db
 
-__all__ = ["open_db", "utcnow"]
+__all__ = ["open_db"]

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from interview_tui.privacy import anchor as anchors
 from interview_tui.privacy.hashchain import GENESIS, ChainProblem, ChainResult, entry_hash, verify_chain
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 # One statement reads the chain's head and appends, so two processes logging at
 # once serialise on SQLite's write lock instead of both linking to the same head.
@@ -60,7 +60,7 @@ def log(
         cursor = db.execute(
             _INSERT,
             {
-                "at": utcnow(),
+                "at": now_iso(),
                 "actor": actor,
                 "action": action,
                 "code": participant_code,

@@ -20,7 +20,7 @@ from interview_tui.domain.consent import (
 )
 from interview_tui.domain.study import ConsentForm
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.participants import normalize_code, require_participant
 from interview_tui.storage.recruitment import log_counts
 
@@ -76,7 +76,7 @@ def record_consent(
     if db.conn.in_transaction:
         # Our commit must be the caller's commit too; refuse rather than leave consent unflushed.
         raise RuntimeError("record_consent must not run inside an open transaction")
-    recorded_at = utcnow()
+    recorded_at = now_iso()
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO consent_records (participant_id, study_id, form_version, form_title, text, text_hash, "

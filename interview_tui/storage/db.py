@@ -6,7 +6,6 @@ import contextlib
 import os
 import secrets
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Generator
 
@@ -36,11 +35,6 @@ class DatabaseBusy(RuntimeError):
 
 class DatabaseUnreadable(RuntimeError):
     """`interview.db` is not a readable SQLite database (damaged, or another kind of file)."""
-
-
-def utcnow() -> str:
-    """Now as an ISO 8601 UTC timestamp with microseconds (the format stored everywhere)."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 class ProjectDatabase(Database):

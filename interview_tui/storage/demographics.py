@@ -17,8 +17,9 @@ from interview_tui.domain.demographics import (
 from interview_tui.domain.demographics_csv import CsvRow
 from interview_tui.domain.study import DemographicForm
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.permission import refusal, require_permission
+from interview_tui.storage.studies import load_registered_study
 from interview_tui.domain.participant_codes import code_number
 from interview_tui.storage.participants import (
     ParticipantError,
@@ -70,7 +71,7 @@ def check_answers(
 
 
 def _write(db: Database, participant_id: int, answers: Mapping[str, Any], updated_by: str | None) -> None:
-    now = utcnow()
+    now = now_iso()
     for field_id, value in answers.items():
         if value is MISSING:
             db.execute(
@@ -90,8 +91,6 @@ def _write(db: Database, participant_id: int, answers: Mapping[str, Any], update
 def _form_for(db: Database, participant: dict, form: DemographicForm | None) -> DemographicForm:
     if form is not None:
         return form
-    from interview_tui.storage.studies import load_registered_study
-
     study = load_registered_study(db, participant["study_slug"])
     if study is None:
         raise DemographicsError(

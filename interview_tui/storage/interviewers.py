@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from interview_tui.domain.safe_text import check_text
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 
 def get_or_add_interviewer(db: Database, name: str, role: str | None = None) -> int:
@@ -27,7 +27,7 @@ def get_or_add_interviewer(db: Database, name: str, role: str | None = None) -> 
                 db.execute("UPDATE interviewers SET role = ? WHERE id = ?", [role, row[0]])
             return int(row[0])
         cursor = db.execute(
-            "INSERT INTO interviewers (name, role, created_at) VALUES (?, ?, ?)", [name, role, utcnow()]
+            "INSERT INTO interviewers (name, role, created_at) VALUES (?, ?, ?)", [name, role, now_iso()]
         )
         return int(cursor.lastrowid)
 

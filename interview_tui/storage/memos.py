@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.participants import ParticipantError, get_participant, normalize_code
 
 #: Longest memo or journal entry kept (a few pages); longer text is refused, not cut.
@@ -72,7 +72,7 @@ def add_memo(db: Database, code: str, text: str, *, title: str | None = None, au
             "INSERT INTO memos (kind, participant_id, session_id, title, text, author, created_at)"
             " VALUES ('memo', ?, ?, ?, ?, ?, ?)",
             [row["id"], session_id, _title(title, f"{row['code']} post-interview memo"), text,
-             (author or "").strip() or None, utcnow()],
+             (author or "").strip() or None, now_iso()],
         )
     return int(cursor.lastrowid)
 
@@ -80,7 +80,7 @@ def add_memo(db: Database, code: str, text: str, *, title: str | None = None, au
 def add_journal_entry(db: Database, text: str, *, title: str | None = None, author: str | None = None) -> int:
     """Save a project journal entry; returns its id."""
     text = _clean_text(text)
-    now = utcnow()
+    now = now_iso()
     with db.conn:
         cursor = db.execute(
             "INSERT INTO memos (kind, title, text, author, created_at) VALUES ('journal', ?, ?, ?, ?)",

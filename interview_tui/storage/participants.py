@@ -1,4 +1,4 @@
-"""Participants: pseudonymous codes (P01, P02, ... P99, P100) and where each one stands.
+"""Participants: pseudonymous codes (P01, P02, ... P99, P100); where each stands is `roster.py`.
 
 Nothing identifying is stored: the key linking codes to names stays outside
 this database, as the consent text promises.
@@ -7,25 +7,17 @@ this database, as the consent text promises.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from typing import Literal
 
 from sqlite_utils import Database
 
-from interview_tui.domain.demographics import is_complete
 from interview_tui.domain.participant_codes import ParticipantError, code_number, format_code, normalize_code
-from interview_tui.domain.study import Study
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
-
-ConsentStatus = Literal["given", "declined", "none"]
+from interview_tui.domain.clock import now_iso
 
 __all__ = [
     "ParticipantError",
-    "ParticipantStatus",
     "add_participant",
     "get_participant",
-    "list_participants",
     "next_code",
     "normalize_code",
     "require_participant",
@@ -78,7 +70,7 @@ def add_participant(db: Database, study_slug: str, code: str | None = None, *, a
         try:
             cursor = db.execute(
                 "INSERT INTO participants (code, study_slug, created_at) VALUES (?, ?, ?)",
-                [chosen, study_slug, utcnow()],
+                [chosen, study_slug, now_iso()],
             )
         except sqlite3.IntegrityError:  # another process took the code between the check and the insert
             raise ParticipantError(f"{chosen} was just added by someone else; try again") from None
@@ -90,77 +82,5 @@ def withdraw_participant(db: Database, code: str, *, actor: str | None = None) -
     """Mark a participant as withdrawn (their rows stay; deleting their data is a separate step)."""
     row = require_participant(db, code)
     with db.atomic():
-        db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [utcnow(), row["id"]])
+        db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [now_iso(), row["id"]])
         audit.log(db, "participant.withdraw", actor=actor, participant_code=row["code"])
-
-
-@dataclass(frozen=True)
-class ParticipantStatus:
-    """Where one participant stands."""
-
-    code: str
-    study_slug: str
-    created_at: str
-    withdrawn_at: str | None
-    consent: ConsentStatus
-    demographics_done: bool
-    interviewed: bool
-    recorded: bool
-    transcribed: bool
-
-
-def _exists(db: Database, sql: str, participant_id: int) -> bool:
-    return db.execute(f"SELECT EXISTS ({sql})", [participant_id]).fetchone()[0] == 1
-
-
-def _status(db: Database, row: dict, study: Study | None) -> ParticipantStatus:
-    from interview_tui.storage.consent import latest_consent
-    from interview_tui.storage.demographics import get_demographics
-
-    pid = row["id"]
-    record = latest_consent(db, row["code"], study.consent.version if study else None)
-    answers = get_demographics(db, row["code"])
-    if study is not None:
-        demographics_done = is_complete(study.demographics, answers)
-    else:  # without the form the best we know is "something was filled in"
-        demographics_done = bool(answers)
-    return ParticipantStatus(
-        code=row["code"],
-        study_slug=row["study_slug"],
-        created_at=row["created_at"],
-        withdrawn_at=row["withdrawn_at"],
-        consent=record["decision"] if record else "none",
-        demographics_done=demographics_done,
-        interviewed=_exists(db, "SELECT 1 FROM sessions WHERE participant_id = ? AND state = 'closed'", pid),
-        recorded=_exists(db, "SELECT 1 FROM recordings WHERE participant_id = ? AND state != 'failed'", pid),
-        transcribed=_exists(
-            db,
-            "SELECT 1 FROM transcripts t JOIN recordings r ON r.id = t.recording_id WHERE r.participant_id = ?",
-            pid,
-        ),
-    )
-
-
-def list_participants(
-    db: Database, study: Study | None = None, *, include_withdrawn: bool = False
-) -> list[ParticipantStatus]:
-    """Every participant with status flags, by code number; withdrawn ones only when asked.
-
-    Consent and demographics are judged against `study` (its consent form
-    version and required fields); without it, against the latest study file
-    registered for each participant's study.
-    """
-    from interview_tui.storage.studies import load_registered_study
-
-    sql = "SELECT * FROM participants" + ("" if include_withdrawn else " WHERE withdrawn_at IS NULL")
-    rows = sorted(db.query(sql), key=lambda r: (code_number(r["code"]), r["code"]))
-    studies: dict[str, Study | None] = {}
-    result = []
-    for row in rows:
-        chosen = study
-        if chosen is None or chosen.id != row["study_slug"]:
-            if row["study_slug"] not in studies:
-                studies[row["study_slug"]] = load_registered_study(db, row["study_slug"])
-            chosen = studies[row["study_slug"]] or study
-        result.append(_status(db, row, chosen))
-    return result

@@ -24,6 +24,9 @@ from sqlite_utils import Database
 
 from interview_tui.domain.participant_codes import ParticipantError, normalize_code
 from interview_tui.domain.study import Study
+from interview_tui.storage.consent import latest_consent
+from interview_tui.storage.participants import get_participant
+from interview_tui.storage.studies import load_registered_study
 
 Purpose = Literal["demographics", "interview", "recording", "import", "transcription"]
 Reason = Literal["unknown", "withdrawn", "declined", "no_consent", "no_audio_consent", "ended", "no_study"]
@@ -51,9 +54,6 @@ def refusal(db: Database, code: str, purpose: Purpose, study: Study | None = Non
 
     `study` is the study to judge by (default: the participant's registered study).
     """
-    from interview_tui.storage.consent import latest_consent
-    from interview_tui.storage.participants import get_participant
-
     canonical = normalize_code(code)  # ParticipantError for a malformed code
     what = _WHAT[purpose]
     row = get_participant(db, canonical)
@@ -78,8 +78,6 @@ def refusal(db: Database, code: str, purpose: Purpose, study: Study | None = Non
     if purpose == "demographics":
         return None
     if study is None:
-        from interview_tui.storage.studies import load_registered_study
-
         study = load_registered_study(db, row["study_slug"])
     if study is None:
         return NotPermitted(canonical, "no_study", f"The study {row['study_slug']!r} of {canonical} is not in "
@@ -112,8 +110,6 @@ def refusal(db: Database, code: str, purpose: Purpose, study: Study | None = Non
 
 def _audio_item(db: Database, row: dict, study: Study | None) -> str | None:
     if study is None:
-        from interview_tui.storage.studies import load_registered_study
-
         study = load_registered_study(db, row["study_slug"])
     return study.consent.recording_item if study is not None else None
 
@@ -121,8 +117,6 @@ def _audio_item(db: Database, row: dict, study: Study | None) -> str | None:
 def require_permission(db: Database, code: str, purpose: Purpose, study: Study | None = None) -> dict:
     """The participant row when `purpose` is allowed; raises `NotPermitted` (or `ParticipantError`
     for a malformed code) saying why not and what to do."""
-    from interview_tui.storage.participants import get_participant
-
     refused = refusal(db, code, purpose, study)
     if refused is not None:
         raise refused

@@ -13,7 +13,7 @@ from typing import Any, Callable, TypeVar
 from sqlite_utils import Database
 
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 INPUT_DEVICE_KEY = "audio.input_device"
 CHANNELS_KEY = "audio.channels"
@@ -91,7 +91,7 @@ def add_imported_recording(
     Raises `sqlite3.Error` (nothing stored) when the row cannot be written.
     """
     participant = participant_row(db, participant_code)
-    now = utcnow()
+    now = now_iso()
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO recordings (participant_id, session_id, path, source, state, sample_rate, channels,"
@@ -123,7 +123,7 @@ def start_recording(
         cursor = db.execute(
             "INSERT INTO recordings (participant_id, session_id, path, source, state, device, sample_rate,"
             " channels, started_at) VALUES (?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
-            [participant["id"], session_id, path, source, device, sample_rate, channels, started_at or utcnow()],
+            [participant["id"], session_id, path, source, device, sample_rate, channels, started_at or now_iso()],
         )
         _audit(db, int(cursor.lastrowid), "recording.started" if source == "microphone" else "recording.imported",
                {"source": source})
@@ -145,7 +145,7 @@ def finish_recording(
     """Mark a recording complete (or 'recovered') with what describes its file."""
     updates: dict[str, Any] = {
         "state": state,
-        "ended_at": utcnow(),
+        "ended_at": now_iso(),
         "duration_s": duration_s,
         "sha256": sha256,
         "overflow_count": overflow_count,
@@ -164,7 +164,7 @@ def finish_recording(
 def fail_recording(db: Database, recording_id: int, error: str) -> None:
     """Mark a recording failed (no usable audio), keeping why."""
     with db.conn:
-        db["recordings"].update(recording_id, {"state": "failed", "ended_at": utcnow(), "error": error})
+        db["recordings"].update(recording_id, {"state": "failed", "ended_at": now_iso(), "error": error})
         _audit(db, recording_id, "recording.failed", {})
 
 

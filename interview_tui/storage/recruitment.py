@@ -13,7 +13,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 OUTCOMES: tuple[str, ...] = ("invited", "declined", "accepted")
 
@@ -50,7 +50,7 @@ def log_contacts(
         for _ in range(count):
             cursor = db.execute(
                 "INSERT INTO recruitment_log (study_id, outcome, reason, contacted_on, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                [study_id, outcome, reason, contacted_on, utcnow()],
+                [study_id, outcome, reason, contacted_on, now_iso()],
             )
             ids.append(int(cursor.lastrowid))
         # The reason is free text a researcher typed: it stays out of the audit trail.

@@ -13,9 +13,9 @@ from typing import Any, Sequence
 
 from sqlite_utils import Database
 
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.transcripts import _rows
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 
 
 class ReviewStateError(Exception):
@@ -68,12 +68,12 @@ def start_review(db: Database, source_id: int, segments: Sequence[Segment]) -> i
             "INSERT INTO transcripts (recording_id, version, kind, parent_id, language, model, model_sha256,"
             " engine, options, created_at, duration_s) VALUES (?, ?, 'review', ?, ?, ?, ?, ?, ?, ?, ?)",
             [src["recording_id"], version, source_id, src["language"], src["model"], src["model_sha256"],
-             src["engine"], src["options"], utcnow(), src["duration_s"]],
+             src["engine"], src["options"], now_iso(), src["duration_s"]],
         )
         draft = int(cursor.lastrowid)
         db.conn.executemany(_INSERT_SEGMENTS, _segment_rows(draft, segments))
         db.execute("INSERT INTO review_edits (transcript_id, at, kind, details) VALUES (?, ?, 'start', ?)",
-                   [draft, utcnow(), json.dumps({"parent_id": source_id, "parent_version": src["version"]})])
+                   [draft, now_iso(), json.dumps({"parent_id": source_id, "parent_version": src["version"]})])
     return draft
 
 
@@ -115,7 +115,7 @@ def save_segments(db: Database, transcript_id: int, segments: Sequence[Segment],
             db.conn.executemany(_INSERT_SEGMENTS, _segment_rows(transcript_id, segments, first))
         cursor = db.execute(
             "INSERT INTO review_edits (transcript_id, at, kind, details) VALUES (?, ?, ?, ?)",
-            [transcript_id, utcnow(), kind, json.dumps(details or {}, ensure_ascii=False)],
+            [transcript_id, now_iso(), kind, json.dumps(details or {}, ensure_ascii=False)],
         )
     return int(cursor.lastrowid)
 
@@ -126,7 +126,7 @@ def sign_off(db: Database, transcript_id: int, reviewed_by: str) -> str:
     if not name:
         raise ReviewStateError("say who reviewed the transcript (name or initials)")
     _draft(db, transcript_id)
-    at = utcnow()
+    at = now_iso()
     with db.conn:
         db.execute("UPDATE transcripts SET reviewed_by = ?, reviewed_at = ? WHERE id = ?", [name, at, transcript_id])
         db.execute("INSERT INTO review_edits (transcript_id, at, kind, details) VALUES (?, ?, 'signoff', ?)",
@@ -148,7 +148,7 @@ def add_heard_span(db: Database, transcript_id: int, start_s: float, end_s: floa
         return
     with db.conn:
         db.execute("INSERT INTO review_spans (transcript_id, start_s, end_s, at) VALUES (?, ?, ?, ?)",
-                   [transcript_id, start_s, end_s, utcnow()])
+                   [transcript_id, start_s, end_s, now_iso()])
 
 
 def heard_spans(db: Database, transcript_id: int) -> list[tuple[float, float]]:

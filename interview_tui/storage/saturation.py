@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from interview_tui.domain.saturation import SaturationEntry
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 from interview_tui.storage.participants import require_participant
 
 
@@ -38,7 +38,7 @@ def record_saturation(
             "INSERT INTO saturation_log (participant_id, new_themes, review_point, note, recorded_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET new_themes = excluded.new_themes, "
             "review_point = excluded.review_point, note = excluded.note, recorded_at = excluded.recorded_at",
-            [participant["id"], json.dumps(themes, ensure_ascii=False), int(review_point), note, utcnow()],
+            [participant["id"], json.dumps(themes, ensure_ascii=False), int(review_point), note, now_iso()],
         )
         audit.log(db, "saturation.record", actor=actor, participant_code=participant["code"],
                   details={"new_themes": len(themes), "review_point": review_point})

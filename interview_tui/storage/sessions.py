@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from interview_tui.domain.safe_text import check_text
 from interview_tui.domain.session import Event, EventWriter
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 
 def open_session(
@@ -28,7 +28,7 @@ def open_session(
         cursor = db.execute(
             "INSERT INTO sessions (participant_id, interviewer_id, study_id, place, state, started_at)"
             " VALUES (?, ?, ?, ?, 'open', ?)",
-            [participant_id, interviewer_id, study_id, place, started_at or utcnow()],
+            [participant_id, interviewer_id, study_id, place, started_at or now_iso()],
         )
     return int(cursor.lastrowid)
 
@@ -51,7 +51,7 @@ def add_event(
     `at` defaults to now (UTC).  Reaching a question also updates the
     session's `current_question_id`, so a listing shows where it stopped.
     """
-    at = at or utcnow()
+    at = at or now_iso()
     with db.conn:  # one transaction: the seq and the insert cannot race another writer
         row = db.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = ?", [session_id]
@@ -90,7 +90,7 @@ def close_session(db: Database, session_id: int, ended_at: str | None = None) ->
     """Mark a session closed (read-only from now on)."""
     with db.conn:
         db.execute(
-            "UPDATE sessions SET state = 'closed', ended_at = ? WHERE id = ?", [ended_at or utcnow(), session_id]
+            "UPDATE sessions SET state = 'closed', ended_at = ? WHERE id = ?", [ended_at or now_iso(), session_id]
         )
 
 

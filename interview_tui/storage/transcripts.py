@@ -8,8 +8,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.domain.clock import now_iso
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 
 
 def _rows(db: Database, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -30,7 +30,7 @@ def save_transcript(db: Database, recording_id: int, transcript: Transcript) -> 
             "INSERT INTO transcripts (recording_id, version, kind, language, model, model_sha256, engine,"
             " options, created_at, duration_s) VALUES (?, ?, 'machine', ?, ?, ?, ?, ?, ?, ?)",
             [recording_id, version, meta.language, meta.model, meta.model_sha256, meta.engine,
-             json.dumps(meta.options, sort_keys=True), utcnow(), meta.duration_s],
+             json.dumps(meta.options, sort_keys=True), now_iso(), meta.duration_s],
         )
         transcript_id = int(cursor.lastrowid)
         db.conn.executemany(
@@ -62,15 +62,6 @@ def list_transcripts(db: Database, recording_id: int) -> list[dict[str, Any]]:
     for r in rows:
         r["options"] = json.loads(r["options"]) if r["options"] else {}
     return rows
-
-
-def latest_transcript_id(db: Database, recording_id: int) -> int | None:
-    """The newest machine transcript of a recording, or None."""
-    row = db.execute(
-        "SELECT id FROM transcripts WHERE recording_id = ? AND kind = 'machine' ORDER BY version DESC LIMIT 1",
-        [recording_id],
-    ).fetchone()
-    return int(row[0]) if row else None
 
 
 def load_transcript(db: Database, transcript_id: int) -> Transcript:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sqlite_utils import Database
 
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 
 def save_profile(db: Database, interviewer_id: int, encoder: str, encoder_sha256: str, vector: np.ndarray,
@@ -15,7 +15,7 @@ def save_profile(db: Database, interviewer_id: int, encoder: str, encoder_sha256
         db.execute(
             "INSERT OR REPLACE INTO voice_profiles (interviewer_id, encoder, encoder_sha256, embedding, seconds,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [interviewer_id, encoder, encoder_sha256, np.asarray(vector, np.float32).tobytes(), seconds, utcnow()],
+            [interviewer_id, encoder, encoder_sha256, np.asarray(vector, np.float32).tobytes(), seconds, now_iso()],
         )
 
 

@@ -17,7 +17,9 @@ entry and finally the rows with the `withdrawn` entry in one transaction.  A run
 stopped half-way (another program holding the database, a crash) leaves the
 participant withdrawn and listed by `unfinished_withdrawals`; running it again
 finishes it.  Earlier exports are deleted only where their checksum proves they are
-what this project wrote (`export/erase.py`); anything else is reported, not deleted.
+what this project wrote; anything else is reported, not deleted.  That part knows the
+export formats, a layer above storage, so the caller passes it in
+(`export.erase.erase_participant_exports`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Protocol
 
 from sqlite_utils import Database
 
@@ -37,7 +39,7 @@ from interview_tui.fileio import is_locked
 from interview_tui.domain.participant_codes import ParticipantError, normalize_code
 from interview_tui.privacy.keyfile import SETTING_KEY, KeyFile, KeyFileError, resolve_key_path
 from interview_tui.storage import audit
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 
 WITHDRAWN_ACTION = "withdrawn"
 STARTED_ACTION = "withdrawal.started"
@@ -244,10 +246,30 @@ def _delete_rows(db: Database, pid: int, code: str) -> dict[str, int]:
     return counts
 
 
+class ErasedExports(Protocol):
+    """What an export eraser did (`export.erase.Erased`)."""
+
+    removed: list[Path]
+    edited: list[Path]
+    redo: list[Path]
+    left: list[tuple[Path, str]]
+
+    def log(self, db: Database, root: Path, *, actor: str | None) -> None:
+        """Record the new checksums of rewritten export files, in the caller's transaction."""
+
+
+#: Removes what earlier exports provably wrote for a participant: (db, code, project root) -> what it did.
+ExportEraser = Callable[[Database, str, Path], ErasedExports]
+
+
 def withdraw_participant(
-    db: Database, project: Project, code: str, actor: str | None = None, *, key_file: str | Path | None = None
+    db: Database, project: Project, code: str, actor: str | None = None, *,
+    erase_exports: ExportEraser, key_file: str | Path | None = None,
 ) -> WithdrawalReport:
     """Erase everything of participant `code` (see the module docstring); returns what was done.
+
+    `erase_exports` cleans earlier exports (`export.erase.erase_participant_exports`); it is
+    required so that no caller can forget them.
 
     Safe to run again: it finishes an interrupted withdrawal.  Raises `ParticipantError`
     for an unknown code and `WithdrawalError` when the database is busy (saying what is
@@ -262,7 +284,7 @@ def withdraw_participant(
     for (rel,) in db.execute("SELECT path FROM recordings WHERE participant_id = ? AND state = 'recording'", [pid]):
         if is_locked(project.root / rel):
             raise ParticipantError(f"{canonical} is being recorded right now ({rel}); stop the recording, then withdraw")
-    report = WithdrawalReport(canonical, already or utcnow())
+    report = WithdrawalReport(canonical, already or now_iso())
     retry = f"run `interview-tui withdraw {canonical}` again (or withdraw again in the app)"
 
     # 1. Record the withdrawal before erasing anything: from here on the participant is withdrawn.
@@ -283,11 +305,9 @@ def withdraw_participant(
             path = root / name
             for p in (path, path.with_name(path.name + ".orig"), path.with_name(path.name + ".repair")):
                 _remove(p, report)
-    from interview_tui.export.erase import Erased, erase_participant_exports
-
-    erased = Erased()
+    erased: ErasedExports | None = None
     try:
-        erased = erase_participant_exports(db, canonical, root)
+        erased = erase_exports(db, canonical, root)
         report.files_deleted += erased.removed
         report.exports_edited += erased.edited
         report.exports_to_redo += erased.redo
@@ -311,10 +331,8 @@ def withdraw_participant(
         try:
             with _write_lock(db):
                 report.rows_deleted = _delete_rows(db, pid, canonical)
-                if erased.rewritten:
-                    from interview_tui.export.log import log_edit
-
-                    log_edit(db, erased.rewritten, root, actor=actor)
+                if erased is not None:
+                    erased.log(db, root, actor=actor)
                 report.audit_id = audit.log(
                     db, WITHDRAWN_ACTION, actor=actor, participant_code=canonical,
                     details={"rows_deleted": sum(report.rows_deleted.values()),
@@ -356,11 +374,6 @@ def _remove_key_entry(path: Path | None, code: str, report: WithdrawalReport) ->
         report.warnings.append(f"{exc}; remove {code}'s entry from the key file when it is reachable "
                                f"(interview-tui key remove {code})")
         return None
-
-
-def withdrawn_codes(db: Database) -> list[str]:
-    """Codes of every withdrawn participant."""
-    return [r[0] for r in db.execute("SELECT code FROM participants WHERE withdrawn_at IS NOT NULL ORDER BY id")]
 
 
 @dataclass
@@ -405,7 +418,7 @@ def anonymise_project(
     Writes `anonymisation-report-<date>.txt` into the project folder and one
     audit entry.  The caller checks the study's end date first.
     """
-    report = AnonymiseReport(utcnow(), key_file_path(db, key_file), False)
+    report = AnonymiseReport(now_iso(), key_file_path(db, key_file), False)
     root = project.root
     rows = db.execute("SELECT path, compressed_path FROM recordings").fetchall()
     report.recordings = len(rows)

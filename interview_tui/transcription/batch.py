@@ -17,20 +17,21 @@ from sqlite_utils import Database
 
 from interview_tui.config import Project
 from interview_tui.domain.study import Study
-from interview_tui.export.formats import write_outputs
+from interview_tui.transcription.formats import write_outputs
 from interview_tui.outputs import Guard, OutputError
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
 from interview_tui.storage.permission import refusal
+from interview_tui.storage.studies import study_for_recording
 from interview_tui.diarization.attribute import SpeakerPlan
 from interview_tui.diarization.plan import interviewer_label, plan_for_recording
-from interview_tui.transcription.align import timeline_from_events
+from interview_tui.domain.timeline import timeline_from_events
 from interview_tui.transcription.audio_input import AudioInputError, probe_duration
 from interview_tui.transcription.engine import ProgressCallback, TranscribeOptions, TranscriptionCancelled
 from interview_tui.transcription.models import LocalModel, ModelError, normalize_language, resolve_model
 from interview_tui.transcription.pipeline import AudioContext, transcribe_path
-from interview_tui.transcription.speakers import labels_for
-from interview_tui.transcription.types import Transcript
+from interview_tui.domain.speakers import labels_for
+from interview_tui.domain.transcript import Transcript
 
 
 class JobError(Exception):
@@ -188,18 +189,6 @@ def recording_ids_to_do(
     return out, notes
 
 
-def _study_for(db: Database, ctx: dict) -> Study | None:
-    from interview_tui.domain.loader import parse_study
-
-    if ctx.get("study_content"):
-        study, _ = parse_study(ctx["study_content"].encode("utf-8"), ctx.get("study_source") or "study.yaml")
-        if study is not None:
-            return study
-    from interview_tui.storage.studies import load_registered_study
-
-    return load_registered_study(db, ctx["study_slug"]) if ctx.get("study_slug") else None
-
-
 @dataclass
 class RecordingWork:
     """Everything needed to transcribe one project recording, resolved on the database's thread.
@@ -231,7 +220,7 @@ def prepare_recording(db: Database, project: Project, recording_id: int, setting
     label = _label(recording_id, row)
     if row is None:
         raise JobError(f"recording {recording_id} does not exist")
-    study = settings.study or _study_for(db, row)
+    study = settings.study or study_for_recording(db, recording_id)
     refused = refusal(db, row["participant_code"], "transcription", study)
     if refused is not None:  # the same rule as recording and import (storage.permission)
         raise JobError(f"{label}: {refused}")

@@ -21,7 +21,7 @@ import numpy as np
 
 from interview_tui.transcription.audio_input import SAMPLE_RATE
 from interview_tui.transcription.models import INSTALL_HINT, LocalModel, ModelError
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 #: The model's CPU threads when the options leave them at 0: the same audio and model give
 #: slightly different probabilities and word times with different thread counts and CPUs.

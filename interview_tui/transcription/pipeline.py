@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from interview_tui.diarization.attribute import SpeakerPlan, attribute_mono
-from interview_tui.transcription.align import QuestionTimeline
+from interview_tui.domain.timeline import QuestionTimeline
 from interview_tui.transcription.audio_input import AudioInput, load_audio
 from interview_tui.transcription.engine import (
     ProgressCallback,
@@ -23,14 +23,9 @@ from interview_tui.transcription.engine import (
 )
 from interview_tui.transcription.models import LocalModel, sha256_file
 from interview_tui.transcription.pauses import SilenceMap
-from interview_tui.transcription.speakers import (
-    MONO_LABEL,
-    OVERLAP_FLAG,
-    ChannelEnergy,
-    SpeakerLabels,
-    speaker_at,
-)
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.transcription.speakers import ChannelEnergy, speaker_at
+from interview_tui.domain.speakers import MONO_LABEL, OVERLAP_FLAG, SpeakerLabels
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 from interview_tui.transcription.verbatim import join_attached, render_segments
 from interview_tui.transcription.voice import place_segment_words, speech_regions
 

@@ -9,38 +9,10 @@ no such information and is labelled as one stream, honestly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from interview_tui.domain.speakers import SpeakerLabels
 from interview_tui.transcription.audio_input import SAMPLE_RATE
-
-MONO_LABEL = "Speaker (mono)"
-OVERLAP_FLAG = "overlap"
-
-
-@dataclass(frozen=True)
-class SpeakerLabels:
-    """Who is on which channel."""
-
-    left: str = "Speaker A (left)"
-    right: str = "Speaker B (right)"
-
-    @property
-    def overlap(self) -> str:
-        return f"{self.left} + {self.right}"
-
-
-def labels_for(
-    interviewer: str | None,
-    participant: str | None,
-    *,
-    interviewer_channel: str = "left",
-) -> SpeakerLabels:
-    """Labels for a project recording: the interviewer's name/role and the participant's code."""
-    iv = interviewer or "Interviewer"
-    pt = participant or "Participant"
-    return SpeakerLabels(iv, pt) if interviewer_channel == "left" else SpeakerLabels(pt, iv)
 
 
 class ChannelEnergy:

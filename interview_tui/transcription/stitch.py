@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
 from interview_tui.domain.session import Event, downtime_s, parse_iso
-from interview_tui.transcription.types import Segment, Word
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.timecode import mm_ss
+from interview_tui.domain.transcript import Segment, Word
 
 #: A time inside a bracket mark: `[word? 01:23]`, `[inaudible 01:23]`, `[01:23]`.
 _MARK_TIME = re.compile(r"\[((?:[^\]]*? )?)(\d+):(\d\d)(?::(\d\d))?\]")
@@ -77,7 +77,7 @@ def shift_marks(text: str, offset_s: float) -> str:
     def moved(m: re.Match) -> str:
         a, b, c = int(m.group(2)), int(m.group(3)), m.group(4)
         seconds = a * 3600 + b * 60 + int(c) if c is not None else a * 60 + b
-        return f"[{m.group(1)}{clock(seconds + offset_s)}]"
+        return f"[{m.group(1)}{mm_ss(seconds + offset_s)}]"
 
     return _MARK_TIME.sub(moved, text)
 

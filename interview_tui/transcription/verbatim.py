@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.timecode import mm_ss
+from interview_tui.domain.transcript import Segment, Word
 
 FILLERS: dict[str, tuple[str, ...]] = {
     "en": ("um", "uh", "hmm", "er", "eh", "ah", "mm", "erm", "uhm", "hm"),
@@ -33,14 +34,6 @@ def filler_prompt(language: str | None) -> str | None:
 def fillers_for(language: str | None) -> tuple[str, ...]:
     """Filler words of `language` (English's when unknown, since Whisper often uses them)."""
     return FILLERS.get(language or "", FILLERS["en"])
-
-
-def clock(seconds: float) -> str:
-    """`mm:ss`, or `h:mm:ss` past an hour."""
-    s = int(seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
 
 
 def pause_mark(gap: float, short: float, medium: float, long: float) -> str | None:
@@ -129,7 +122,7 @@ def render_words(
                     add(mark, plain=False)
             if w.probability < unsure_probability:
                 unsure = True
-                add(f"[{token}? {clock(w.start)}]", plain=False)
+                add(f"[{token}? {mm_ss(w.start)}]", plain=False)
             else:
                 add(token, plain=True, attached=_attached(w.word))
         elif _bare(token) in fillers:

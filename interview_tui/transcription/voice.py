@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from interview_tui.transcription.audio_input import SAMPLE_RATE
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 #: A word starting this close to a speech region still belongs to it (VAD edges are soft).
 TOLERANCE_S = 0.5

@@ -13,7 +13,8 @@ from textual.binding import Binding
 from interview_tui.config import Project
 from interview_tui.errors import known_error_message
 from interview_tui.storage.db import DatabaseBusy, DatabaseUnreadable
-from interview_tui.tui.context import AppContext, utc_now
+from interview_tui.domain.clock import now
+from interview_tui.tui.context import AppContext
 
 
 class InterviewApp(App[None]):
@@ -34,7 +35,7 @@ class InterviewApp(App[None]):
         project: Project,
         study_path: str | Path | None = None,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = now,
         offer_resume: bool = True,
         recorder: bool = True,
     ) -> None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from sqlite_utils import Database
 
 from interview_tui.config import Project
+from interview_tui.domain.clock import now
 from interview_tui.domain.study import Study
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -24,7 +21,7 @@ class AppContext:
     db: Database
     study: Study
     study_id: int
-    clock: Callable[[], datetime] = utc_now
+    clock: Callable[[], datetime] = now
     interviewer_id: int | None = None
     interviewer_name: str = ""
     place: str | None = None
@@ -38,14 +35,11 @@ def study_of_session(ctx: AppContext, session: dict) -> Study:
     """
     if session["study_id"] == ctx.study_id:
         return ctx.study
-    from interview_tui.domain.loader import parse_study
-    from interview_tui.storage.studies import get_study_row
+    from interview_tui.storage.studies import study_by_id
 
-    row = get_study_row(ctx.db, session["study_id"])
-    if row is not None and row["source_path"]:
-        study, _issues = parse_study(row["content"].encode("utf-8"), row["source_path"])
-        if study is not None:
-            return study
+    study = study_by_id(ctx.db, session["study_id"])
+    if study is not None:
+        return study
     raise LookupError(
         f"session {session['id']} was run with study {session['study_slug']!r}, whose stored file cannot be "
         "read back; start the app with that study file (--study FILE)"

@@ -19,10 +19,3 @@ class ProbeChosen(Message):
     """The interviewer asked a follow-up or probe of the current question."""
 
     prompt_id: str
-
-
-@dataclass
-class NoteSubmitted(Message):
-    """A note typed into the note bar."""
-
-    text: str

@@ -20,12 +20,12 @@ from click.testing import CliRunner
 
 from interview_tui.cli import main
 from interview_tui.config import Project
-from interview_tui.export.formats import write_outputs
+from interview_tui.transcription.formats import write_outputs
 from interview_tui.outputs import Guard, OutputError, write_output
 from interview_tui.storage import open_db
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import add_event
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from tests.fixtures.export import add_transcript, make_wav, seed_study
 from interview_tui.export.model import ExportSegment
 

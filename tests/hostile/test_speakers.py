@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from interview_tui.cli import main
 from interview_tui.diarization.attribute import SpeakerPlan, attribute_mono, word_speakers
 from interview_tui.diarization.torch_pickle import MAGIC_NUMBER, CheckpointError, load_legacy_checkpoint
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 
 class _Evil:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from interview_tui import wav
 from interview_tui.audio.capture import RecorderConfig
 from interview_tui.audio.recording import ActiveRecording
 from interview_tui.audio.wavfile import file_sha256
@@ -74,7 +75,7 @@ def test_encrypted_recording_decrypts_bit_exact(virtual_mic, db, project, tmp_pa
 
     out = segments.decrypt_to_wav(path, tmp_path / "decrypted.wav", load_identities(key_path))
     pcm = b"".join(written)
-    assert (tmp_path / "decrypted.wav").read_bytes() == segments.wav_header(RATE, 1, len(pcm)) + pcm
+    assert (tmp_path / "decrypted.wav").read_bytes() == wav.header(RATE, 1, len(pcm)) + pcm
     assert out.frames == len(pcm) // 2 == round(4.5 * RATE)
     _signal_in(tmp_path / "decrypted.wav", source)
     logged = [(e["action"], e["participant_code"], e["details"]["recording_id"])

@@ -15,7 +15,7 @@ from interview_tui.cli import main
 from interview_tui.storage import audit, sessions
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.transcripts import save_transcript
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from interview_tui.export.model import ExportSegment
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_interview, add_transcript, make_wav
 

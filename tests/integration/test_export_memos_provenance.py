@@ -13,8 +13,9 @@ from interview_tui.cli import main
 from interview_tui.storage import memos
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.transcripts import save_transcript
+from interview_tui.export.erase import erase_participant_exports
 from interview_tui.storage.withdrawal import withdraw_participant
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from tests.fixtures.export import SeededStudy
 
 OPTIONS = {"verbatim": True, "beam_size": 5, "vad_filter": True, "language": "en"}
@@ -55,7 +56,7 @@ def test_folder_keeps_provenance_memos_and_journal(with_memos: SeededStudy, tmp_
 
 def test_withdrawal_erases_memos(with_memos: SeededStudy) -> None:
     db, project = with_memos.db, with_memos.project
-    withdraw_participant(db, project, "P01")
+    withdraw_participant(db, project, "P01", erase_exports=erase_participant_exports)
     assert memos.participant_memos(db, "P01") == []
     assert db.execute("SELECT COUNT(*) FROM memos WHERE text LIKE ?", [f"%{MEMO_TOKEN}%"]).fetchone()[0] == 0
     assert [m.title for m in memos.participant_memos(db, "P02")] == ["P02 contact summary"]
@@ -81,7 +82,7 @@ def test_withdrawal_deletes_attribute_tables_and_keeps_the_codebook(with_memos: 
     for args in (["export", "attributes", str(tmp_path / "attrs")], ["export", "codebook", str(tmp_path / "g.qdc")]):
         result = CliRunner().invoke(main, ["--data-dir", str(root), *args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
-    report = withdraw_participant(with_memos.db, with_memos.project, "P01")
+    report = withdraw_participant(with_memos.db, with_memos.project, "P01", erase_exports=erase_participant_exports)
     assert not (tmp_path / "attrs" / MAXQDA_FILE).exists() and not (tmp_path / "attrs" / NVIVO_FILE).exists()
     assert (tmp_path / "g.qdc").is_file()
     assert {(tmp_path / "attrs" / MAXQDA_FILE).resolve(), (tmp_path / "attrs" / NVIVO_FILE).resolve()} <= {

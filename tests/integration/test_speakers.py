@@ -8,7 +8,7 @@ import pytest
 from interview_tui.diarization.attribute import SpeakerPlan, attribute_mono, split_by_speaker, word_speakers
 from interview_tui.diarization.naming import name_voices
 from interview_tui.diarization.turns import diarize
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 from tests.fixtures.voices import build_interview, script_words
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from interview_tui.cli import main
 from interview_tui.domain.loader import default_study
-from interview_tui.export.formats import from_json
+from interview_tui.transcription.formats import from_json
 from interview_tui.storage import transcripts as store
 from interview_tui.storage.interviewers import get_or_add_interviewer
 from interview_tui.storage.participants import get_participant

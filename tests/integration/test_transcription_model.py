@@ -28,7 +28,7 @@ import pytest
 
 from interview_tui.transcription.engine import TranscribeOptions
 from interview_tui.transcription.pipeline import AudioContext, transcribe_path
-from interview_tui.transcription.speakers import SpeakerLabels
+from interview_tui.domain.speakers import SpeakerLabels
 from interview_tui.transcription.verbatim import render_segments
 from tests.fixtures.speech import assert_marks_follow_probabilities, normalize_for_wer, wer
 

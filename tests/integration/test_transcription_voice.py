@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.fixtures.speech import compose
 
-from interview_tui.transcription.types import Word
+from interview_tui.domain.transcript import Word
 from interview_tui.transcription.voice import place_words, speech_regions
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from interview_tui.cli import main
 from interview_tui.domain.loader import load_study
-from interview_tui.export.formats import write_outputs
+from interview_tui.transcription.formats import write_outputs
 from interview_tui.privacy.keyfile import KeyFile
 from interview_tui.storage import audit, open_db
 from interview_tui.storage.consent import record_consent
@@ -22,8 +22,9 @@ from interview_tui.storage.participants import add_participant
 from interview_tui.storage.sessions import add_event
 from interview_tui.storage.studies import register_study
 from interview_tui.storage.transcripts import save_transcript
+from interview_tui.export.erase import erase_participant_exports
 from interview_tui.storage.withdrawal import withdraw_participant
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from tests.fixtures.export import add_interview, seed_study
 from tests.fixtures.privacy import study_variant
 
@@ -168,10 +169,10 @@ def test_withdraw_library_call_is_repeatable(project, db) -> None:
     from tests.fixtures.audio import enroll
 
     enroll(db, "P01")
-    first = withdraw_participant(db, project, "p1", actor="MP")
+    first = withdraw_participant(db, project, "p1", actor="MP", erase_exports=erase_participant_exports)
     assert first.rows_deleted["consent_records"] == 1 and first.key_entry_removed is None
     assert any("no key file configured" in w for w in first.warnings)
-    second = withdraw_participant(db, project, "P01")
+    second = withdraw_participant(db, project, "P01", erase_exports=erase_participant_exports)
     assert sum(second.rows_deleted.values()) == 0 and second.withdrawn_at == first.withdrawn_at
     with pytest.raises(sqlite3.IntegrityError):
         with db.atomic():
@@ -192,7 +193,7 @@ def test_withdraw_refuses_while_the_participant_is_being_recorded(project, db) -
     with open(path, "wb") as live:  # what a running recorder holds
         fcntl.flock(live.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(ParticipantError, match="being recorded right now"):
-            withdraw_participant(db, project, "P01")
+            withdraw_participant(db, project, "P01", erase_exports=erase_participant_exports)
         assert path.exists()
-    report = withdraw_participant(db, project, "P01")  # the recorder is gone: now it goes
+    report = withdraw_participant(db, project, "P01", erase_exports=erase_participant_exports)  # the recorder is gone: now it goes
     assert path in report.files_deleted and not path.exists()

@@ -240,10 +240,10 @@ def test_words_land_under_the_question_current_when_played_in_one_transcript(
         summary = summarize(SessionState.replay(study.guide, events))
         [exported_session] = p01.sessions
         assert exported_session.duration_s == summary.duration_s
-        from interview_tui.domain.session import format_duration
+        from interview_tui.domain.timecode import m_ss
 
-        assert f"Duration {format_duration(summary.duration_s)}" in screen.replace("\n", " ") or \
-            format_duration(summary.duration_s) in screen
+        assert f"Duration {m_ss(summary.duration_s)}" in screen.replace("\n", " ") or \
+            m_ss(summary.duration_s) in screen
         from interview_tui.export.folder import write_folder
 
         write_folder(exported, tmp_path / "export")

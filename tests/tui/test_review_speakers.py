@@ -18,7 +18,7 @@ def mono_review_project(project, two_voice_interview, speaker_encoder) -> int:
     from interview_tui.storage.recordings import finish_recording, start_recording
     from interview_tui.storage.sessions import add_event, close_session, open_session
     from interview_tui.storage.transcripts import save_transcript
-    from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+    from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
     from tests.fixtures.audio import enroll
     from tests.fixtures.voices import script_words
 

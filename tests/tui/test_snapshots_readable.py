@@ -19,7 +19,7 @@ from interview_tui.storage.participants import get_participant
 from interview_tui.storage.recordings import finish_recording, start_recording
 from interview_tui.storage.studies import register_study
 from interview_tui.storage.transcripts import save_transcript
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from interview_tui.tui.screens.session_view import SessionViewScreen
 from interview_tui.tui.screens.transcription import TranscriptionScreen
 from interview_tui.tui.widgets.figures import SectionChart, TalkChart

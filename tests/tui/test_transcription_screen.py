@@ -29,9 +29,9 @@ class Host(App[None]):
 
 
 async def test_eta_from_pace() -> None:
-    from interview_tui.domain.session import format_duration
+    from interview_tui.domain.timecode import m_ss
 
-    assert eta_text(30, 90, 10) == "ETA " + format_duration(20)  # 60 s left at 3 s of audio per second
+    assert eta_text(30, 90, 10) == "ETA " + m_ss(20)  # 60 s left at 3 s of audio per second
     assert eta_text(0, 90, 10) == "" and eta_text(90, 90, 10) == ""
 
 

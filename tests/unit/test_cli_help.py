@@ -25,7 +25,7 @@ def test_the_cli_has_the_mission_s_commands() -> None:
     for expected in ("guide validate", "participants add", "consent record", "demographics import",
                      "demographics summary", "record", "devices", "recover", "clips", "import-audio",
                      "transcribe", "models list", "export qdpx", "report methods", "withdraw",
-                     "audit verify", "consent verify", "review diff"):
+                     "audit verify", "consent verify", "review diff", "key", "keygen", "decrypt", "anonymise"):
         assert expected in names
 
 

@@ -195,20 +195,6 @@ def test_import_is_audited_without_values(cli, project, demographics_csv) -> Non
     assert all(set(e["details"]) == {"fields", "method"} for e in logged)  # no values, no file name
 
 
-def test_records_core_does_not_import_textual() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "import interview_tui.storage.consent, interview_tui.storage.demographics, interview_tui.storage.studies\n"
-        "import interview_tui.domain.demographics_report, interview_tui.domain.demographics_csv\n"
-        "import interview_tui.cli.participants, interview_tui.cli.consent, interview_tui.cli.demographics\n"
-        "assert 'textual' not in sys.modules, 'textual imported'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-
-
 def test_import_lists_unknown_participants_with_the_cell_errors_in_one_pass(cli, project, tmp_path) -> None:
     # The defect: unknown participants were named only after every cell error was fixed (two passes).
     cli("participants", "add")  # P01 is known; P02 and P03 are not

@@ -11,7 +11,7 @@ import docx
 from interview_tui.export.docx import write_docx
 from interview_tui.export.layout import clean
 from interview_tui.export.model import ExportProject
-from interview_tui.export.timecode import rounded
+from interview_tui.domain.timecode import rounded
 
 STAMP = re.compile(r"\[(\d\d):(\d\d):(\d\d)\.(\d)\] ")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from interview_tui.export import formats
+from interview_tui.transcription import formats
 from interview_tui.export.folder import FolderExportError, write_folder
 from interview_tui.export.model import ExportProject
 

@@ -11,7 +11,7 @@ import pytest
 from interview_tui.export.layout import clean
 from interview_tui.export.model import ExportProject, ExportSegment, ExportTranscript
 from interview_tui.export.qda_text import write_maxqda, write_nvivo
-from interview_tui.export.timecode import clock, maxqda, rounded
+from interview_tui.domain.timecode import hh_mm_ss_d, maxqda, rounded
 
 MAXQDA_TS = re.compile(r"#(\d\d):(\d\d):(\d\d)-(\d)#")
 NVIVO_TS = r"(\d\d):(\d\d):(\d\d)\.(\d)"
@@ -97,7 +97,7 @@ def _turn_ends(t: ExportTranscript) -> list[float]:
 )
 def test_timestamp_forms(seconds: float, mq: str, nv: str) -> None:
     assert maxqda(seconds) == mq
-    assert clock(seconds) == nv
+    assert hh_mm_ss_d(seconds) == nv
 
 
 def test_maxqda_parses_back(sample_export: ExportProject, tmp_path: Path) -> None:
@@ -138,3 +138,15 @@ def test_speaker_with_colon_and_machine_version(sample_export: ExportProject, tm
     header, segments, _ = parse_maxqda(tmp_path / "P01.txt")
     assert "machine version 1" in header and "not reviewed" in header
     assert segments == [("Dr  X", 1.0, "Hello: there"), ("P01", 2.0, "Hi")]
+
+
+@pytest.mark.parametrize(("formatter", "seconds", "text"), [
+    ("m_ss", 65.9, "1:05"), ("m_ss", 3725, "1:02:05"), ("m_ss", -3, "0:00"),
+    ("mm_ss", 65.9, "01:05"), ("mm_ss", 725, "12:05"), ("mm_ss", 3725, "1:02:05"),
+    ("hh_mm_ss", 3725.9, "01:02:05"), ("h_mm_ss", 3725.5, "1:02:06"), ("hh_mm_ss_d", 3725.25, "01:02:05.3"),
+    ("maxqda", 3725.25, "#01:02:05-3#"), ("srt_time", 3725.25, "01:02:05,250"), ("vtt_time", 3725.25, "01:02:05.250"),
+])
+def test_each_time_shape_has_one_named_formatter(formatter: str, seconds: float, text: str) -> None:
+    from interview_tui.domain import timecode
+
+    assert getattr(timecode, formatter)(seconds) == text

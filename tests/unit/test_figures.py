@@ -81,7 +81,7 @@ def test_the_export_carries_the_same_figures(db, project) -> None:
     from interview_tui.storage.recordings import finish_recording, start_recording
     from interview_tui.storage.studies import register_study
     from interview_tui.storage.transcripts import save_transcript
-    from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+    from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 
     study = default_study()
     study_id = register_study(db, study)

@@ -18,12 +18,12 @@ from interview_tui.storage.interviewers import get_or_add_interviewer, list_inte
 from interview_tui.storage.participants import (
     add_participant,
     get_participant,
-    list_participants,
     next_code,
     withdraw_participant,
 )
+from interview_tui.storage.roster import list_participants
 from interview_tui.storage.studies import load_registered_study, register_study
-from interview_tui.storage.db import utcnow
+from interview_tui.domain.clock import now_iso
 from tests.fixtures.records import make_study
 
 STUDY = make_study()
@@ -123,7 +123,7 @@ def test_status_flags_follow_the_tables(db) -> None:
     assert _status(db, "P01").demographics_done  # prefer not to say counts as answered
 
     study_id = register_study(db, STUDY)
-    now = utcnow()
+    now = now_iso()
     session = db["sessions"].insert(dict(participant_id=pid, study_id=study_id, state="open", started_at=now)).last_pk
     assert not _status(db, "P01").interviewed
     db["sessions"].update(session, dict(state="closed", ended_at=now))

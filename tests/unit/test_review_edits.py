@@ -7,7 +7,7 @@ import pytest
 from interview_tui.review import edits as ed
 from interview_tui.review.replace import apply_replace, plan_replace
 from interview_tui.review.text import align_words, plain_text, tokens, word_tokens
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 
 def W(word: str, start: float, end: float, p: float = 0.9) -> Word:

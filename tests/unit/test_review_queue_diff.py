@@ -8,7 +8,7 @@ import pytest
 from interview_tui.review.attention import AttentionSettings, Loudness, build_queue, next_item, quiet_frames
 from interview_tui.review.diff import compare, diff_lines
 from interview_tui.review.progress import furthest, heard_seconds, heard_share, merge_spans
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 
 def S(start: float, end: float, text: str, speaker: str = "P01", probs: list[float] | None = None, flags=None) -> Segment:

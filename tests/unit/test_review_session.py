@@ -12,7 +12,7 @@ from interview_tui.storage import open_db
 from interview_tui.storage import reviews as store
 from interview_tui.storage.recordings import finish_recording, start_recording
 from interview_tui.storage.transcripts import list_transcripts, load_transcript, save_transcript
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 from tests.fixtures.audio import enroll
 
 

@@ -11,11 +11,11 @@ from interview_tui.domain.session import (
     Interview,
     SessionState,
     budget_status,
-    format_duration,
     summarize,
     time_status,
 )
 from interview_tui.domain.study import Guide, Prompt, Question, Section
+from interview_tui.domain.timecode import m_ss
 from interview_tui.storage import sessions as store
 
 T0 = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
@@ -181,8 +181,8 @@ def test_budget_status(spent_s: float, budget: float | None, expected: str) -> N
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (61.9, "1:01"), (3725, "1:02:05")])
-def test_format_duration(seconds: float, text: str) -> None:
-    assert format_duration(seconds) == text
+def test_m_ss(seconds: float, text: str) -> None:
+    assert m_ss(seconds) == text
 
 
 # -- storage -----------------------------------------------------------------------
@@ -246,13 +246,3 @@ def test_note_keeps_the_moment_it_was_begun() -> None:
     interview.note("said 'it is a paradox'", begun)
     assert (writer.events[-1].session_offset_s, writer.events[-1].recording_offset_s) == (100.0, 40.0)
 
-
-def test_session_core_does_not_import_textual() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, interview_tui.domain.session, interview_tui.storage.sessions; "
-        "sys.exit(1 if 'textual' in sys.modules else 0)"
-    )
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

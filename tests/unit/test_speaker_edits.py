@@ -7,7 +7,7 @@ import pytest
 from interview_tui.diarization.naming import describe, is_question
 from interview_tui.review.attention import build_queue, AttentionSettings
 from interview_tui.review.edits import EditError, apply_speakers, confirm, swap_speakers
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 
 def seg(text: str, start: float = 0.0, speaker: str = "Speaker (mono)") -> Segment:

@@ -6,7 +6,7 @@ import pytest
 
 from interview_tui.diarization.naming import name_voices
 from interview_tui.diarization.turns import Chunk, chunk_words, smooth
-from interview_tui.transcription.types import Word
+from interview_tui.domain.transcript import Word
 
 
 def w(text: str, start: float, end: float) -> Word:

@@ -12,8 +12,9 @@ from interview_tui.storage.recordings import finish_recording, start_recording
 from interview_tui.storage.sessions import open_session
 from interview_tui.storage.studies import register_study
 from interview_tui.storage.transcripts import save_transcript
+from interview_tui.export.erase import erase_participant_exports
 from interview_tui.storage.withdrawal import withdraw_participant
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from tests.fixtures.audio import enroll
 
 
@@ -37,7 +38,7 @@ def test_ids_of_a_withdrawn_participant_are_never_reused(db, project) -> None:
     enroll(db, "P02")
     _recording_with_transcript(db, project, "P01")
     withdrawn = _recording_with_transcript(db, project, "P02")  # the highest ids: SQLite would reuse them
-    withdraw_participant(db, project, "P02")
+    withdraw_participant(db, project, "P02", erase_exports=erase_participant_exports)
     enroll(db, "P03")
     fresh = _recording_with_transcript(db, project, "P03")
     for old, new in zip(withdrawn, fresh):

@@ -8,9 +8,9 @@ import pytest
 import srt
 import webvtt
 
-from interview_tui.export.formats import to_srt, to_vtt
-from interview_tui.export.subtitles import MAX_LINE, MAX_LINES, MAX_SECONDS, segment_cues
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.transcription.formats import to_srt, to_vtt
+from interview_tui.transcription.subtitles import MAX_LINE, MAX_LINES, MAX_SECONDS, segment_cues
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 
 LONG = ("It is demanding, but we try to keep the patient involved in every decision we make, even when "
         "the ward is full and the decisions are urgent, because trust is what carries us through the "

@@ -7,7 +7,7 @@ import pytest
 from interview_tui.storage.recordings import finish_recording, start_recording
 from interview_tui.storage.transcripts import save_transcript
 from interview_tui.transcription.batch import recording_ids_to_do
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from tests.fixtures.audio import enroll
 
 

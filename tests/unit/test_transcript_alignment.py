@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from interview_tui.domain.study import FINAL_PROMPT_ID
-from interview_tui.transcription.align import timeline_from_events
+from interview_tui.domain.timeline import timeline_from_events
 from interview_tui.transcription.audio_input import AudioInput
 from interview_tui.transcription.pipeline import AudioContext, regroup
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 
 def W(word: str, start: float, end: float, p: float = 0.9) -> Word:

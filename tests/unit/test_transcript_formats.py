@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from interview_tui.export.formats import (
+from interview_tui.transcription.formats import (
     NO_QUESTION_HEADING,
     from_json,
     parse_formats,
@@ -18,7 +18,7 @@ from interview_tui.export.formats import (
     to_vtt,
     write_outputs,
 )
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 
 
 def sample() -> Transcript:

@@ -6,7 +6,7 @@ import pytest
 
 from interview_tui.domain.session import Event
 from interview_tui.transcription.stitch import Part, gap_text, plan_parts, shift_marks, stitch
-from interview_tui.transcription.types import Segment, Word
+from interview_tui.domain.transcript import Segment, Word
 
 S0 = "2026-01-05T09:00:00+00:00"
 

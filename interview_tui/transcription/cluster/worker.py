@@ -22,7 +22,7 @@ from interview_tui.transcription.audio_input import AudioInputError
 from interview_tui.transcription.engine import TranscribeOptions
 from interview_tui.transcription.models import LocalModel, ModelError, check_model_folder
 from interview_tui.transcription.pipeline import AudioContext, transcribe_path
-from interview_tui.transcription.types import Transcript
+from interview_tui.domain.transcript import Transcript
 
 SHIPPED_DIR = "interview-tui-models"
 

@@ -9,9 +9,9 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from interview_tui.domain.session import Event, Interview, format_duration, summarize
+from interview_tui.domain.session import Event, Interview, summarize
+from interview_tui.domain.timecode import hh_mm_ss_d, m_ss
 from interview_tui.domain.study import Section, Study
-from interview_tui.export import timecode
 from interview_tui.storage import sessions as store
 from interview_tui.tui.context import AppContext, study_of_session
 from interview_tui.tui.messages import ProbeChosen, QuestionChosen
@@ -38,8 +38,8 @@ def bookmark_toast(event: Event) -> str:
     differs by whatever ran before the recording started or while it was paused.
     """
     if event.recording_offset_s is not None:
-        return f"Bookmark at {timecode.clock(event.recording_offset_s)} in the recording"
-    return f"Bookmark at {format_duration(event.session_offset_s)} interview time (nothing is recording)"
+        return f"Bookmark at {hh_mm_ss_d(event.recording_offset_s)} in the recording"
+    return f"Bookmark at {m_ss(event.session_offset_s)} interview time (nothing is recording)"
 
 
 class InterviewScreen(Screen[None]):

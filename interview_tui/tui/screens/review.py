@@ -24,7 +24,7 @@ from interview_tui.review.edits import EditError
 from interview_tui.review.session import ReviewError, ReviewSession
 from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.timecode import mm_ss
 from interview_tui.tui.screens.dialogs import PickDialog
 from interview_tui.tui.screens.review_actions import ReviewActions, marker_for
 from interview_tui.tui.screens.review_speakers import ReviewSpeakers
@@ -178,10 +178,10 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
     def update_status(self) -> None:
         if self.review is None:
             return
-        total = clock(self.review.duration_s or 0)
+        total = mm_ss(self.review.duration_s or 0)
         if self.player is not None:
             state = "▶ playing" if self.player.playing else "⏸ paused"
-            audio = f"{state} {clock(self.player.position)} / {total} · speed {self.player.speed:g}x · ←/→ {STEP_S:g} s"
+            audio = f"{state} {mm_ss(self.player.position)} / {total} · speed {self.player.speed:g}x · ←/→ {STEP_S:g} s"
         else:
             audio = "no audio"
         self.query_one("#review-status", Static).update(
@@ -350,7 +350,7 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         editor = self.query_one("#review-editor")
         editor.display = True
         self.query_one("#review-editor-hint", Static).update(
-            hint or f"Editing {clock(seg.start)} {seg.speaker or ''}: ctrl+s save · ctrl+n new segment from the cursor · "
+            hint or f"Editing {mm_ss(seg.start)} {seg.speaker or ''}: ctrl+s save · ctrl+n new segment from the cursor · "
             "ctrl+o marker · ctrl+p play/pause · ctrl+r replay · Escape cancel"
         )
         area = self.query_one("#review-text", SegmentEditor)
@@ -456,5 +456,5 @@ def open_review(app: App, db, code: str) -> None:
         go(str(recordings[0]["id"]))
         return
     options = [(str(r["id"]), f"recording {r['id']} · {r['started_at'][:16].replace('T', ' ')} UTC · "
-                f"{clock(r['duration_s'] or 0)} · {r['versions']} version(s)") for r in recordings]
+                f"{mm_ss(r['duration_s'] or 0)} · {r['versions']} version(s)") for r in recordings]
     app.push_screen(PickDialog(f"Review which recording of {code}?", options), go)

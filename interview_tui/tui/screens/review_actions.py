@@ -9,7 +9,7 @@ from __future__ import annotations
 from interview_tui.review.edits import MARKERS
 from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.timecode import mm_ss
 from interview_tui.tui.screens.dialogs import PickDialog
 from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest, TextDialog
 from interview_tui.tui.widgets.review_segments import SegmentList
@@ -80,7 +80,7 @@ class ReviewActions:
             elif choice:
                 self._edit(self.review.set_speaker, index, choice)
 
-        self.app.push_screen(PickDialog(f"Who speaks at {clock(self.review.segments[index].start)}?", options), chosen)
+        self.app.push_screen(PickDialog(f"Who speaks at {mm_ss(self.review.segments[index].start)}?", options), chosen)
 
     def action_rename(self) -> None:
         if self.review is None:

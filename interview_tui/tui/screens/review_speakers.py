@@ -14,7 +14,7 @@ from textual import work
 from textual.message import Message
 
 from interview_tui.diarization.attribute import SpeakerPlan, WordSpeakers
-from interview_tui.transcription.speakers import MONO_LABEL
+from interview_tui.domain.speakers import MONO_LABEL
 from interview_tui.tui.screens.dialogs import ConfirmDialog
 
 
@@ -61,7 +61,7 @@ class ReviewSpeakers:
 
     @work(thread=True, exit_on_error=False, group="speakers", exclusive=True)
     def _find_speakers(self, path: Path, segments: list, plan: SpeakerPlan) -> None:
-        from interview_tui.diarization.plan import SpeakersError, find_speakers
+        from interview_tui.transcription.diarize import SpeakersError, find_speakers
 
         try:
             self.post_message(SpeakersFound(find_speakers(path, segments, plan)))  # type: ignore[attr-defined]

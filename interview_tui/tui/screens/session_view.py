@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from interview_tui.domain.figures import QuestionTime, SectionTime, TalkTime, figures
-from interview_tui.domain.session import SessionState, budget_status, format_duration, summarize
+from interview_tui.domain.session import SessionState, budget_status, summarize
+from interview_tui.domain.timecode import m_ss
 from interview_tui.domain.study import Guide
 from interview_tui.export.gather import session_talk_time
 from interview_tui.storage import sessions as store
@@ -43,7 +44,7 @@ def question_lists(guide: Guide, groups: list[tuple[str, list[str]]]) -> Group:
 
 
 def minutes(seconds: float) -> str:
-    return format_duration(seconds)
+    return m_ss(seconds)
 
 
 def section_lines(sections: tuple[SectionTime, ...]) -> str:
@@ -87,8 +88,8 @@ def event_table(events: list, guide: Guide) -> Table:
     table.add_column("recording", justify="right", no_wrap=True)
     table.add_column("event", ratio=1, overflow="fold")
     for e in events:
-        rec = format_duration(e.recording_offset_s) if e.recording_offset_s is not None else ""
-        table.add_row(str(e.seq), format_duration(e.session_offset_s), rec, describe(e, guide))
+        rec = m_ss(e.recording_offset_s) if e.recording_offset_s is not None else ""
+        table.add_row(str(e.seq), m_ss(e.session_offset_s), rec, describe(e, guide))
     return table
 
 
@@ -100,7 +101,7 @@ def recording_line(recording: dict) -> str:
     """One recording: duration, file (relative to the project folder) and what happened to it."""
     if recording["state"] == "recording":
         return f"Audio: {escape(recording['path'])} [$text-muted](being finished…)[/]"
-    length = format_duration(recording["duration_s"]) if recording["duration_s"] is not None else "?"
+    length = m_ss(recording["duration_s"]) if recording["duration_s"] is not None else "?"
     state = {"complete": "", "recovered": " [$warning](recovered after a crash)[/]",
              "failed": f" [$error](failed: {escape(recording['error'] or '')})[/]"}.get(recording["state"], "")
     lost = (f" [$error]{recording['overflow_count']} block(s) lost[/]" if recording.get("overflow_count") else "")
@@ -164,7 +165,7 @@ class SessionViewScreen(Screen[None]):
             head,
             f"{session['participant_code']} · {session['started_at'][:16].replace('T', ' ')} UTC"
             + (f" · {where}" if where else "") + f" · state: {session['state']}",
-            f"Duration [b]{format_duration(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
+            f"Duration [b]{m_ss(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
             f" · {len(s.never_reached)} never reached · {plural(s.probes_opened, 'follow-up')} asked"
             f" · {plural(len(s.notes), 'note')} · {plural(len(s.bookmarks), 'bookmark')}",
             RECORDINGS_SLOT,
@@ -172,7 +173,7 @@ class SessionViewScreen(Screen[None]):
             "[b]Notes and bookmarks[/]",
         ]
         marks = sorted(s.notes + s.bookmarks, key=lambda e: e.seq)
-        parts += [f"  {format_duration(e.session_offset_s):>7}  {escape(describe(e, guide))}" for e in marks] or ["  none"]
+        parts += [f"  {m_ss(e.session_offset_s):>7}  {escape(describe(e, guide))}" for e in marks] or ["  none"]
         self.parts = parts
         self.show_recordings()
         groups = [("[b]✓ Covered[/]", s.covered), ("[b]– Skipped[/]", s.skipped),

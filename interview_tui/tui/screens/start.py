@@ -17,7 +17,8 @@ from interview_tui.domain.session import utc_iso
 from interview_tui.storage import sessions as store
 from interview_tui.storage.interviewers import get_or_add_interviewer, list_interviewers
 from interview_tui.storage.permission import refusal
-from interview_tui.storage.participants import ParticipantError, add_participant, get_participant, list_participants
+from interview_tui.storage.participants import ParticipantError, add_participant, get_participant
+from interview_tui.storage.roster import list_participants
 from interview_tui.tui.context import AppContext
 from interview_tui.tui.screens.dialogs import ConfirmDialog, PickDialog
 
@@ -312,7 +313,7 @@ class StartScreen(Screen[None]):
         self.app.push_screen("transcription")
 
     def action_review(self) -> None:
-        """Listen to and correct the selected participant's transcript (issue 9's review screen)."""
+        """Listen to and correct the selected participant's transcript (the review screen)."""
         from interview_tui.tui.screens.review import open_review
 
         code = self._require_code()
@@ -369,12 +370,13 @@ class StartScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _withdraw(self, code: str, actor: str | None) -> None:
         # Deleting files and VACUUM block: a worker with its own connection (connections are per thread).
+        from interview_tui.export.erase import erase_participant_exports
         from interview_tui.storage import open_db
         from interview_tui.storage.withdrawal import withdraw_participant
 
         db = open_db(self.ctx.project.db_path)
         try:
-            report = withdraw_participant(db, self.ctx.project, code, actor)
+            report = withdraw_participant(db, self.ctx.project, code, actor, erase_exports=erase_participant_exports)
         except Exception as error:  # shown to the user; the command can be run again
             self.post_message(self.Withdrawn(code, None, str(error)))
             return

@@ -25,7 +25,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Log, Pr
 from textual.worker import get_current_worker
 
 from interview_tui.config import Project
-from interview_tui.domain.session import format_duration
+from interview_tui.domain.timecode import m_ss
 from interview_tui.tui.widgets.tickbox import TickBox
 
 AUTO_MODEL = "__auto__"
@@ -72,7 +72,7 @@ def eta_text(done_s: float, total_s: float, elapsed_s: float) -> str:
     """`ETA 3:12` from the pace so far (blank until there is a pace)."""
     if done_s <= 0 or elapsed_s <= 0 or total_s <= done_s:
         return ""
-    return f"ETA {format_duration((total_s - done_s) * elapsed_s / done_s)}"
+    return f"ETA {m_ss((total_s - done_s) * elapsed_s / done_s)}"
 
 
 class _Listener:
@@ -156,7 +156,7 @@ class TranscriptionScreen(Screen[None]):
         keep = {str(k.value): table.get_row(k)[-1] for k in table.rows} if table.row_count else {}
         table.clear()
         for r in recordings_overview(self._db):
-            length = format_duration(r["duration_s"]) if r["duration_s"] else "?"
+            length = m_ss(r["duration_s"]) if r["duration_s"] else "?"
             state = (status or {}).get(r["id"]) or keep.get(str(r["id"])) or ""
             table.add_row(str(r["id"]), r["participant_code"], str(r["session_id"] or "-"), length,
                           r["state"], str(r["versions"]), state, key=str(r["id"]))
@@ -259,7 +259,7 @@ class TranscriptionScreen(Screen[None]):
             self.post_message(QueueIdle(cancelled))
 
     def on_job_started(self, message: JobStarted) -> None:
-        length = format_duration(message.duration_s) if message.duration_s else "?"
+        length = m_ss(message.duration_s) if message.duration_s else "?"
         self.query_one("#current", Static).update(
             f"Transcribing {message.label} ({length}); {message.remaining} more queued")
         bar = self.query_one("#progress", ProgressBar)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import RichLog
 
-from interview_tui.domain.session import Event, format_duration
+from interview_tui.domain.session import Event
+from interview_tui.domain.timecode import mm_ss
 from interview_tui.domain.study import Guide
 from interview_tui.tui.widgets.outline import short
 
@@ -48,12 +49,6 @@ def describe(event: Event, guide: Guide, limit: int | None = None) -> str:
     return kind.replace("_", " ").capitalize() + (f": {event.text}" if event.text else "")
 
 
-def clock_text(seconds: float) -> str:
-    """Seconds as MM:SS (H:MM:SS past an hour), fixed width so the list lines up."""
-    text = format_duration(seconds)
-    return text.rjust(5, "0") if len(text) < 5 else text
-
-
 class ActivityLog(RichLog):
     """Every event of the session with its time since the start, wrapped (never cut)."""
 
@@ -63,6 +58,6 @@ class ActivityLog(RichLog):
         self.guide = guide
 
     def add(self, event: Event) -> None:
-        line = Text(f"{clock_text(event.session_offset_s)}  ", style="dim")
+        line = Text(f"{mm_ss(event.session_offset_s)}  ", style="dim")
         line.append(describe(event, self.guide), style=STYLES.get(event.kind, ""))
         self.write(line)

@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from interview_tui.domain.session import TimeStatus, budget_status, format_duration, time_status
+from interview_tui.domain.session import TimeStatus, budget_status, time_status
+from interview_tui.domain.timecode import m_ss
 from interview_tui.domain.study import Guide, Section
 
 
@@ -26,14 +27,14 @@ class SessionClock(Horizontal):
 
     def show(self, guide: Guide, elapsed_s: float, section: Section | None, section_s: float) -> None:
         status = time_status(elapsed_s, guide.planned_min * 60, guide.planned_max * 60)
-        total = f"{format_duration(elapsed_s)} of {guide.planned_min:g}–{guide.planned_max:g} min"
+        total = f"{m_ss(elapsed_s)} of {guide.planned_min:g}–{guide.planned_max:g} min"
         if status == "over":
             total += " · past plan"
         _paint(self.query_one("#clock-total", Static), total, status)
         part, sec_status = "", "ok"
         if section is not None:
             # Numbers first: on a narrow terminal the end of the title is what gets cut.
-            part = format_duration(section_s)
+            part = m_ss(section_s)
             if section.time_budget_min:
                 part += f"/{section.time_budget_min:g} min"
                 sec_status = budget_status(section_s, section.time_budget_min)

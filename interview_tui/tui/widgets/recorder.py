@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Literal
 
@@ -31,7 +31,8 @@ from interview_tui.audio.capture import RecorderConfig, RecorderError
 from interview_tui.audio.levels import Level, LevelThrottle
 from interview_tui.audio.recording import ActiveRecording, RecordingSummary, free_seconds
 from interview_tui.config import Project
-from interview_tui.domain.session import format_duration
+from interview_tui.domain.timecode import m_ss
+from interview_tui.domain import clock as utc_clock
 from interview_tui.domain.study import Study
 from interview_tui.privacy.segments import is_encrypted_recording
 from interview_tui.tui.widgets.level_meter import LevelMeter
@@ -421,7 +422,7 @@ class RecorderPanel(Vertical):
         if self.on_session_event is not None:
             self.on_session_event(kind, recording, text)
         else:
-            self.post_message(self.SessionEvent(kind, recording, _now(), text))
+            self.post_message(self.SessionEvent(kind, recording, utc_clock.now(), text))
 
     def _show_state(self) -> None:
         labels = {
@@ -449,7 +450,7 @@ class RecorderPanel(Vertical):
         if active is None:
             return
         seconds = self.summary.duration_s if self.summary else active.recorder.current_offset()
-        text = format_duration(seconds)
+        text = m_ss(seconds)
         if text != self._shown_elapsed:  # unchanged while paused: no layout pass
             self._shown_elapsed = text
             self.query_one("#rec-elapsed", Static).update(text)
@@ -460,7 +461,7 @@ class RecorderPanel(Vertical):
         except OSError:
             return
         disk = self.query_one("#rec-disk", Static)
-        disk.update(f"disk {_size(free)} free (≈ {format_duration(seconds)} of audio)")
+        disk.update(f"disk {_size(free)} free (≈ {m_ss(seconds)} of audio)")
         disk.set_class(seconds < LOW_DISK_S, "-low")
         self._disk_low = seconds < LOW_DISK_S
         self._show_warning()
@@ -490,7 +491,3 @@ class RecorderPanel(Vertical):
         warning.update(shown[0])
         warning.set_class(shown[1] == "error", "-error")
         warning.set_class(shown[1] == "warn", "-warn")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)

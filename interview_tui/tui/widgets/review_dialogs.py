@@ -13,8 +13,8 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from interview_tui.review.edits import EditError
 from interview_tui.review.replace import Replacement, plan_replace
-from interview_tui.transcription.types import Segment
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.transcript import Segment
+from interview_tui.domain.timecode import mm_ss
 from interview_tui.tui.widgets.tickbox import TickBox
 
 
@@ -141,7 +141,7 @@ class FindReplaceDialog(ModalScreen[ReplaceRequest | None]):
         for r in self.plan[:200]:
             seg = self.segments[r.index]
             for i1, i2, j1, j2 in changes(r.before, r.after):
-                out.append(f"{clock(seg.start)} {seg.speaker or ''}: ", style="dim")
+                out.append(f"{mm_ss(seg.start)} {seg.speaker or ''}: ", style="dim")
                 out.append(("…" if i1 > CONTEXT else "") + r.before[max(0, i1 - CONTEXT):i1])
                 out.append(r.before[i1:i2], style="strike red")
                 out.append(" → ", style="dim")

@@ -10,8 +10,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from interview_tui.review.attention import AttentionItem
-from interview_tui.transcription.types import Segment
-from interview_tui.transcription.verbatim import clock
+from interview_tui.domain.transcript import Segment
+from interview_tui.domain.timecode import mm_ss
 
 
 def segment_prompt(seg: Segment, index: int, question: str | None, flagged: Sequence[str]) -> Text:
@@ -19,7 +19,7 @@ def segment_prompt(seg: Segment, index: int, question: str | None, flagged: Sequ
     out = Text()
     if question:
         out.append(f"Q: {question}\n", style="bold italic")
-    out.append(f"{clock(seg.start)}–{clock(seg.end)} ", style="dim")
+    out.append(f"{mm_ss(seg.start)}–{mm_ss(seg.end)} ", style="dim")
     out.append(f"{seg.speaker or 'Speaker'}", style="bold")
     if flagged:
         out.append(f"  ! {', '.join(dict.fromkeys(flagged))}", style="bold #ff6e6e")  # a light red: legible in monochrome too

@@ -19,28 +19,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from interview_tui.export.subtitles import segment_cues
-from interview_tui.transcription.types import Segment, Transcript, TranscriptMeta, Word
+from interview_tui.domain.timecode import hh_mm_ss, srt_time, vtt_time
+from interview_tui.transcription.subtitles import segment_cues
+from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 
 if TYPE_CHECKING:
     from interview_tui.outputs import Guard
 
 FORMATS = ("txt", "srt", "vtt", "json", "md")
 NO_QUESTION_HEADING = "Before the first guide question"
-
-
-def hms(seconds: float) -> str:
-    """`hh:mm:ss` (whole seconds)."""
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
-def _stamp(seconds: float, sep: str) -> str:
-    ms = int(round(seconds * 1000))
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
 def turns(segments: list[Segment]) -> Iterator[list[Segment]]:
@@ -77,7 +64,7 @@ def to_txt(t: Transcript) -> str:
     lines = [f"# {h}" for h in _header(t.meta)] + [""]
     for run in turns(t.segments):
         text = " ".join(s.text for s in run if s.text)
-        lines += [f"[{hms(run[0].start)}] {_label(run[0])}: {text}", ""]
+        lines += [f"[{hh_mm_ss(run[0].start)}] {_label(run[0])}: {text}", ""]
     return "\n".join(lines)
 
 
@@ -85,7 +72,7 @@ def to_srt(t: Transcript) -> str:
     """SubRip subtitles: each segment as one or more cues of subtitle size."""
     cues = [c for s in t.segments for c in segment_cues(s, f"{_label(s)}: ")]
     return "\n".join(
-        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n" + "\n".join(c.lines) + "\n"
+        f"{i}\n{srt_time(c.start)} --> {srt_time(c.end)}\n" + "\n".join(c.lines) + "\n"
         for i, c in enumerate(cues, 1)
     )
 
@@ -102,7 +89,7 @@ def to_vtt(t: Transcript) -> str:
         for c in segment_cues(s):
             n += 1
             text = "\n".join(_vtt_escape(line) for line in c.lines)
-            out += [str(n), f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}", f"<v {_vtt_escape(_label(s))}>{text}", ""]
+            out += [str(n), f"{vtt_time(c.start)} --> {vtt_time(c.end)}", f"<v {_vtt_escape(_label(s))}>{text}", ""]
     return "\n".join(out)
 
 
@@ -137,7 +124,7 @@ def to_md(t: Transcript) -> str:
             lines += [f"## {heading}", ""]
             current = qid
         text = " ".join(s.text for s in run if s.text)
-        lines += [f"**[{hms(run[0].start)}] {_label(run[0])}:** {text}", ""]
+        lines += [f"**[{hh_mm_ss(run[0].start)}] {_label(run[0])}:** {text}", ""]
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from interview_tui.transcription.types import Segment
+from interview_tui.domain.transcript import Segment
 
 MAX_LINE = 42
 MAX_LINES = 2
