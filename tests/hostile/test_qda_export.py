@@ -22,7 +22,9 @@ from tests.fixtures.export import build_sample_project
 READER = Path(os.environ.get("QUALCODER_IMPORTER", Path(__file__).resolve().parents[3] / "shared" / "qda-readers"
                              / "qualcoder" / "run_import.py"))
 XSD = Path(__file__).resolve().parents[1] / "data" / "refi-qda" / "Project-mrt2019.xsd"
-pytestmark = pytest.mark.skipif(not READER.is_file(), reason="QualCoder's importer is not in ../shared")
+# A developer without ../shared skips these; CI (which always has it) fails instead of skipping.
+pytestmark = pytest.mark.skipif(not READER.is_file() and not os.environ.get("CI"),
+                                reason="QualCoder's importer is not in ../shared")
 
 
 def _memo(text: str, title: str = "P01 post-interview memo", author: str | None = "MP") -> ExportMemo:
