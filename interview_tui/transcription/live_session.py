@@ -1,0 +1,65 @@
+"""Live transcription for a project recording: set it up when recording starts, store it at the end.
+
+The recorder's owner (the recorder panel's worker thread, or a script) calls `start_live`
+right after `ActiveRecording.start`, feeds it the overflow count while recording, and after
+`ActiveRecording.finish` calls `store_live`, which waits for the rest, builds the transcript
+on the stitched pieces exactly as `transcribe` would (speakers, guide questions, verbatim
+marks) and stores it as the recording's next transcript version.  A project turns it off
+with the setting `live_transcription = off`.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from interview_tui.config import Project
+from interview_tui.storage.recordings import get_setting
+from interview_tui.transcription.engine import TranscribeOptions
+from interview_tui.transcription.live import LiveTranscriber
+from interview_tui.transcription.models import ModelError, normalize_language, resolve_model
+
+SETTING = "live_transcription"
+
+
+def start_live(db: Database, project: Project, recording_id: int, participant_code: str,
+               *, load_limit: float | None = None) -> LiveTranscriber:
+    """A running live transcriber for a recording that just started (state "off" with a reason if it cannot)."""
+    from interview_tui.audio.recording import participant_study
+    from interview_tui.storage.recordings import get_recording
+
+    path = project.root / get_recording(db, recording_id)["path"]
+    study = participant_study(db, participant_code)
+    language = normalize_language(study.language) if study is not None else None
+    options = TranscribeOptions(language=language)
+    if (get_setting(db, SETTING) or "on") == "off":
+        return LiveTranscriber(path, None, options, off="turned off for this project (setting live_transcription)")
+    try:
+        model = resolve_model(None, language=language, study_model=study.model if study else None)
+    except ModelError:
+        model = None
+    live = LiveTranscriber(path, model, options, load_limit=load_limit)
+    live.start()
+    return live
+
+
+def store_live(db: Database, project: Project, recording_id: int, live: LiveTranscriber,
+               timeout: float | None = None) -> int | None:
+    """After the recording finished: wait for the rest, store the stitched transcript, return its id.
+
+    None when live transcription was off or failed (then `transcribe` does it afterwards, as
+    before); the pieces are deleted only once the transcript is stored.
+    """
+    from interview_tui.transcription.audio_input import load_audio
+    from interview_tui.transcription.batch import Settings, prepare_recording, store_recording
+    from interview_tui.transcription.pipeline import build_transcript
+
+    raw = live.finish(timeout)
+    if raw is None:
+        return None
+    work = prepare_recording(db, project, recording_id, Settings(language=raw.language))
+    options = work.options.with_(language=raw.language)
+    transcript = build_transcript(raw, load_audio(work.audio_path), work.model, work.context, options)
+    transcript.meta.options["live"] = True
+    result = store_recording(db, project, work, transcript, Settings())
+    live.discard()
+    return result.transcript_id

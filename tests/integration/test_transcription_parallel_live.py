@@ -1,0 +1,90 @@
+"""One file on two cores, and live transcription of a growing recording, with a real model.
+
+Both must read like one sequential run: every word, in order, at its own time on the
+recording's timeline.  The checks hold on any machine (words, order, times within half a
+second of where the words were placed), never timings or probabilities.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interview_tui.audio.wavfile import CrashSafeWavWriter
+from interview_tui.transcription.engine import TranscribeOptions
+from interview_tui.transcription.live import LiveTranscriber, load_pieces, pieces_path
+from interview_tui.transcription.parallel import transcribe_pieces
+from interview_tui.transcription.verbatim import render_segments
+from tests.fixtures.speech import RATE, compose, read_script, wer
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "transcription_script.txt"
+
+
+def _interview(seconds: float):
+    rows, parts, total = read_script(SCRIPT), [], 0.0
+    for pause, text in rows:
+        parts.append((text, pause))
+        total += len(text) / 14 + pause  # espeak-ng at 150 wpm speaks ~14 characters a second
+        if total > seconds:
+            break
+    audio, timeline = compose(parts)
+    return audio, timeline
+
+
+def _clean(segments) -> str:
+    render_segments(segments, language="en", verbatim=False)
+    return " ".join(s.text for s in segments)
+
+
+def _check_times(segments, timeline) -> None:
+    words = [w for s in segments for w in s.words]
+    assert all(a.start <= b.start for a, b in zip(words, words[1:])), "words out of order"
+    for u in timeline:  # each utterance's first word starts where it was placed (any piece)
+        near = [w for w in words if abs(w.start - u.start_s) < 0.6]
+        assert near, f"no word near {u.start_s:.1f} s ({u.text!r})"
+
+
+def test_two_pieces_read_like_one_run(tiny_en) -> None:
+    audio, timeline = _interview(130)
+    raw = transcribe_pieces(tiny_en, audio, TranscribeOptions(language="en"), workers=2)
+    assert len(raw.info["pieces"]) == 2 and raw.info["pieces"][1] > 30
+    cut = raw.info["pieces"][1]
+    assert not any(u.start_s < cut < u.end_s for u in timeline), "the cut split an utterance"
+    _check_times(raw.segments, timeline)
+    assert wer(" ".join(u.text for u in timeline), _clean(raw.segments)) <= 0.2
+
+
+def test_live_pieces_of_a_growing_recording_stitch_into_the_transcript(tiny_en, tmp_path) -> None:
+    audio, timeline = _interview(70)
+    wav = tmp_path / "P01-S1.wav"
+    writer = CrashSafeWavWriter(wav, RATE, 1)
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")
+    live = LiveTranscriber(wav, tiny_en, TranscribeOptions(language="en"), load_limit=0)
+    live.start()
+
+    def record() -> None:  # four times real time: the worker sees the file grow, as in an interview
+        for i in range(0, len(pcm), RATE):
+            writer.write(pcm[i : i + RATE].tobytes())
+            time.sleep(0.25)
+        writer.close()
+
+    recorder = threading.Thread(target=record)
+    recorder.start()
+    states = set()
+    while recorder.is_alive():
+        states.add(live.status().state)
+        time.sleep(0.5)
+    raw = live.finish(timeout=300)
+    assert raw is not None, live.status()
+    pieces = load_pieces(pieces_path(wav))
+    assert len(pieces) >= 2, pieces  # at least one piece was cut off while recording
+    assert [p["start"] for p in pieces[1:]] == [p["end"] for p in pieces[:-1]]  # no gap, no overlap
+    assert "failed" not in states
+    _check_times(raw.segments, timeline)
+    assert wer(" ".join(u.text for u in timeline), _clean(raw.segments)) <= 0.2
