@@ -6,9 +6,11 @@ finished stretch of speech once a pause follows it (Silero VAD, as the engine us
 transcribes it with the end of the previous piece's text as prompt, so context carries over
 as in one sequential run.  Each piece is appended as one JSON line to `<recording>.live.jsonl`
 beside the recording and fsynced, so a crash keeps what was done and a new service for the
-same recording continues after the last piece.  When the interview ends, `finish()` lets
-the process transcribe the rest and returns the stitched result, which the pipeline turns
-into the transcript like any other (`pipeline.build_transcript`).
+same recording continues after the last piece.  When the interview ends, `finish()` stops
+the idle-priority process (an unprivileged process cannot leave SCHED_IDLE, and the person
+is now waiting) and transcribes the rest at the caller's priority, on every core when it is
+long (`parallel.py`); the stitched result becomes the transcript like any other
+(`pipeline.build_transcript`).
 
 The recorder comes first: the process never touches the audio device, runs only when
 nothing else wants the CPU, and stops taking new pieces while the machine is busy (load
@@ -223,7 +225,7 @@ def _prompt(options: TranscribeOptions, previous: str) -> str | None:
     return " ".join(p for p in (base, tail) if p) or None
 
 
-def run_live(recording: str, model: LocalModel, options: TranscribeOptions, ended: Any, paused_until: Any,
+def run_live(recording: str, model: LocalModel, options: TranscribeOptions, paused_until: Any,
              status: Any, load_limit: float) -> None:
     """The background process's loop (see the module docstring); reports LiveStatus on `status`."""
     _lowest_priority()
@@ -240,48 +242,57 @@ def run_live(recording: str, model: LocalModel, options: TranscribeOptions, ende
 
     try:
         while True:
-            is_ended = ended.is_set()
             audio, recorded = read_span(path, done_s)
             pending = len(audio) / SAMPLE_RATE
-            busy = None if is_ended else _busy(load_limit, paused_until)
+            busy = _busy(load_limit, paused_until)
             if busy:
                 report("paused: busy", busy, recorded)
                 time.sleep(POLL_S * 2)
                 continue
-            wanted = is_ended or pending >= MIN_PIECE_S  # the VAD runs only when a cut may come of it
-            cut = next_cut(speech_spans(audio, opts) if wanted and len(audio) else [], pending, is_ended)
+            wanted = pending >= MIN_PIECE_S  # the VAD runs only when a cut may come of it
+            cut = next_cut(speech_spans(audio, opts) if wanted else [], pending, False)
+            state: LiveState = "catching up" if pending > BACKLOG_S else "on"
+            report(state, "", recorded)
             if cut is None:
-                if is_ended:
-                    break
-                report("catching up" if pending > BACKLOG_S else "on", "", recorded)
                 time.sleep(POLL_S)
                 continue
-            state: LiveState = "finishing" if is_ended else ("catching up" if pending > BACKLOG_S else "on")
-            report(state, "", recorded)
-            piece = audio[: int(cut * SAMPLE_RATE)]
-            raw = transcribe_array(model, piece, opts.with_(initial_prompt=_prompt(options, previous) or ""))
-            segments = shift(raw.segments, done_s)
-            _append_piece(store, {
-                "start": done_s, "end": done_s + cut, "language": raw.language,
-                "language_probability": raw.language_probability,
-                "segments": [_segment_dict(s) for s in segments],
-            })
-            previous = " ".join(s.text for s in segments) or previous
-            if opts.language is None and raw.language:  # detected once, then kept, as one run would
-                opts = opts.with_(language=raw.language)
+            piece = transcribe_piece(path, model, opts, done_s, audio[: int(cut * SAMPLE_RATE)], previous, store)
+            previous = piece_text(piece) or previous
+            if opts.language is None and piece["language"]:  # detected once, then kept, as one run would
+                opts = opts.with_(language=piece["language"])
             done_s += cut
             count += 1
-        report("done", "", done_s)
-    except Exception as exc:  # the recording goes on; the post-hoc transcription is still there
+    except Exception as exc:  # the recording goes on; finish() or `transcribe` does the rest
         report("failed", f"{type(exc).__name__}: {exc}", done_s)
+
+
+def piece_text(piece: dict[str, Any]) -> str:
+    return " ".join(s["text"] for s in piece["segments"])
+
+
+def transcribe_piece(path: Path, model: LocalModel, options: TranscribeOptions, start_s: float,
+                     audio: np.ndarray, previous: str, store: Path, *, every_core: bool = False) -> dict[str, Any]:
+    """Transcribe one piece starting `start_s` into the recording, append it to `store`, return it."""
+    from interview_tui.transcription.parallel import transcribe_file_array
+
+    opts = options.with_(initial_prompt=_prompt(options, previous) or "")
+    raw = (transcribe_file_array(model, audio, opts.with_(cpu_threads=0, workers=0)) if every_core
+           else transcribe_array(model, audio, opts))
+    piece = {
+        "start": start_s, "end": start_s + len(audio) / SAMPLE_RATE, "language": raw.language,
+        "language_probability": raw.language_probability,
+        "segments": [_segment_dict(s) for s in shift(raw.segments, start_s)],
+    }
+    _append_piece(store, piece)
+    return piece
 
 
 class LiveTranscriber:
     """Live transcription of one recording, run by the recorder's owner; no Textual, no database.
 
     `start()` starts the background process; `status()` says how it is doing; `note_overflows`
-    pauses it when the recorder loses audio; `finish()` (after the recording stopped) waits
-    for the rest and returns the stitched raw result.
+    pauses it when the recorder loses audio; `finish()` (after the recording stopped)
+    transcribes the rest and returns the stitched raw result.
     """
 
     def __init__(self, recording: Path, model: LocalModel | None, options: TranscribeOptions, *,
@@ -293,7 +304,6 @@ class LiveTranscriber:
         reason = off or off_reason(self.recording, model)
         self._status = LiveStatus("off", reason) if reason else LiveStatus("on")
         self._ctx = multiprocessing.get_context("spawn")
-        self._ended = self._ctx.Event()
         self._paused_until = self._ctx.Value("d", 0.0)
         self._queue = self._ctx.Queue()
         self._process: Any = None
@@ -310,7 +320,7 @@ class LiveTranscriber:
             return
         self._process = self._ctx.Process(
             target=run_live, name="live-transcription", daemon=True,
-            args=(str(self.recording), self.model, self.options, self._ended, self._paused_until,
+            args=(str(self.recording), self.model, self.options, self._paused_until,
                   self._queue, self.load_limit),
         )
         self._process.start()
@@ -329,33 +339,43 @@ class LiveTranscriber:
                     self._status = self._queue.get_nowait()
             except queue.Empty:
                 pass
-            if (self._process is not None and not self._process.is_alive()
-                    and self._status.state not in ("done", "failed", "off")):
+            if (self._process is not None and not self._process.is_alive() and self._process.exitcode != -15
+                    and self._status.state not in ("done", "failed", "off", "finishing")):
                 self._status = LiveStatus("failed", "the live transcription process stopped",
                                           self._status.done_s, self._status.recorded_s, self._status.pieces)
             return self._status
 
-    def finish(self, timeout: float | None = None) -> RawResult | None:
-        """After the recording stopped: transcribe the rest, wait, and stitch (None when off or failed)."""
+    def finish(self) -> RawResult | None:
+        """After the recording stopped: transcribe the rest here, and stitch (None when off).
+
+        The background process is stopped first (a piece it was working on is done again
+        here, at the caller's priority and on every core when it is long).
+        """
         if not self.enabled:
             return None
-        if self._process is None:
-            self.start()
-        self._ended.set()
-        self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.terminate()
-            return None
-        if self.status().state != "done":
-            return None
-        layout = inspect_wav(self.recording)
-        return stitch(load_pieces(pieces_path(self.recording)), layout.frames / layout.samplerate, self.options)
+        self.stop()
+        store = pieces_path(self.recording)
+        pieces = load_pieces(store)
+        done_s = pieces[-1]["end"] if pieces else 0.0
+        audio, recorded = read_span(self.recording, done_s)
+        with self._lock:
+            self._status = LiveStatus("finishing", "", done_s, recorded, len(pieces))
+        if len(audio) >= SAMPLE_RATE // 10:
+            language = next((p["language"] for p in pieces if p.get("language")), self.options.language)
+            previous = " ".join(piece_text(p) for p in pieces[-2:])
+            pieces.append(transcribe_piece(self.recording, self.model, self.options.with_(language=language),
+                                           done_s, audio, previous, store, every_core=True))
+        with self._lock:
+            self._status = LiveStatus("done", "", recorded, recorded, len(pieces))
+        return stitch(pieces, recorded, self.options)
 
     def stop(self) -> None:
-        """Stop the process without finishing (the pieces so far stay on disk)."""
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
+        """Stop the process without finishing (the pieces so far stay on disk: each is one appended line)."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
             self._process.join(5)
+            self.status()  # take what it reported before it stopped
 
     def discard(self) -> None:
         """Delete the stored pieces (once the stitched transcript is safely stored)."""

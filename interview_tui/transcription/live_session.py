@@ -19,10 +19,11 @@ from interview_tui.transcription.live import LiveTranscriber
 from interview_tui.transcription.models import ModelError, normalize_language, resolve_model
 
 SETTING = "live_transcription"
+#: Pause live transcription while the 1-minute load average is above this (default: 1.5 per core; 0: never).
+LOAD_LIMIT_SETTING = "live_transcription_load_limit"
 
 
-def start_live(db: Database, project: Project, recording_id: int, participant_code: str,
-               *, load_limit: float | None = None) -> LiveTranscriber:
+def start_live(db: Database, project: Project, recording_id: int, participant_code: str) -> LiveTranscriber:
     """A running live transcriber for a recording that just started (state "off" with a reason if it cannot)."""
     from interview_tui.audio.recording import participant_study
     from interview_tui.storage.recordings import get_recording
@@ -37,23 +38,27 @@ def start_live(db: Database, project: Project, recording_id: int, participant_co
         model = resolve_model(None, language=language, study_model=study.model if study else None)
     except ModelError:
         model = None
+    limit = get_setting(db, LOAD_LIMIT_SETTING)
+    try:
+        load_limit = float(limit) if limit else None
+    except ValueError:
+        load_limit = None  # a bad value must not stop the recording; the default applies
     live = LiveTranscriber(path, model, options, load_limit=load_limit)
     live.start()
     return live
 
 
-def store_live(db: Database, project: Project, recording_id: int, live: LiveTranscriber,
-               timeout: float | None = None) -> int | None:
-    """After the recording finished: wait for the rest, store the stitched transcript, return its id.
+def store_live(db: Database, project: Project, recording_id: int, live: LiveTranscriber) -> int | None:
+    """After the recording finished: transcribe the rest, store the stitched transcript, return its id.
 
-    None when live transcription was off or failed (then `transcribe` does it afterwards, as
-    before); the pieces are deleted only once the transcript is stored.
+    None when live transcription was off (then `transcribe` does it afterwards, as before);
+    the pieces are deleted only once the transcript is stored.
     """
     from interview_tui.transcription.audio_input import load_audio
     from interview_tui.transcription.batch import Settings, prepare_recording, store_recording
     from interview_tui.transcription.pipeline import build_transcript
 
-    raw = live.finish(timeout)
+    raw = live.finish()
     if raw is None:
         return None
     work = prepare_recording(db, project, recording_id, Settings(language=raw.language))

@@ -7,6 +7,7 @@ second of where the words were placed), never timings or probabilities.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -80,7 +81,7 @@ def test_live_pieces_of_a_growing_recording_stitch_into_the_transcript(tiny_en, 
     while recorder.is_alive():
         states.add(live.status().state)
         time.sleep(0.5)
-    raw = live.finish(timeout=300)
+    raw = live.finish()
     assert raw is not None, live.status()
     pieces = load_pieces(pieces_path(wav))
     assert len(pieces) >= 2, pieces  # at least one piece was cut off while recording
@@ -88,3 +89,23 @@ def test_live_pieces_of_a_growing_recording_stitch_into_the_transcript(tiny_en, 
     assert "failed" not in states
     _check_times(raw.segments, timeline)
     assert wer(" ".join(u.text for u in timeline), _clean(raw.segments)) <= 0.2
+
+
+def test_after_a_crash_finish_keeps_the_stored_pieces_and_does_only_the_rest(tiny_en, tmp_path) -> None:
+    audio, timeline = _interview(25)
+    wav = tmp_path / "P01-S1.wav"
+    writer = CrashSafeWavWriter(wav, RATE, 1)
+    writer.write((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    writer.close()
+    cut = (timeline[0].end_s + timeline[1].start_s) / 2
+    kept = {"start": 0.0, "end": cut, "language": "en", "segments": [
+        {"start": timeline[0].start_s, "end": timeline[0].end_s, "text": "KEPT FROM BEFORE THE CRASH",
+         "confidence": 1.0, "words": [{"word": " KEPT", "start": timeline[0].start_s, "end": timeline[0].end_s,
+                                       "probability": 1.0}]}]}
+    pieces_path(wav).write_text(json.dumps(kept) + "\n")
+    raw = LiveTranscriber(wav, tiny_en, TranscribeOptions(language="en")).finish()
+    assert raw is not None and raw.segments[0].text == "KEPT FROM BEFORE THE CRASH"
+    rest = [w for s in raw.segments[1:] for w in s.words]
+    assert rest and all(w.start >= cut - 0.05 for w in rest)  # nothing before the cut transcribed again
+    assert abs(rest[0].start - timeline[1].start_s) < 0.6
+    assert len(load_pieces(pieces_path(wav))) == 2
