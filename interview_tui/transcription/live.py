@@ -36,7 +36,7 @@ from interview_tui.privacy.segments import is_encrypted_recording
 from interview_tui.transcription.audio_input import SAMPLE_RATE
 from interview_tui.transcription.engine import RawResult, TranscribeOptions, transcribe_array
 from interview_tui.transcription.models import LocalModel
-from interview_tui.transcription.parallel import shift, speech_spans
+from interview_tui.transcription.parallel import quiet_stdio, shift, spawn_context, speech_spans
 from interview_tui.transcription.types import Segment, Word
 from interview_tui.transcription.verbatim import filler_prompt
 
@@ -104,6 +104,12 @@ def load_pieces(path: Path) -> list[dict[str, Any]]:
         if isinstance(piece, dict) and "start" in piece and "end" in piece:
             pieces.append(piece)
     return pieces
+
+
+def last_text(recording: Path, words: int = 60) -> str:
+    """The end of what live transcription has written so far (the last answer, roughly)."""
+    pieces = load_pieces(pieces_path(recording))
+    return " ".join(piece_text(pieces[-1]).split()[-words:]) if pieces else ""
 
 
 def _append_piece(path: Path, piece: dict[str, Any]) -> None:
@@ -229,6 +235,7 @@ def run_live(recording: str, model: LocalModel, options: TranscribeOptions, paus
              status: Any, load_limit: float) -> None:
     """The background process's loop (see the module docstring); reports LiveStatus on `status`."""
     _lowest_priority()
+    quiet_stdio()
     path = Path(recording)
     store = pieces_path(path)
     pieces = load_pieces(store)
@@ -303,7 +310,7 @@ class LiveTranscriber:
         self.load_limit = (os.cpu_count() or 1) * 1.5 if load_limit is None else load_limit
         reason = off or off_reason(self.recording, model)
         self._status = LiveStatus("off", reason) if reason else LiveStatus("on")
-        self._ctx = multiprocessing.get_context("spawn")
+        self._ctx = spawn_context()
         self._paused_until = self._ctx.Value("d", 0.0)
         self._queue = self._ctx.Queue()
         self._process: Any = None

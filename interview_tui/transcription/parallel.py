@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import replace
@@ -91,6 +92,39 @@ def shift(segments: list[Segment], offset: float) -> list[Segment]:
 
 # -- worker processes ----------------------------------------------------------------------
 
+
+def spawn_context() -> Any:
+    """The "spawn" multiprocessing context, usable inside a Textual app too.
+
+    Textual replaces `sys.stderr` with an object without a file descriptor, and
+    multiprocessing's resource tracker (started with the first Queue or pool) passes
+    `sys.stderr.fileno()` to its process, which then fails ("bad value(s) in fds_to_keep").
+    """
+    from multiprocessing import resource_tracker
+
+    try:
+        ok = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        ok = False
+    saved = sys.stderr
+    if not ok:
+        sys.stderr = open(os.devnull, "w")
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if not ok:
+            sys.stderr.close()
+            sys.stderr = saved
+    return multiprocessing.get_context("spawn")  # fork is unsafe with the caller's threads
+
+
+def quiet_stdio() -> None:
+    """In a worker: send stdout/stderr to /dev/null (they are the terminal the TUI draws on)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
 _progress: Any = None
 _cancel: Any = None
 
@@ -98,6 +132,7 @@ _cancel: Any = None
 def _init_worker(progress: Any, cancel: Any) -> None:
     global _progress, _cancel
     _progress, _cancel = progress, cancel
+    quiet_stdio()
 
 
 def _transcribe_piece(index: int, model: LocalModel, audio: np.ndarray, options: TranscribeOptions) -> RawResult:
@@ -122,7 +157,7 @@ def transcribe_pieces(
     cuts = choose_cuts(speech_spans(audio, options), total, workers)
     bounds = [0] + [round(c * SAMPLE_RATE) for c in cuts] + [len(audio)]
     piece_options = options.with_(cpu_threads=1, workers=1)
-    ctx = multiprocessing.get_context("spawn")  # fork is unsafe with the caller's threads
+    ctx = spawn_context()
     progress, stop = ctx.Queue(), ctx.Event()
     done = [0.0] * (len(bounds) - 1)
 
