@@ -68,3 +68,27 @@ def store_live(db: Database, project: Project, recording_id: int, live: LiveTran
     result = store_recording(db, project, work, transcript, Settings())
     live.discard()
     return result.transcript_id
+
+
+def resume_live(db: Database, project: Project, recording_id: int) -> int | None:
+    """A recording recovered after a crash: finish its live transcript from the stored pieces.
+
+    Does nothing (None) when the recording has no live pieces, or already has a transcript.
+    """
+    from interview_tui.storage.recordings import get_recording
+    from interview_tui.storage.transcripts import has_transcript
+    from interview_tui.transcription.live import pieces_path
+
+    row = get_recording(db, recording_id)
+    path = project.root / row["path"]
+    if not pieces_path(path).exists() or has_transcript(db, recording_id):
+        return None
+    from interview_tui.audio.recording import participant_study
+
+    study = participant_study(db, row["participant_code"]) if row.get("participant_code") else None
+    language = normalize_language(study.language) if study is not None else None
+    try:
+        model = resolve_model(None, language=language, study_model=study.model if study else None)
+    except ModelError:
+        return None
+    return store_live(db, project, recording_id, LiveTranscriber(path, model, TranscribeOptions(language=language)))

@@ -109,3 +109,33 @@ def test_after_a_crash_finish_keeps_the_stored_pieces_and_does_only_the_rest(tin
     assert rest and all(w.start >= cut - 0.05 for w in rest)  # nothing before the cut transcribed again
     assert abs(rest[0].start - timeline[1].start_s) < 0.6
     assert len(load_pieces(pieces_path(wav))) == 2
+
+
+def test_a_recovered_recording_gets_its_live_transcript_finished_and_stored(tiny_en, project, tmp_path) -> None:
+    from interview_tui.storage import open_db
+    from interview_tui.storage import transcripts as store
+    from interview_tui.storage.recordings import finish_recording, start_recording
+    from interview_tui.transcription.live_session import resume_live
+    from tests.fixtures.audio import enroll
+
+    db = open_db(project.db_path)
+    enroll(db)
+    audio, timeline = _interview(25)
+    rel = "recordings/P01/P01-live.wav"
+    (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
+    writer = CrashSafeWavWriter(project.root / rel, RATE, 1)
+    writer.write((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    writer.close()
+    rid = start_recording(db, participant_code="P01", path=rel, session_id=None, device="test",
+                          sample_rate=RATE, channels=1, started_at="2026-01-01T10:00:00+00:00")
+    assert resume_live(db, project, rid) is None  # no pieces: nothing to resume (transcribe does it)
+    first = {"start": 0.0, "end": 1.0, "language": "en", "segments": []}
+    pieces_path(project.root / rel).write_text(json.dumps(first) + "\n")
+    finish_recording(db, rid, duration_s=len(audio) / RATE, sha256="0" * 64, overflow_count=0)
+    transcript_id = resume_live(db, project, rid)
+    assert transcript_id is not None and store.has_transcript(db, rid)
+    stored = store.load_transcript(db, transcript_id)
+    assert stored.meta.options["live"] is True
+    assert wer(" ".join(u.text for u in timeline), _clean(stored.segments)) <= 0.25
+    assert not pieces_path(project.root / rel).exists()  # deleted once the transcript is stored
+    assert resume_live(db, project, rid) is None  # already transcribed

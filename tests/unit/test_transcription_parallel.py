@@ -53,3 +53,22 @@ def test_shift_moves_segments_and_words_and_keeps_the_rest() -> None:
     assert [(w.word, w.start, w.end, w.probability) for w in moved.words] == [
         (" hello", 101.0, 101.4, 0.9), (" there", 101.5, 102.0, 0.8)]
     assert seg.start == 1.0 and seg.words[0].start == 1.0  # the original is untouched
+
+
+def test_workers_start_where_stderr_has_no_file_descriptor() -> None:
+    """Inside Textual, sys.stderr has no fileno; spawning used to fail with 'bad value(s) in fds_to_keep'."""
+    import subprocess
+    import sys
+
+    code = (
+        "import io, sys\n"
+        "class Captured(io.StringIO):\n"
+        "    def fileno(self): return -1\n"  # what Textual's stderr capture answers
+        "sys.stderr = Captured()\n"
+        "from interview_tui.transcription.parallel import spawn_context\n"
+        "ctx = spawn_context()\n"
+        "q = ctx.Queue(); p = ctx.Process(target=print); p.start(); p.join()\n"
+        "sys.__stdout__.write(f'exit {p.exitcode}')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "exit 0", out.stderr

@@ -407,10 +407,24 @@ class RecorderPanel(Vertical):
         db = open_db(self.project.db_path)
         try:
             reports = [r for r in recover_unfinished(db, self.project) if r.action != "in_use"]
+            for report in reports:
+                self.post_message(self.Notice(str(report), "Interrupted recording found", report.action == "failed"))
+            self._resume_live(db, [r.recording_id for r in reports if r.action in ("repaired", "header_ok")])
         finally:
             db.close()
-        for report in reports:
-            self.post_message(self.Notice(str(report), "Interrupted recording found", report.action == "failed"))
+
+    def _resume_live(self, db: Database, recording_ids: list[int]) -> None:
+        """Worker thread: finish the live transcripts of recordings a crash interrupted."""
+        from interview_tui.transcription.live_session import resume_live
+
+        for rid in recording_ids:
+            try:
+                if resume_live(db, self.project, rid) is not None:
+                    self.post_message(self.Notice(f"recording {rid}: the live transcript was finished and stored.",
+                                                  "Live transcript resumed", False))
+            except Exception as exc:  # `transcribe` still works; say why this did not
+                self.post_message(self.Notice(f"recording {rid}: live transcript not finished ({exc}); run transcribe.",
+                                              "Live transcript", True))
 
     # -- messages from the worker ----------------------------------------------------------
 
