@@ -76,9 +76,9 @@ class LiveStatus:
     def label(self) -> str:
         """A short line for the recorder panel."""
         if self.state in ("off", "failed"):
-            return f"live transcript {self.state}: {self.reason}" if self.reason else f"live transcript {self.state}"
+            return f"live {self.state}: {self.reason}" if self.reason else f"live {self.state}"
         behind = max(0.0, self.recorded_s - self.done_s)
-        return f"live transcript {self.state} ({behind:.0f} s behind)"
+        return f"live {self.state}, {behind:.0f} s behind"
 
 
 def off_reason(recording: Path, model: LocalModel | None) -> str | None:

@@ -31,7 +31,7 @@ async def test_live_transcript_is_stored_when_recording_stops(virtual_mic, make_
         assert live_text.display and "nothing yet" in str(live_text.render())
         await pilot.click("#rec-start")
         await _until(pilot, lambda: panel.state == "recording")
-        await _until(pilot, lambda: "live transcript on" in str(panel.query_one("#rec-disk").render()))
+        await _until(pilot, lambda: "live on" in str(panel.query_one("#rec-disk").render()))
         player = virtual_mic.play(source)
         await _until(pilot, lambda: player.poll() is not None, timeout=40)
         await pilot.pause(0.5)

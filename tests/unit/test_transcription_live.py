@@ -99,9 +99,9 @@ def test_encrypted_recordings_and_missing_models_turn_it_off_with_a_reason(tmp_p
 @pytest.mark.parametrize(
     ("status", "label"),
     [
-        (LiveStatus("on", done_s=100, recorded_s=112), "live transcript on (12 s behind)"),
-        (LiveStatus("paused: busy", "machine busy", 10, 200), "live transcript paused: busy (190 s behind)"),
-        (LiveStatus("off", "encrypted study"), "live transcript off: encrypted study"),
+        (LiveStatus("on", done_s=100, recorded_s=112), "live on, 12 s behind"),
+        (LiveStatus("paused: busy", "machine busy", 10, 200), "live paused: busy, 190 s behind"),
+        (LiveStatus("off", "encrypted study"), "live off: encrypted study"),
     ],
 )
 def test_status_label(status, label) -> None:

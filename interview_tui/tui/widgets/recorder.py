@@ -361,7 +361,7 @@ class RecorderPanel(Vertical):
         try:
             live = start_live(db, self.project, active.recording_id, self.participant_code)
         except Exception as exc:  # the recording goes on without it; `transcribe` works afterwards
-            self.post_message(self.LiveChanged(f"live transcript off: {exc}"))
+            self.post_message(self.LiveChanged(f"live off: {exc}"))
             return None
         self.post_message(self.LiveChanged(live.status().label))
         return live
@@ -373,12 +373,12 @@ class RecorderPanel(Vertical):
 
         if not live.enabled:
             return
-        self.post_message(self.LiveChanged("live transcript: finishing the last minute…"))
+        self.post_message(self.LiveChanged("live: finishing the last part…"))
         db = open_db(self.project.db_path)
         try:
             transcript_id = store_live(db, self.project, recording_id, live)
         except Exception as exc:  # the recording is safe; `transcribe` can still do it
-            self.post_message(self.LiveChanged(f"live transcript failed ({exc}); run transcribe"))
+            self.post_message(self.LiveChanged(f"live failed ({exc}); run transcribe"))
             return
         finally:
             db.close()
