@@ -38,9 +38,10 @@ def devices() -> None:
 @click.option("--channels", type=click.Choice(["1", "2"]), default=None, help="1 = mono, 2 = stereo, one microphone per speaker (default: the project's setting, else 1).")
 @click.option("--session", "session_id", type=ROW_ID, default=None, help="Interview session id to link the recording to.")
 @click.option("--archive", type=click.Choice(["flac", "opus", "none"]), default=None, help="Also write a compressed archival copy after recording; remembered for the project, the app uses it too (default: the project's setting, else none).")
+@click.option("--live/--no-live", default=None, help="Transcribe while recording, in a background process at the lowest priority, and store the transcript when recording stops; remembered for the project, the app uses it too (default: the project's setting, else on).")
 @study_option
 def record(code: str, device: str | None, seconds: float | None, rate: str | None, channels: str | None,
-           session_id: int | None, archive: str | None, study_path: str | None) -> None:
+           session_id: int | None, archive: str | None, live: bool | None, study_path: str | None) -> None:
     """Record from the microphone without the app (a backup recorder). Ctrl-C stops cleanly."""
     from interview_tui.audio.capture import RecorderConfig
     from interview_tui.audio.devices import AudioDeviceError
@@ -62,6 +63,7 @@ def record(code: str, device: str | None, seconds: float | None, rate: str | Non
     except OSError as exc:
         raise click.ClickException(f"Cannot create the recording file: {exc}") from exc
     rec = active.recorder
+    transcriber = _start_live(db, project, active.recording_id, code, live)
     # SIGTERM (e.g. from a service manager) stops as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     click.echo(
@@ -79,6 +81,8 @@ def record(code: str, device: str | None, seconds: float | None, rate: str | Non
             if int(time.monotonic()) != last_checkpoint:
                 last_checkpoint = int(time.monotonic())
                 active.checkpoint()
+                if transcriber is not None:
+                    transcriber.note_overflows(rec.overflow_count)
             level = rec.latest_level
             if tty and level is not None:
                 click.echo(f"\r{rec.current_offset():7.1f} s  peak {level.peak:6.1f} dBFS  "
@@ -94,8 +98,33 @@ def record(code: str, device: str | None, seconds: float | None, rate: str | Non
     if summary.overflow_count:
         click.echo(f"Warning: {summary.overflow_count} block(s) overflowed (audio was lost); close other programs.", err=True)
     _archive(db, project, summary.recording_id, archive)
+    _store_live(db, project, summary.recording_id, transcriber)
     if summary.error is not None:
         raise click.ClickException(summary.error.message)
+
+
+def _start_live(db, project, recording_id: int, code: str, live: bool | None):
+    from interview_tui.storage.recordings import set_setting
+    from interview_tui.transcription.live_session import SETTING, start_live
+
+    if live is not None:
+        set_setting(db, SETTING, "on" if live else "off")
+    transcriber = start_live(db, project, recording_id, code)
+    if not transcriber.enabled:
+        click.echo(transcriber.status().label.capitalize() + ".", err=True)
+        return None
+    return transcriber
+
+
+def _store_live(db, project, recording_id: int, transcriber) -> None:
+    from interview_tui.transcription.live_session import store_live
+
+    if transcriber is None:
+        return
+    click.echo("Live transcript: transcribing the last part…", err=True)
+    transcript_id = store_live(db, project, recording_id, transcriber)
+    if transcript_id is not None:
+        click.echo(f"Transcript stored (transcript {transcript_id}); review it with: interview-tui review")
 
 
 def _interrupt(_signum: int, _frame: object) -> None:

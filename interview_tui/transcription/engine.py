@@ -57,6 +57,8 @@ class TranscribeOptions:
     hotwords: str | None = None
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0 = $INTERVIEW_TUI_CPU_THREADS, else CTranslate2's default
+    #: single-thread processes for one long file (parallel.py); 0 = one per core, 1 = this process
+    workers: int = 0
     # Rendering (see verbatim.py): kept here so the stored options say how text was made.
     verbatim: bool = True
     pause_short_s: float = 0.3

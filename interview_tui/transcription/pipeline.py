@@ -19,9 +19,9 @@ from interview_tui.transcription.engine import (
     RawResult,
     TranscribeOptions,
     engine_version,
-    transcribe_array,
 )
 from interview_tui.transcription.models import LocalModel, sha256_file
+from interview_tui.transcription.parallel import transcribe_file_array
 from interview_tui.transcription.pauses import SilenceMap
 from interview_tui.transcription.speakers import ChannelEnergy, speaker_at
 from interview_tui.domain.speakers import MONO_LABEL, OVERLAP_FLAG, SpeakerLabels
@@ -170,5 +170,5 @@ def transcribe_path(
     """Decode and transcribe one audio file (raises AudioInputError, ModelError, TranscriptionCancelled)."""
     audio = load_audio(path)
     ctx = ctx or AudioContext(source=str(path))
-    raw = transcribe_array(model, audio.mono, options, on_progress=on_progress, cancel=cancel)
+    raw = transcribe_file_array(model, audio.mono, options, on_progress=on_progress, cancel=cancel)
     return build_transcript(raw, audio, model, ctx, options)

@@ -57,6 +57,7 @@ class InterviewScreen(Screen[None]):
         # Space starts and pauses the audio on every screen that has some (Play/pause in review);
         # priority, so a focused button or the outline does not take it.
         Binding("space", "record", "Record", priority=True),  # pauses a running one
+        Binding("t", "toggle_live_text", "Last answer", show=False),
         Binding("escape", "leave", "Leave", show=False),
         *[Binding(str(i), f"probe({i})", f"Probe {i}", show=False) for i in range(1, 10)],
     ]
@@ -162,12 +163,39 @@ class InterviewScreen(Screen[None]):
             on_session_event=self._recorder_event,
         )
         slot.mount(self.recorder)
+        live_text = Static("", id="live-text")
+        live_text.display = False  # hidden by default: the interviewer listens, the text is a prompt aid
+        slot.mount(live_text)
 
     def _recorder_event(self, kind: str, recording: tuple[int, float], text: str | None) -> None:
         """Store what the recorder reports (started, pause, resume, stopped) with its own recording stamp."""
         if self._open():
             now, _ = self.interview.stamp()  # type: ignore[union-attr]
             self.interview.record(kind, text=text, stamp=(now, recording))  # type: ignore[union-attr]
+
+    def action_toggle_live_text(self) -> None:
+        """Show or hide the live transcript of the last answer (under the recorder)."""
+        shown = self.query("#live-text")
+        if not shown:
+            self.notify("No recorder in this run.", severity="warning")
+            return
+        shown.first().display = not shown.first().display
+        self._show_live_text()
+
+    def _show_live_text(self) -> None:
+        found = self.query("#live-text")
+        if not found or not found.first().display or self.recorder is None:
+            return
+        from interview_tui.transcription.live import last_text
+
+        live = self.recorder.live
+        if live is None:
+            text = "Live transcript: nothing yet (it starts with the recording)."
+        elif not live.enabled:
+            text = live.status().label
+        else:
+            text = last_text(live.recording) or "Live transcript: the first answer is not transcribed yet."
+        found.first().update(text)
 
     def action_record(self) -> None:
         """Start recording, or pause/resume a running one (stopping is the panel's Stop or the end)."""
@@ -211,6 +239,7 @@ class InterviewScreen(Screen[None]):
         spent = state.section_seconds(section.id, elapsed) if section else 0.0
         self.query_one(SessionClock).show(self.interview.guide, self.interview.interview_s(), section, spent)
         self.query_one(GuideOutline).show_budgets(state, elapsed)
+        self._show_live_text()
 
     # -- actions ------------------------------------------------------------------------
 

@@ -93,6 +93,15 @@ class RecorderPanel(Vertical):
         summary: RecordingSummary
 
     @dataclass
+    class LiveChanged(Message):
+        """Live transcription's state line (transcription/live.py), coalesced like levels."""
+
+        text: str
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RecorderPanel.LiveChanged)
+
+    @dataclass
     class Notice(Message):
         """Something a worker wants the interviewer to read (recovery found a recording, archiving failed)."""
 
@@ -149,6 +158,8 @@ class RecorderPanel(Vertical):
         self._clipped_at: float | None = None
         self._shown_warning: tuple[str, str] | None = None
         self._shown_elapsed: str | None = None
+        self._live_text = ""
+        self.live = None  # the LiveTranscriber while recording (transcription/live.py)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="rec-controls"):
@@ -323,12 +334,19 @@ class RecorderPanel(Vertical):
                 return
             self._active = active
             self.post_message(self.Started(active.recording_id, active.path))
+            self.live = live = self._start_live(db, active)
             while not self._stop.wait(1.0):
                 if active.recorder.state == "failed":
                     break
                 active.checkpoint()
+                if live is not None:
+                    live.note_overflows(active.recorder.overflow_count)
+                    self.post_message(self.LiveChanged(live.status().label))
             summary = active.finish()
             self.post_message(self.Finished(summary))
+            if live is not None:  # its own thread: leaving the screen must not wait for the last piece
+                threading.Thread(target=self._store_live, args=(summary.recording_id, live),
+                                 name="live-transcript").start()
             # An encrypted recording only the analysis machine can decode: nothing to archive here
             # (`interview-tui decrypt` there writes the plain WAV to compress).
             if not is_encrypted_recording(summary.path):
@@ -336,6 +354,37 @@ class RecorderPanel(Vertical):
         finally:
             db.close()
             self._done.set()
+
+    def _start_live(self, db: Database, active: ActiveRecording):
+        """Worker thread: live transcription of this recording (None when it cannot even be set up)."""
+        from interview_tui.transcription.live_session import start_live
+
+        try:
+            live = start_live(db, self.project, active.recording_id, self.participant_code)
+        except Exception as exc:  # the recording goes on without it; `transcribe` works afterwards
+            self.post_message(self.LiveChanged(f"live off: {exc}"))
+            return None
+        self.post_message(self.LiveChanged(live.status().label))
+        return live
+
+    def _store_live(self, recording_id: int, live) -> None:
+        """Thread: wait for the last piece and store the stitched transcript."""
+        from interview_tui.storage import open_db
+        from interview_tui.transcription.live_session import store_live
+
+        if not live.enabled:
+            return
+        self.post_message(self.LiveChanged("live: finishing the last part…"))
+        db = open_db(self.project.db_path)
+        try:
+            transcript_id = store_live(db, self.project, recording_id, live)
+        except Exception as exc:  # the recording is safe; `transcribe` can still do it
+            self.post_message(self.LiveChanged(f"live failed ({exc}); run transcribe"))
+            return
+        finally:
+            db.close()
+        self.post_message(self.LiveChanged(
+            "transcript ready" if transcript_id is not None else f"{live.status().label}; run transcribe"))
 
     def _archive(self, db: Database, recording_id: int) -> None:
         """Worker thread: the compressed archival copy, when the project asks for one (`record --archive`)."""
@@ -359,10 +408,24 @@ class RecorderPanel(Vertical):
         db = open_db(self.project.db_path)
         try:
             reports = [r for r in recover_unfinished(db, self.project) if r.action != "in_use"]
+            for report in reports:
+                self.post_message(self.Notice(str(report), "Interrupted recording found", report.action == "failed"))
+            self._resume_live(db, [r.recording_id for r in reports if r.action in ("repaired", "header_ok")])
         finally:
             db.close()
-        for report in reports:
-            self.post_message(self.Notice(str(report), "Interrupted recording found", report.action == "failed"))
+
+    def _resume_live(self, db: Database, recording_ids: list[int]) -> None:
+        """Worker thread: finish the live transcripts of recordings a crash interrupted."""
+        from interview_tui.transcription.live_session import resume_live
+
+        for rid in recording_ids:
+            try:
+                if resume_live(db, self.project, rid) is not None:
+                    self.post_message(self.Notice(f"recording {rid}: the live transcript was finished and stored.",
+                                                  "Live transcript resumed", False))
+            except Exception as exc:  # `transcribe` still works; say why this did not
+                self.post_message(self.Notice(f"recording {rid}: live transcript not finished ({exc}); run transcribe.",
+                                              "Live transcript", True))
 
     # -- messages from the worker ----------------------------------------------------------
 
@@ -398,6 +461,11 @@ class RecorderPanel(Vertical):
             self.error_text = (f"{message.summary.overflow_count} audio block(s) were lost (overflow); "
                                "close other programs before the next recording.")
         self._show_state()
+
+    def on_recorder_panel_live_changed(self, message: LiveChanged) -> None:
+        if message.text != self._live_text:
+            self._live_text = message.text
+            self._show_disk()
 
     def on_recorder_panel_level_changed(self, message: LevelChanged) -> None:
         level, now = message.level, time.monotonic()
@@ -461,7 +529,8 @@ class RecorderPanel(Vertical):
         except OSError:
             return
         disk = self.query_one("#rec-disk", Static)
-        disk.update(f"disk {_size(free)} free (≈ {m_ss(seconds)} of audio)")
+        live = f" · {self._live_text}" if self._live_text else ""
+        disk.update(f"disk {_size(free)} free (≈ {m_ss(seconds)} of audio){live}")
         disk.set_class(seconds < LOW_DISK_S, "-low")
         self._disk_low = seconds < LOW_DISK_S
         self._show_warning()
