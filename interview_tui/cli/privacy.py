@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import force_option, get_db, get_project, one_line_text, output_guard, pass_db, write_cli_output
+from interview_tui.cli.common import force_option, get_db, get_project, one_line_text, output_guard, pass_db
 from interview_tui.cli.consent import consent as consent_group
 from interview_tui.privacy.keyfile import KEY_FILE_ENV
 

@@ -22,7 +22,6 @@ participant who withdrew since does not survive a re-export).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import asdict
@@ -36,6 +35,7 @@ from interview_tui.export.docx import transcript_document
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
 from interview_tui.export.qda_text import ENCODING, maxqda_text, nvivo_table, nvivo_text, transcript_stem
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
+from interview_tui.outputs import sha256_file
 
 MANIFEST = "manifest.json"
 JOURNAL = "journal.json"
@@ -116,14 +116,6 @@ def _participant_folder(project: ExportProject, p: ExportParticipant, folder: Pa
             for s in p.sessions
         ],
     )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _prepare(out: Path) -> list[str]:

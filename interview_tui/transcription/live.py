@@ -22,7 +22,6 @@ above the limit, or the recorder reported input overflows); it catches up later.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import queue
 import threading

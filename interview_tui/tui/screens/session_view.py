@@ -155,7 +155,7 @@ class SessionViewScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        session, guide, events = self.session, self.guide, self.events
+        session, guide = self.session, self.guide
         s = summarize(self.state)
         self.title = f"{session['participant_code']} · {'interview closed' if self.just_closed else 'session'}"
         self.sub_title = "read-only"
