@@ -131,7 +131,7 @@ def main() -> None:
     from interview_tui.transcription.verbatim import render_segments
 
     db2 = open_db(project.db_path)
-    transcript = store.load_transcript(db2, store.latest_transcript_id(db2, summary.recording_id))
+    transcript = store.load_transcript(db2, store.list_transcripts(db2, summary.recording_id)[-1]["id"])
     render_segments(transcript.segments, language="en", verbatim=False)
     live_wer = wer(reference, " ".join(s.text for s in transcript.segments))
     post = None
