@@ -33,7 +33,11 @@ _AFTER_LN_NUM = (
 
 def details(project: ExportProject, p: ExportParticipant, t: ExportTranscript) -> list[tuple[str, str]]:
     """The header facts of one transcript, in order."""
-    duration = t.duration_s if t.duration_s is not None else (t.segments[-1].end if t.segments else None)
+    # The interview's own duration (first question to end, less downtime: the same figure as the
+    # summary and the methods report); the audio's length only for a transcript without a session.
+    session = next((s for s in p.sessions if t.session_started_at and s.started_at == t.session_started_at), None)
+    duration = session.duration_s if session is not None and session.duration_s is not None else (
+        t.duration_s if t.duration_s is not None else (t.segments[-1].end if t.segments else None))
     return [
         ("Participant", p.code),
         # The interview's date: its session's, never the audio file's (an imported file's is the import day).

@@ -149,7 +149,8 @@ class ExportSession:
     ended_at: str | None
     interviewer: str | None = None
     place: str | None = None
-    #: the interview's length: its recordings' total, else the session's clock time.
+    #: the interview's length (`domain.session.interview_duration_s`: first question to end, less
+    #: downtime); without question events, its recordings' total, else the session's clock time.
     duration_s: float | None = None
     events: tuple[ExportEvent, ...] = ()
     marks: tuple[ExportMark, ...] = ()

@@ -55,6 +55,20 @@ def test_docx_parses_back(sample_export: ExportProject, tmp_path: Path) -> None:
     assert segments == [(s.speaker_label, rounded(s.start), clean(s.text)) for s in t.segments]
 
 
+def test_duration_is_the_interviews_not_the_audios(sample_export: ExportProject, tmp_path: Path) -> None:
+    # An interview of 50:00 (first question to end) whose transcript's audio runs 1:02:03: the Word
+    # header gives the interview's duration, as the summary and the methods report do.
+    from dataclasses import replace
+
+    p = sample_export.participant("P01")
+    [t] = p.transcripts
+    session = replace(p.sessions[0], duration_s=3000.0)
+    p = replace(p, sessions=(session,), transcripts=(replace(t, session_started_at=session.started_at),))
+    [path] = write_docx(replace(sample_export, participants=(p, *sample_export.participants[1:])), tmp_path)
+    page_header, facts, _, _ = parse_docx(path)
+    assert facts["Duration"] == "0:50:00" and "Duration: 0:50:00" in page_header
+
+
 def test_line_numbers_are_optional(sample_export: ExportProject, tmp_path: Path) -> None:
     [plain] = write_docx(sample_export, tmp_path / "plain")
     [numbered] = write_docx(sample_export, tmp_path / "numbered", line_numbers=True)
