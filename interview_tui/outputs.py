@@ -18,7 +18,6 @@ tell the export apart from whatever the user put at that path since.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from interview_tui.config import DB_NAME, Project
-from interview_tui.fileio import fsync_dir
+from interview_tui.fileio import fsync_dir, sha256_file
 
 #: The files SQLite keeps beside the database: replacing any of them corrupts it.
 DB_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -37,15 +36,6 @@ PRIVATE_DIR = 0o700
 
 class OutputError(Exception):
     """A path the output must not be written to; the message says what to do instead."""
-
-
-def sha256_file(path: Path) -> str:
-    """The sha256 of a file's bytes, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def real(path: str | os.PathLike[str]) -> Path:

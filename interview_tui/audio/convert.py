@@ -15,9 +15,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from interview_tui.audio.wavfile import file_sha256
 from interview_tui.config import Project
-from interview_tui.fileio import fsync_dir
+from interview_tui.fileio import fsync_dir, sha256_file
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import recordings as store
 
@@ -155,7 +154,7 @@ def import_audio(
     if info.duration_s <= 0:
         raise ConversionError(f"{src.name}: holds no audio (duration 0)")
     check_decodes(src)
-    digest = file_sha256(src)
+    digest = sha256_file(src)
     try:
         rel, out = store.claim_recording_file(
             db, project.root, code, session_id, datetime.now(timezone.utc), f"-import{suffix}",
@@ -176,7 +175,7 @@ def import_audio(
         except OSError as exc:
             raise ConversionError(f"cannot copy {src.name} into {dst.parent}: {exc.strerror or exc}; "
                                   "nothing was imported") from exc
-        if file_sha256(dst) != digest:
+        if sha256_file(dst) != digest:
             raise ConversionError(f"{src.name}: the copy differs from the original; check the disk. "
                                   "Nothing was imported")
         return store.add_imported_recording(

@@ -24,8 +24,9 @@ from interview_tui import wav
 from interview_tui.audio.capture import Recorder, RecorderConfig, RecorderError
 from interview_tui.audio.devices import InputDevice, resolve_input_device
 from interview_tui.audio.levels import Level
-from interview_tui.audio.wavfile import file_sha256, inspect_wav
+from interview_tui.audio.wavfile import inspect_wav
 from interview_tui.config import Project
+from interview_tui.fileio import sha256_file
 from interview_tui.domain.participant_codes import normalize_code
 from interview_tui.domain.study import Study
 from interview_tui.privacy.segments import SUFFIX as ENCRYPTED_SUFFIX
@@ -204,7 +205,7 @@ class ActiveRecording:
                 _rewrite_sizes(self.path, layout.data_offset, layout.available_data_bytes)
                 os.truncate(self.path, layout.data_offset + layout.available_data_bytes)
             duration = layout.frames / layout.samplerate
-        digest = file_sha256(self.path)
+        digest = sha256_file(self.path)
         error = self.recorder.error
         store.finish_recording(
             self.db, self.recording_id, duration_s=duration, sha256=digest,

@@ -25,13 +25,12 @@ from sqlite_utils import Database
 from interview_tui.audio.wavfile import (
     WavRepairError,
     data_sha256,
-    file_sha256,
     inspect_wav,
     verify_copy,
     write_repaired_copy,
 )
 from interview_tui.config import Project
-from interview_tui.fileio import fsync_dir, is_locked
+from interview_tui.fileio import fsync_dir, is_locked, sha256_file
 from interview_tui.privacy.segments import SegmentError, is_encrypted_recording, repair_file
 from interview_tui.storage import recordings as store
 
@@ -123,7 +122,7 @@ def recover_one(db: Database, project: Project, row: dict, *, keep_original: boo
     if session_id is not None and row.get("session_id") is None:
         store.set_session(db, row["id"], session_id)
     store.finish_recording(
-        db, row["id"], duration_s=duration, sha256=file_sha256(path), overflow_count=row["overflow_count"],
+        db, row["id"], duration_s=duration, sha256=sha256_file(path), overflow_count=row["overflow_count"],
         state="recovered", error=f"recording was interrupted; recovered {duration:.1f} s",
         sample_rate=layout.samplerate, channels=layout.channels,
     )
@@ -149,7 +148,7 @@ def _recover_encrypted(db: Database, row: dict, path: Path, source: Path, keep_o
     if session_id is not None and row.get("session_id") is None:
         store.set_session(db, row["id"], session_id)
     store.finish_recording(
-        db, row["id"], duration_s=duration, sha256=file_sha256(path), overflow_count=row["overflow_count"],
+        db, row["id"], duration_s=duration, sha256=sha256_file(path), overflow_count=row["overflow_count"],
         state="recovered", error=f"recording was interrupted; recovered {duration:.1f} s",
     )
     repaired = source != path or not found.intact

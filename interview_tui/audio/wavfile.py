@@ -164,15 +164,6 @@ def data_sha256(path: Path, layout: WavLayout) -> str:
     return digest.hexdigest()
 
 
-def file_sha256(path: Path) -> str:
-    """sha256 of a whole file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_repaired_copy(src: Path, dst: Path) -> WavLayout:
     """Write `dst`: a valid WAV with every whole frame of `src`; `src` is only read.
 

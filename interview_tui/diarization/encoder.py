@@ -24,7 +24,7 @@ import numpy as np
 from interview_tui.diarization.features import FRAMES_PER_WINDOW, mel_frames
 from interview_tui.diarization.torch_pickle import CheckpointError, load_legacy_checkpoint
 from interview_tui.config import model_cache_dir
-from interview_tui.outputs import sha256_file
+from interview_tui.fileio import sha256_file
 
 WHEEL_NAME = "Resemblyzer-0.1.4-py3-none-any.whl"
 WHEEL_SHA256 = "8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f"

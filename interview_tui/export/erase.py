@@ -29,7 +29,8 @@ from sqlite_utils import Database
 from interview_tui.config import DB_NAME
 from interview_tui.export.folder import MANIFEST
 from interview_tui.export.log import AUDIT_ACTION, EDITED_ACTION, log_edit, resolve_stored
-from interview_tui.outputs import Written, real, sha256_file
+from interview_tui.fileio import sha256_file
+from interview_tui.outputs import Written, real
 from interview_tui.storage import audit
 
 VERSIONS = "versions.txt"

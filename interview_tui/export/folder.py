@@ -35,7 +35,7 @@ from interview_tui.export.docx import transcript_document
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
 from interview_tui.export.qda_text import ENCODING, maxqda_text, nvivo_table, nvivo_text, transcript_stem
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
-from interview_tui.outputs import sha256_file
+from interview_tui.fileio import sha256_file
 
 MANIFEST = "manifest.json"
 JOURNAL = "journal.json"

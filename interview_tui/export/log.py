@@ -78,7 +78,7 @@ def log_edit(db: Database, files: Iterable[Written], root: Path | None, *, actor
 def log_transcript_files(db: Database, outputs: Iterable[list[Path]], root: Path) -> None:
     """Transcript files of project recordings written to a folder the user chose: one entry per
     recording (its participant's code, every file's sha256), so a withdrawal finds and deletes them."""
-    from interview_tui.outputs import sha256_file
+    from interview_tui.fileio import sha256_file
 
     for paths in outputs:
         files = [Written(p, sha256_file(p)) for p in paths if p.is_file()]

@@ -22,7 +22,6 @@ repair but never read; `decrypt_to_wav` needs the private key.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import struct
 import time
@@ -33,7 +32,7 @@ from typing import BinaryIO, Iterator, Sequence
 import pyrage
 
 from interview_tui import wav
-from interview_tui.fileio import fsync_dir
+from interview_tui.fileio import fsync_dir, sha256_file
 from interview_tui.privacy.agekeys import AgeKeyError, parse_recipients
 
 MAGIC = b"interview-tui age segments v1\n"
@@ -294,15 +293,7 @@ def decrypt_to_wav(src: Path, dst: Path, identities: Sequence[object]) -> Decryp
             raise
     with open(dst, "rb") as f:
         channels, rate = struct.unpack("<HI", f.read(WAV_HEADER_BYTES)[22:28])
-    return Decrypted(dst, data_bytes // (2 * channels), rate, channels, _file_sha256(dst), size - complete)
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return Decrypted(dst, data_bytes // (2 * channels), rate, channels, sha256_file(dst), size - complete)
 
 
 

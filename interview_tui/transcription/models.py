@@ -23,6 +23,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from interview_tui import fileio
 from interview_tui.config import MODEL_DIR_ENV, model_cache_dir  # noqa: F401 (the model commands and tests name them here)
 
 INSTALL_HINT = (
@@ -96,11 +97,7 @@ def sha256_file(path: Path, _cache: dict[tuple[str, float, int], str] = {}) -> s
     st = path.stat()
     key = (str(path), st.st_mtime, st.st_size)
     if key not in _cache:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        _cache[key] = h.hexdigest()
+        _cache[key] = fileio.sha256_file(path)
     return _cache[key]
 
 

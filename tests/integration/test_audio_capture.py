@@ -14,7 +14,7 @@ from interview_tui.audio.capture import RecorderConfig
 from interview_tui.audio.devices import AudioDeviceError, list_input_devices, resolve_input_device
 from interview_tui.audio.recording import ActiveRecording, RecordingRefused
 from interview_tui.audio.recovery import recover_unfinished
-from interview_tui.audio.wavfile import file_sha256
+from interview_tui.fileio import sha256_file
 from interview_tui.storage import recordings as store
 from tests.fixtures.audio import RATE, align, enroll, known_signal, write_wav
 
@@ -63,7 +63,7 @@ def test_records_known_audio_exactly(virtual_mic, db, project, known_audio):
 
     row = store.get_recording(db, summary.recording_id)
     assert row["state"] == "complete"
-    assert row["sha256"] == file_sha256(summary.path)
+    assert row["sha256"] == sha256_file(summary.path)
     assert (row["sample_rate"], row["channels"], row["device"], row["overflow_count"]) == (RATE, 1, "pulse", 0)
     assert row["path"].startswith("recordings/P01/P01-") and row["path"].endswith(".wav")
     assert store.get_input_device(db) == "pulse"  # remembered for the next recording
@@ -108,7 +108,7 @@ def test_recovery_leaves_a_running_recording_alone(virtual_mic, db, project):
     enroll(db)
     active = ActiveRecording.start(db, project, "P01", device="pulse")
     _wait_frames(active, 0.2)
-    before = file_sha256(active.path)
+    before = sha256_file(active.path)
     [report] = recover_unfinished(db, project)
     assert report.action == "in_use"
     assert store.get_recording(db, active.recording_id)["state"] == "recording"

@@ -11,7 +11,8 @@ import pytest
 import soundfile
 
 from interview_tui.audio.convert import ConversionError, archive_recording, import_audio, probe_audio
-from interview_tui.audio.wavfile import CrashSafeWavWriter, file_sha256
+from interview_tui.audio.wavfile import CrashSafeWavWriter
+from interview_tui.fileio import sha256_file
 from interview_tui.storage import recordings as store
 from interview_tui.storage.sessions import add_event, open_session
 from tests.fixtures.audio import enroll, known_signal, write_wav
@@ -49,7 +50,7 @@ def test_import_each_format(db, project, sources, fmt):
     assert row["path"].startswith("recordings/P01/P01-") and row["path"].endswith(f"-import.{fmt}")
     assert "John" not in row["path"] and "Smith" not in str(store.list_recordings(db))
     assert stored.read_bytes() == sources[fmt].read_bytes()
-    assert row["sha256"] == file_sha256(stored)
+    assert row["sha256"] == sha256_file(stored)
     assert (row["source"], row["state"], row["channels"]) == ("import", "complete", 1)
     assert row["sample_rate"] == 48000
     assert row["duration_s"] == pytest.approx(2.0, abs=0.06)  # lossy codecs pad a few ms
@@ -94,7 +95,7 @@ def _recording(db, project, seconds: float = 6.0, session_id=None):
     writer.close()
     rec_id = store.start_recording(db, participant_code="P01", path=rel, session_id=session_id,
                                    sample_rate=48000, channels=1)
-    store.finish_recording(db, rec_id, duration_s=seconds, sha256=file_sha256(project.root / rel))
+    store.finish_recording(db, rec_id, duration_s=seconds, sha256=sha256_file(project.root / rel))
     return rec_id, samples
 
 

@@ -15,7 +15,8 @@ import pytest
 import soundfile
 
 from interview_tui.audio.recovery import backup_path
-from interview_tui.audio.wavfile import file_sha256, inspect_wav
+from interview_tui.audio.wavfile import inspect_wav
+from interview_tui.fileio import sha256_file
 from interview_tui.storage import open_db
 from interview_tui.storage import recordings as store
 from tests.fixtures.audio import RATE, align, enroll, known_signal, write_wav
@@ -75,7 +76,7 @@ def test_sigkill_mid_recording_then_recover(virtual_mic, db, project, tmp_path):
     fixed = store.get_recording(db2, row["id"])
     assert fixed["state"] == "recovered"
     assert fixed["duration_s"] == pytest.approx(len(recovered) / RATE)
-    assert fixed["sha256"] == file_sha256(path)
+    assert fixed["sha256"] == sha256_file(path)
     if backup_path(path).exists():  # the header had to be repaired: the original is kept untouched
         assert backup_path(path).read_bytes() == original_bytes
     else:  # the header was already current (the usual case after kill -9): nothing was rewritten
@@ -114,7 +115,7 @@ def test_disk_full_stops_cleanly_and_keeps_the_audio(virtual_mic, db, project):
     assert frames == layout.frames > 0.9 * (limit - 44) // 4
     assert row["state"] == "complete" and "disk is full" in row["error"]
     assert row["duration_s"] == pytest.approx(frames / RATE)
-    assert row["sha256"] == file_sha256(path)
+    assert row["sha256"] == sha256_file(path)
 
 
 def test_cli_errors_are_clear(virtual_mic, db, project):
@@ -174,5 +175,5 @@ def test_ctrl_c_or_sigterm_stops_cleanly(virtual_mic, db, project, sig):
     [row] = store.list_recordings(db)
     path = project.root / row["path"]
     assert row["state"] == "complete" and row["error"] is None
-    assert inspect_wav(path).header_ok and row["sha256"] == file_sha256(path)
+    assert inspect_wav(path).header_ok and row["sha256"] == sha256_file(path)
     assert soundfile.info(str(path)).frames == round(row["duration_s"] * RATE) > RATE // 2

@@ -15,7 +15,7 @@ import soundfile
 from interview_tui import wav
 from interview_tui.audio.capture import RecorderConfig
 from interview_tui.audio.recording import ActiveRecording
-from interview_tui.audio.wavfile import file_sha256
+from interview_tui.fileio import sha256_file
 from interview_tui.domain.loader import load_study
 from interview_tui.privacy import segments
 from interview_tui.privacy.agekeys import generate_keypair, load_identities
@@ -71,7 +71,7 @@ def test_encrypted_recording_decrypts_bit_exact(virtual_mic, db, project, tmp_pa
     assert path.name.endswith(".wav.ageseg") and path.parent.name == "P01"
     data = path.read_bytes()
     assert data.startswith(segments.MAGIC) and b"RIFF" not in data and b"WAVE" not in data
-    assert summary.sha256 == file_sha256(path) and summary.duration_s == pytest.approx(4.5)
+    assert summary.sha256 == sha256_file(path) and summary.duration_s == pytest.approx(4.5)
 
     out = segments.decrypt_to_wav(path, tmp_path / "decrypted.wav", load_identities(key_path))
     pcm = b"".join(written)
@@ -131,7 +131,7 @@ def test_killed_encrypted_recording_recovers_within_a_second(virtual_mic, db, pr
 
     db2 = open_db(project.db_path)
     fixed = store.get_recording(db2, row["id"])
-    assert fixed["state"] == "recovered" and fixed["sha256"] == file_sha256(path)
+    assert fixed["state"] == "recovered" and fixed["sha256"] == sha256_file(path)
     assert fixed["duration_s"] == pytest.approx(soundfile.info(str(wav)).frames / RATE)
     assert store.unfinished_recordings(db2) == []
     assert [e["details"]["recording_id"] for e in audit.entries(db2, action="recording.recovered")] == [row["id"]]

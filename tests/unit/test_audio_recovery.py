@@ -13,10 +13,9 @@ from interview_tui.audio.recovery import backup_path, recover_unfinished
 from interview_tui.audio.wavfile import (
     CrashSafeWavWriter,
     WavRepairError,
-    file_sha256,
     inspect_wav,
 )
-from interview_tui.fileio import is_locked
+from interview_tui.fileio import is_locked, sha256_file
 from interview_tui.storage import recordings as store
 from interview_tui.storage.sessions import add_event, open_session
 from tests.fixtures.audio import enroll
@@ -80,7 +79,7 @@ def test_stale_header_is_repaired_from_a_verified_copy(db, project, channels):
     assert data.tobytes() == (_pcm(48000, channels) + _pcm(24000, channels, seed=2))
     row = store.get_recording(db, rec_id)
     assert (row["state"], row["session_id"], row["duration_s"]) == ("recovered", session_id, 1.5)
-    assert row["sha256"] == file_sha256(path)
+    assert row["sha256"] == sha256_file(path)
     assert not path.with_name(path.name + ".repair").exists()
 
 
