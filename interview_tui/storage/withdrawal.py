@@ -27,10 +27,9 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Protocol
 
 from sqlite_utils import Database
 
@@ -184,22 +183,6 @@ def unfinished_withdrawals(db: Database) -> list[str]:
         " ORDER BY s.id", [STARTED_ACTION, WITHDRAWN_ACTION])]
 
 
-@contextmanager
-def _write_lock(db: Database) -> Iterator[None]:
-    """A transaction that takes the write lock at once, so the busy timeout applies before any change."""
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.conn.rollback()
-        raise
-    db.conn.execute("COMMIT")
-
-
 def _foreign_keys(db: Database) -> dict[str, list[tuple[str, str, str]]]:
     """For each table: (child table, child column, parent column) of every foreign key pointing at it."""
     refs: dict[str, list[tuple[str, str, str]]] = {}
@@ -289,7 +272,7 @@ def withdraw_participant(
 
     # 1. Record the withdrawal before erasing anything: from here on the participant is withdrawn.
     try:
-        with _write_lock(db):
+        with db.atomic():  # BEGIN IMMEDIATE: the busy timeout applies before any change
             if already is None:
                 db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [report.withdrawn_at, pid])
             if canonical not in unfinished_withdrawals(db):
@@ -329,7 +312,7 @@ def withdraw_participant(
     db.execute("PRAGMA secure_delete = ON")
     try:
         try:
-            with _write_lock(db):
+            with db.atomic():  # BEGIN IMMEDIATE: the busy timeout applies before any change
                 report.rows_deleted = _delete_rows(db, pid, canonical)
                 if erased is not None:
                     erased.log(db, root, actor=actor)
