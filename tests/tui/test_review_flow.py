@@ -24,7 +24,7 @@ from interview_tui.storage import reviews
 from interview_tui.storage.transcripts import list_transcripts, load_transcript
 from interview_tui.tui.screens.review import ReviewScreen
 from interview_tui.tui.screens.start import StartScreen
-from interview_tui.tui.widgets.review_dialogs import CONTEXT
+from interview_tui.tui.screens.dialogs import CONTEXT
 from interview_tui.tui.widgets.review_editor import SegmentEditor
 from interview_tui.tui.widgets.review_segments import SegmentList
 from tests.fixtures.review import INTERVIEW_QUESTIONS

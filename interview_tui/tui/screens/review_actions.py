@@ -10,8 +10,7 @@ from interview_tui.review.edits import MARKERS
 from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError
 from interview_tui.domain.timecode import mm_ss
-from interview_tui.tui.screens.dialogs import PickDialog
-from interview_tui.tui.widgets.review_dialogs import FindReplaceDialog, LineDialog, ReplaceRequest, TextDialog
+from interview_tui.tui.screens.dialogs import FindReplaceDialog, LineDialog, PickDialog, ReplaceRequest, TextDialog
 from interview_tui.tui.widgets.review_segments import SegmentList
 
 NEW_SPEAKER = "__new__"
