@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Callable
 
 from sqlite_utils import Database
+from textual.dom import DOMNode
+from textual.screen import Screen, ScreenResultType
 
 from interview_tui.config import Project
 from interview_tui.domain.clock import now
@@ -25,6 +27,26 @@ class AppContext:
     interviewer_id: int | None = None
     interviewer_name: str = ""
     place: str | None = None
+
+
+def app_context(node: DOMNode) -> AppContext:
+    """The context of the app `node` belongs to; set once the app has opened its project.
+
+    Screens are pushed only after that (the study error screen, shown when opening failed, never
+    asks), so a missing context is a bug, not a state to handle.
+    """
+    ctx = getattr(node.app, "ctx", None)
+    if not isinstance(ctx, AppContext):
+        raise RuntimeError(f"{type(node).__name__} needs the app's context, and the project is not open")
+    return ctx
+
+
+class ContextScreen(Screen[ScreenResultType]):
+    """A screen of the open project: `self.ctx` is the app's context."""
+
+    @property
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
 
 def study_of_session(ctx: AppContext, session: dict) -> Study:

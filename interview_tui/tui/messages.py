@@ -1,10 +1,23 @@
-"""Messages the widgets post upwards (attributes flow down, messages flow up)."""
+"""Messages posted upwards: by widgets to their screen, and by thread workers to the screen that
+started them (attributes flow down, messages flow up; a worker never touches a widget).
+
+A widget's own messages stay nested in the widget class (`Outline.Highlighted`), Textual's
+convention, so the handler name says which widget sent it; the messages here are shared by
+several widgets or carry a worker's result back to its screen.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from interview_tui.storage.withdrawal import WithdrawalReport
+
+
+# -- interview screen: the outline and the question panel -------------------------------------
 
 
 @dataclass
@@ -19,3 +32,65 @@ class ProbeChosen(Message):
     """The interviewer asked a follow-up or probe of the current question."""
 
     prompt_id: str
+
+
+# -- start screen: the withdrawal worker --------------------------------------------------------
+
+
+@dataclass
+class WithdrawalFinished(Message):
+    """A withdrawal finished in its worker: the report, or the error that stopped it (then report is None)."""
+
+    code: str
+    report: WithdrawalReport | None
+    error: str | None
+
+
+# -- transcription screen: the batch worker ----------------------------------------------------
+
+
+@dataclass
+class JobStarted(Message):
+    """The worker began transcribing a recording; `remaining` are still queued after it."""
+
+    recording_id: int
+    label: str
+    duration_s: float | None
+    remaining: int
+
+
+@dataclass
+class JobProgress(Message):
+    """Audio transcribed so far; a newer one replaces an undelivered one, so a busy UI draws only the latest."""
+
+    recording_id: int
+    done_s: float
+    total_s: float
+    elapsed_s: float
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, JobProgress) and message.recording_id == self.recording_id
+
+
+@dataclass
+class JobFinished(Message):
+    """A recording is done: stored (ok) or failed, with the message to show."""
+
+    recording_id: int
+    ok: bool
+    text: str
+
+
+@dataclass
+class QueueIdle(Message):
+    """The worker emptied the queue, or stopped because it was cancelled."""
+
+    cancelled: bool
+
+
+@dataclass
+class ModelsFound(Message):
+    """The installed Whisper models (looked up off the UI thread), or why there are none."""
+
+    names: list[str]
+    problem: str | None

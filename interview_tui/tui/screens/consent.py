@@ -6,13 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Static
 
 from interview_tui.domain.consent import split_items
 from interview_tui.domain.study import ConsentItem
 from interview_tui.storage.consent import consent_on_file, record_consent
-from interview_tui.tui.context import AppContext
+from interview_tui.tui.context import ContextScreen
 from interview_tui.tui.screens.dialogs import ConfirmDialog
 from interview_tui.tui.widgets.tickbox import TickBox
 
@@ -37,7 +36,7 @@ class ItemLabel(Static):
             box.focus()
 
 
-class ConsentScreen(Screen[str | None]):
+class ConsentScreen(ContextScreen[str | None]):
     """Returns 'given', 'declined', or None when left without a decision.
 
     Consent already on file for this form version is shown, not asked again;
@@ -56,10 +55,6 @@ class ConsentScreen(Screen[str | None]):
         self.on_file: dict | None = None
         #: ctrl+s was refused for missing required items (the status then follows the ticks).
         self.refused = False
-
-    @property
-    def ctx(self) -> AppContext:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         form = self.ctx.study.consent

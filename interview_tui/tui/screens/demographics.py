@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static
 
@@ -25,7 +24,7 @@ from interview_tui.domain.demographics import (
 from interview_tui.domain.participant_codes import ParticipantError
 from interview_tui.domain.study import DemographicField
 from interview_tui.storage.demographics import DemographicsError, get_demographics, save_demographics
-from interview_tui.tui.context import AppContext
+from interview_tui.tui.context import ContextScreen
 from interview_tui.tui.screens.dialogs import ConfirmDialog
 from interview_tui.tui.widgets.tickbox import TickBox, TickList
 
@@ -47,7 +46,7 @@ def hint(field: DemographicField) -> str:
     return "YYYY-MM-DD" if field.type == "date" else ""
 
 
-class DemographicsScreen(Screen[bool]):
+class DemographicsScreen(ContextScreen[bool]):
     """Fill in or edit one participant's demographics; returns True when saved."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "back", "Back")]
@@ -58,10 +57,6 @@ class DemographicsScreen(Screen[bool]):
         self.dirty = False
         #: the labels of the fields a save refused; the status line follows them until they are fixed.
         self.refused: list[str] | None = None
-
-    @property
-    def ctx(self) -> AppContext:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -6,14 +6,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from interview_tui.domain.session import Event, Interview, summarize
 from interview_tui.domain.timecode import hh_mm_ss_d, m_ss
 from interview_tui.domain.study import Section, Study
 from interview_tui.storage import sessions as store
-from interview_tui.tui.context import AppContext, study_of_session
+from interview_tui.tui.context import ContextScreen, study_of_session
 from interview_tui.tui.messages import ProbeChosen, QuestionChosen
 from interview_tui.tui.screens.dialogs import ConfirmDialog, NoteDialog
 from interview_tui.tui.widgets.activity import ActivityLog
@@ -42,7 +41,7 @@ def bookmark_toast(event: Event) -> str:
     return f"Bookmark at {m_ss(event.session_offset_s)} interview time (nothing is recording)"
 
 
-class InterviewScreen(Screen[None]):
+class InterviewScreen(ContextScreen[None]):
     """Runs one session; every key press that changes something is stored at once."""
 
     BINDINGS = [
@@ -67,10 +66,6 @@ class InterviewScreen(Screen[None]):
         self.session_id = session_id
         self.interview: Interview | None = None
         self.recorder = None  # the RecorderPanel, when the audio module is installed
-
-    @property
-    def ctx(self) -> AppContext:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         self.study = study = self._study()

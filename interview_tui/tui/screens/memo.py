@@ -5,17 +5,16 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from interview_tui.storage.memos import MemoError, add_journal_entry, add_memo
-from interview_tui.tui.context import AppContext
+from interview_tui.tui.context import ContextScreen
 
 #: A contact summary's usual parts (Miles & Huberman): a prompt, not a form; all of it may be rewritten.
 MEMO_TEMPLATE = "Setting: \n\nRapport: \n\nMain themes: \n\nWhat to ask next time: \n"
 
 
-class _WritingScreen(Screen[bool]):
+class _WritingScreen(ContextScreen[bool]):
     """A text area; ctrl+s saves, Escape leaves without saving. Dismisses with whether it saved."""
 
     BINDINGS = [
@@ -25,10 +24,6 @@ class _WritingScreen(Screen[bool]):
     heading = ""
     hint = ""
     template = ""
-
-    @property
-    def ctx(self) -> AppContext:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Header()

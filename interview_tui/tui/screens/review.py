@@ -25,6 +25,7 @@ from interview_tui.review.session import ReviewError, ReviewSession
 from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
 from interview_tui.domain.timecode import mm_ss
+from interview_tui.tui.context import app_context
 from interview_tui.tui.screens.dialogs import PickDialog
 from interview_tui.tui.screens.review_actions import ReviewActions, marker_for
 from interview_tui.tui.screens.review_speakers import ReviewSpeakers
@@ -103,7 +104,7 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
 
     @property
     def ctx(self):
-        return self.app.ctx  # type: ignore[attr-defined]
+        return app_context(self)
 
     def compose(self) -> ComposeResult:
         yield Header()

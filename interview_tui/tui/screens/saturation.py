@@ -6,11 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
 from interview_tui.storage.saturation import record_saturation, saturation_log
-from interview_tui.tui.context import AppContext
+from interview_tui.tui.context import ContextScreen
 
 
 def split_themes(text: str) -> list[str]:
@@ -18,7 +17,7 @@ def split_themes(text: str) -> list[str]:
     return list(dict.fromkeys(" ".join(t.split()) for t in text.split(";") if t.strip()))
 
 
-class SaturationScreen(Screen[bool]):
+class SaturationScreen(ContextScreen[bool]):
     """Record the themes one participant's interview added; returns True when saved."""
 
     CSS_PATH = "saturation.tcss"
@@ -27,10 +26,6 @@ class SaturationScreen(Screen[bool]):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
-
-    @property
-    def ctx(self) -> AppContext:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Header()

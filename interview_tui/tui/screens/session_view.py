@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from interview_tui.domain.figures import QuestionTime, SectionTime, TalkTime, figures
@@ -18,7 +17,7 @@ from interview_tui.domain.timecode import m_ss
 from interview_tui.domain.study import Guide
 from interview_tui.export.gather import session_talk_time
 from interview_tui.storage import sessions as store
-from interview_tui.tui.context import AppContext, study_of_session
+from interview_tui.tui.context import ContextScreen, study_of_session
 from interview_tui.tui.widgets.activity import describe
 from interview_tui.tui.widgets.figures import QuestionChart, SectionChart, TalkChart
 
@@ -108,7 +107,7 @@ def recording_line(recording: dict) -> str:
     return f"Audio [b]{length}[/] · {escape(recording['path'])}{state}{lost}"
 
 
-class SessionViewScreen(Screen[None]):
+class SessionViewScreen(ContextScreen[None]):
     """Summary (duration, covered, skipped, never reached, notes, bookmarks) and the event list."""
 
     BINDINGS = [Binding("escape,q", "back", "Back")]
@@ -119,10 +118,6 @@ class SessionViewScreen(Screen[None]):
         self.just_closed = just_closed
         self.parts: list[str] = []
         self._polls = 0
-
-    @property
-    def ctx(self) -> AppContext:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         session = store.get_session(self.ctx.db, self.session_id)

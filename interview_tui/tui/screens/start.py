@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
-from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
@@ -19,14 +18,15 @@ from interview_tui.storage.interviewers import get_or_add_interviewer, list_inte
 from interview_tui.storage.permission import refusal
 from interview_tui.storage.participants import ParticipantError, add_participant, get_participant
 from interview_tui.storage.roster import list_participants
-from interview_tui.tui.context import AppContext
+from interview_tui.tui.context import ContextScreen
+from interview_tui.tui.messages import WithdrawalFinished
 from interview_tui.tui.screens.dialogs import ConfirmDialog, PickDialog
 
 YES, NO = "✓", "·"
 CONSENT = {"given": "✓ given", "declined": "✗ declined", "none": "·"}
 
 
-class StartScreen(Screen[None]):
+class StartScreen(ContextScreen[None]):
     """Pick the interviewer, the place and a participant; start an interview or fill forms."""
 
     BINDINGS = [
@@ -43,10 +43,6 @@ class StartScreen(Screen[None]):
         # After an interview: the themes it added, for the saturation log (also `saturation record`).
         Binding("s", "saturation", "Saturation", show=False),
     ]
-
-    @property
-    def ctx(self) -> AppContext:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         study = self.ctx.study
@@ -321,15 +317,7 @@ class StartScreen(Screen[None]):
             self._sync_interviewer()  # the sign-off offers the name on screen
             open_review(self.app, self.ctx.db, code)
 
-
     # -- withdrawal (privacy area: storage.withdrawal) -----------------------------------------
-
-    class Withdrawn(Message):
-        """A withdrawal finished (in the worker): its report, or the error that stopped it."""
-
-        def __init__(self, code: str, report: object | None, error: str | None) -> None:
-            super().__init__()
-            self.code, self.report, self.error = code, report, error
 
     def action_withdraw(self) -> None:
         """Withdraw the selected participant and erase all their data, after asking."""
@@ -378,13 +366,13 @@ class StartScreen(Screen[None]):
         try:
             report = withdraw_participant(db, self.ctx.project, code, actor, erase_exports=erase_participant_exports)
         except Exception as error:  # shown to the user; the command can be run again
-            self.post_message(self.Withdrawn(code, None, str(error)))
+            self.post_message(WithdrawalFinished(code, None, str(error)))
             return
         finally:
             db.close()
-        self.post_message(self.Withdrawn(code, report, None))
+        self.post_message(WithdrawalFinished(code, report, None))
 
-    def on_start_screen_withdrawn(self, message: "StartScreen.Withdrawn") -> None:
+    def on_withdrawal_finished(self, message: WithdrawalFinished) -> None:
         if message.error is not None:
             self.refresh_participants()
             self.notify(f"Withdrawal of {message.code} stopped: {message.error}. It is offered again at the next "
@@ -392,12 +380,13 @@ class StartScreen(Screen[None]):
                         severity="error", timeout=30)
             return
         report = message.report
+        assert report is not None  # a withdrawal without an error always has its report
         self.refresh_participants()
-        text = (f"{message.code} withdrawn: {sum(report.rows_deleted.values())} record(s) and "  # type: ignore[union-attr]
-                f"{len(report.files_deleted)} file(s) erased.")  # type: ignore[union-attr]
-        warnings = list(report.warnings)  # type: ignore[union-attr]
+        text = (f"{message.code} withdrawn: {sum(report.rows_deleted.values())} record(s) and "
+                f"{len(report.files_deleted)} file(s) erased.")
+        warnings = list(report.warnings)
         # Files that may hold their data but are not provably this project's exports: the user decides.
-        warnings += [f"Not deleted, check by hand: {path} ({why})." for path, why in report.left]  # type: ignore[union-attr]
+        warnings += [f"Not deleted, check by hand: {path} ({why})." for path, why in report.left]
         self.notify(" ".join([text, *warnings]), title="Withdrawal", severity="warning" if warnings else "information",
                     timeout=15)
 

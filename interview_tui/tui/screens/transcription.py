@@ -13,59 +13,21 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Log, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
 from interview_tui.config import Project
 from interview_tui.domain.timecode import m_ss
+from interview_tui.tui.messages import JobFinished, JobProgress, JobStarted, ModelsFound, QueueIdle
 from interview_tui.tui.widgets.tickbox import TickBox
 
 AUTO_MODEL = "__auto__"
-
-
-@dataclass
-class JobStarted(Message):
-    recording_id: int
-    label: str
-    duration_s: float | None
-    remaining: int
-
-
-@dataclass
-class JobProgress(Message):
-    recording_id: int
-    done_s: float
-    total_s: float
-    elapsed_s: float
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, JobProgress) and message.recording_id == self.recording_id
-
-
-@dataclass
-class JobFinished(Message):
-    recording_id: int
-    ok: bool
-    text: str
-
-
-@dataclass
-class QueueIdle(Message):
-    cancelled: bool
-
-
-@dataclass
-class ModelsFound(Message):
-    names: list[str]
-    problem: str | None
 
 
 def eta_text(done_s: float, total_s: float, elapsed_s: float) -> str:
