@@ -181,11 +181,6 @@ def write_output(target: str | os.PathLike[str], write: Callable[[Path], object]
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_text_output(target: str | os.PathLike[str], text: str, *, guard: Guard, force: bool = False) -> Output:
-    """`write_output` for a text file (UTF-8)."""
-    return write_output(target, lambda staged: staged.write_text(text, encoding="utf-8"), guard=guard, force=force)
-
-
 def private_umask() -> int:
     """New files private to the user (0600, folders 0700) from here on; returns the previous umask."""
     return os.umask(0o077)

@@ -9,8 +9,6 @@ import click
 from interview_tui.cli import main
 from interview_tui.cli.common import pass_db
 
-_TEXT_HELP = "The text; without it, your $EDITOR opens (or, with '-', the text is read from standard input)."
-
 
 def _text(text: str | None, what: str) -> str:
     """TEXT, standard input for '-', else what the user writes in their editor."""

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Literal
 
 from interview_tui.domain.demographics import DemographicSummary, FieldSummary
 from interview_tui.domain.safe_text import SpreadsheetWriter
 from interview_tui.domain.study import DemographicField
 
-Format = Literal["text", "markdown", "csv"]
 FORMATS: tuple[str, ...] = ("text", "markdown", "csv")
 DASH = "\u2013"  # en dash, as in "40–66"
 

@@ -94,11 +94,6 @@ class ExportTranscript:
     parts: tuple["TranscriptPart", ...] = ()
 
     @property
-    def audio_end_s(self) -> float | None:
-        """Where the linked (first) recording's audio ends on the transcript's timeline (None: all of it)."""
-        return self.parts[1].offset_s if len(self.parts) > 1 else None
-
-    @property
     def recording_ids(self) -> tuple[int, ...]:
         """Every recording this transcript was made from, in order."""
         return tuple(p.recording_id for p in self.parts) or (self.recording_id,)

@@ -47,13 +47,6 @@ class EncryptedOutput:
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    @property
-    def final_path(self) -> Path:
-        """What the export is now: the `.age` file for a file target, the folder otherwise."""
-        if len(self.written) == 1 and self.written[0].parent == self.target.parent:
-            return self.written[0]
-        return self.target
-
     def _encrypt(self, staged: Path) -> None:
         if staged.is_file():
             self.written.append(self._one(staged, self.target.with_name(self.target.name + AGE_SUFFIX)))

@@ -17,9 +17,6 @@ from typing import Any, Iterable, Sequence
 #: prev_hash of the first entry.
 GENESIS = "0" * 64
 
-#: The audit_log columns an entry's hash covers, in order.
-FIELDS = ("id", "at", "actor", "action", "participant_code", "details")
-
 
 def entry_hash(
     id: int, at: str, actor: str | None, action: str, participant_code: str | None, details: str | None,

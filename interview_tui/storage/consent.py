@@ -199,8 +199,8 @@ def _with_log(counts: dict[str, int], log: dict[str, int]) -> dict[str, int]:
     Declines and open invitations in the log were never participants, so they
     add to `contacted`.  Accepted entries are people who became participants:
     they add only where the log counts more of them than there are participants
-    (a log kept in full, participants still to be entered).  Declines recorded
-    the old way, as participants whose consent was declined, still count.
+    (a log kept in full, participants still to be entered).  A decline entered as
+    a participant whose consent was declined, with no log entry, counts too.
     """
     took_part = counts["included"] + counts["withdrawn"]
     out = dict(counts)

