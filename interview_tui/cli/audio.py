@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import ROW_ID, force_option, get_db, get_project, load_cli_study, study_option, write_cli_output
+from interview_tui.cli.common import ROW_ID, as_click_error, force_option, get_db, get_project, load_cli_study, study_option, write_cli_output
 
 
 @main.command()
@@ -19,10 +19,8 @@ def devices() -> None:
     from interview_tui.audio.devices import AudioDeviceError, list_input_devices
     from interview_tui.storage.recordings import get_input_device
 
-    try:
+    with as_click_error(AudioDeviceError):
         found = list_input_devices()
-    except AudioDeviceError as exc:
-        raise click.ClickException(str(exc)) from exc
     if not found:
         raise click.ClickException("No audio input device found. Plug in a microphone and try again.")
     remembered = get_input_device(get_db())
@@ -181,7 +179,7 @@ def clips(session_id: int, out_dir: Path | None, fmt: str, force: bool) -> None:
     from interview_tui.audio.clips import cut_clips
 
     db, project = get_db(), get_project()
-    try:
+    with as_click_error(LookupError, ValueError):
         if out_dir is None:  # the project's own exports/clips folder: cut again in place
             written = cut_clips(db, project, session_id, None, fmt)
         else:
@@ -195,8 +193,6 @@ def clips(session_id: int, out_dir: Path | None, fmt: str, force: bool) -> None:
             # The participant's audio at a path of the user's choice: logged so a withdrawal finds it.
             log_export(db, "clips", done.target, None, files=done.files, root=project.root,
                        codes=[session_participant_code(db, session_id)])
-    except (LookupError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
     if not written:
         raise click.ClickException(
             f"Session {session_id} has no question reached while recording; nothing to cut."

@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 import click
 
+from interview_tui.cli.common import as_click_error
+
 OPTIONS = ("workers", "scheduler", "cluster", "partition", "account", "cores", "memory", "walltime", "gpus",
            "jobs", "cpu_threads", "ship_model", "ship_audio")
 _SLURM_ONLY = ("partition", "account", "cores", "memory", "walltime", "gpus", "jobs")
@@ -81,10 +83,8 @@ def cluster_spec(options: dict[str, Any], project_root: Path):
             raise click.BadParameter(f"'{address}' is not a scheduler address like tcp://10.0.0.5:8786.",
                                      param_hint="--scheduler")
         return ClusterSpec("scheduler", address=address, **common)
-    try:
+    with as_click_error(ClusterConfigError):
         slurm = slurm_settings(project_root, {n: options.get(n) for n in _SLURM_ONLY})
-    except ClusterConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
     return ClusterSpec("slurm", slurm=slurm, **common)
 
 

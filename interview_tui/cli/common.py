@@ -1,9 +1,12 @@
-"""Shared CLI plumbing: the project option, opening the database, loading studies."""
+"""Shared CLI plumbing: the options several commands take (project folder, study, --force,
+--out), opening the database, loading studies, writing outputs and turning the library's
+errors into messages."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
@@ -17,6 +20,20 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class as_click_error:
+    """`with as_click_error(ParticipantError): ...`: those errors (the library's own, whose text is
+    written for the user) end the command with their message instead of a traceback; others pass."""
+
+    def __init__(self, *kinds: type[BaseException]) -> None:
+        self.kinds = kinds
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if exc is not None and isinstance(exc, self.kinds):
+            raise click.ClickException(str(exc)) from None
 
 
 class _RowId(click.types.IntParamType):
@@ -138,6 +155,31 @@ def load_cli_study(study_path: str | Path | None, *, default: bool = True) -> "S
         ) from None
 
 
+def normalized_code(code: str) -> str:
+    """A participant code as typed, normalised (P1 -> P01), or a clear message."""
+    from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+
+    with as_click_error(ParticipantError):
+        return normalize_code(code)
+
+
+def open_review_session(db: Database, recording_id: int) -> Any:
+    """The recording's `ReviewSession`, or a message saying why it has none (no transcript, no such recording)."""
+    from interview_tui.review.session import ReviewError, ReviewSession
+
+    with as_click_error(ReviewError):
+        return ReviewSession.open(db, recording_id)
+
+
+def render_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain aligned table for the terminal."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
 # -- writing where the user says (see interview_tui/outputs.py) ---------------------------------
 
 
@@ -148,6 +190,20 @@ def force_option(f: F) -> F:
         help="Replace files that already exist at the output path (the project's database, recordings "
              "and key file are never replaced).",
     )(f)
+
+
+def text_output_options(format_help: str) -> Callable[[F], F]:
+    """`--format text|markdown|csv` (explained by `format_help`) and `--out FILE`, for a report that
+    goes to the terminal unless `--out` names a file (write it with `write_cli_text`)."""
+
+    def decorate(f: F) -> F:
+        f = click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")(f)
+        return click.option(
+            "--format", "fmt", type=click.Choice(["text", "markdown", "csv"]), default="text", show_default=True,
+            help=format_help,
+        )(f)
+
+    return decorate
 
 
 def _configured_key_file(project: Project) -> Path | None:
@@ -202,6 +258,11 @@ def write_cli_output(target: str | Path, write: Callable[[Path], Any], *, force:
             f"cannot write {err.filename or target}: {err.strerror or err} (check the folder exists, "
             "is writable and the disk has space); nothing was written there"
         ) from None
+
+
+def write_cli_text(target: str | Path, text: str, *, force: bool) -> "Output":
+    """`write_cli_output` for one UTF-8 text file."""
+    return write_cli_output(target, lambda staged: staged.write_text(text, encoding="utf-8"), force=force)
 
 
 def one_line_text(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:

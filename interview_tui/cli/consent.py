@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import pass_db, study_option
+from interview_tui.cli.common import as_click_error, pass_db, render_table, study_option
 from interview_tui.cli.common import load_cli_study
-from interview_tui.cli.participants import render_table
 from interview_tui.domain.consent import ConsentError
 from interview_tui.domain.participant_codes import ParticipantError
 
@@ -47,10 +46,8 @@ def consent_record(
         )
     if declined and items:
         raise click.ClickException("--declined records a refusal to take part; leave out --item")
-    try:
+    with as_click_error(ParticipantError):
         require_participant(db, code)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
     interviewer_id = None
     if interviewer:
         row = get_interviewer(db, interviewer)
@@ -101,10 +98,8 @@ def consent_show(db, code: str) -> None:
     from interview_tui.storage.consent import consent_history
     from interview_tui.storage.participants import require_participant
 
-    try:
+    with as_click_error(ParticipantError):
         participant = require_participant(db, code)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
     records = consent_history(db, participant["code"])
     if not records:
         click.echo(f"No consent recorded for {participant['code']}.")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import force_option, get_project, pass_db, study_option, write_cli_output
-from interview_tui.cli.common import load_cli_study
+from interview_tui.cli.common import (
+    force_option, get_project, load_cli_study, pass_db, study_option, text_output_options, write_cli_text,
+)
 from interview_tui.domain.participant_codes import ParticipantError
 
 
@@ -59,11 +59,7 @@ def demographics_import(db, file: str, add_missing: bool, study_path: str | None
 
 
 @demographics.command("summary")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "csv"]), default="text", show_default=True,
-    help="text and markdown: a methods paragraph and a table; csv: one row per statistic.",
-)
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
+@text_output_options("text and markdown: a methods paragraph and a table; csv: one row per statistic.")
 @study_option
 @force_option
 @pass_db
@@ -89,7 +85,7 @@ def demographics_summary(db, fmt: str, out: str | None, study_path: str | None, 
         return
     from interview_tui.export.log import log_export
 
-    written = write_cli_output(out, lambda staged: staged.write_text(text, encoding="utf-8"), force=force)
+    written = write_cli_text(out, text, force=force)
     # A summary holds participants' answers: logged like an export, so a withdrawal finds and removes it.
     codes = [code for code, values in answers.items() if values]
     log_export(db, f"demographics-{fmt}", written.target, None, files=written.files, root=get_project().root,

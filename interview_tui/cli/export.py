@@ -8,7 +8,7 @@ from typing import Callable
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import force_option, get_project, pass_db, study_option, write_cli_output
+from interview_tui.cli.common import as_click_error, force_option, get_project, pass_db, study_option, write_cli_output
 
 def resolve_study(db, study_path: str | None):
     """`--study PATH`, else the one study registered for the project's participants, else the default."""
@@ -35,10 +35,8 @@ def gather_for_cli(db, study_path: str | None, codes: tuple[str, ...]):
     from interview_tui.export.gather import ExportError, gather_project
 
     study = resolve_study(db, study_path)
-    try:
+    with as_click_error(ExportError):
         project = gather_project(db, get_project().root, study, codes=list(codes) or None)
-    except ExportError as err:
-        raise click.ClickException(str(err)) from None
     by_reason: dict[str, list[str]] = {}
     for code, reason in project.skipped:
         by_reason.setdefault(reason, []).append(code)
@@ -77,10 +75,8 @@ def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...],
         else:
             write(project, staged)
 
-    try:
+    with as_click_error(FolderExportError):
         written = write_cli_output(out, staged_write, force=force, before_publish=before_publish)
-    except FolderExportError as err:
-        raise click.ClickException(str(err)) from None
     if recipients:
         click.echo(f"Encrypted {len(written.files)} file(s) to the study's public key (*.age).")
     from interview_tui.export.log import log_export
@@ -95,7 +91,10 @@ def _run(db, fmt: str, out: str, study_path: str | None, codes: tuple[str, ...],
     )
 
 
-def _codes_option(f):
+def _export_options(f):
+    """What every participant export takes: `--participant` (repeatable), `--study`, `--force`, and the database."""
+    f = force_option(pass_db(f))
+    f = study_option(f)
     return click.option(
         "--participant", "-p", "codes", multiple=True, metavar="CODE",
         help="Export only this participant (repeatable; default: everyone with consent who has not withdrawn).",
@@ -115,10 +114,7 @@ def export() -> None:
     help="Where the project finds the audio: copied inside it (internal, the default), or linked relative to "
          "the project folder (relative) or by absolute path (absolute).",
 )
-@_codes_option
-@study_option
-@force_option
-@pass_db
+@_export_options
 def export_qdpx(db, out: str, link_audio: bool, audio_mode: str | None, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, MAXQDA, ATLAS.ti or QualCoder."""
     from interview_tui.export.qdpx import write_qdpx
@@ -133,10 +129,7 @@ def export_qdpx(db, out: str, link_audio: bool, audio_mode: str | None, codes: t
 
 @export.command("maxqda")
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@_codes_option
-@study_option
-@force_option
-@pass_db
+@_export_options
 def export_maxqda(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write MAXQDA transcripts (`Name: text` turns with #hh:mm:ss-d# timestamps) into OUT_DIR."""
     from interview_tui.export.qda_text import write_maxqda
@@ -146,10 +139,7 @@ def export_maxqda(db, out_dir: str, codes: tuple[str, ...], study_path: str | No
 
 @export.command("nvivo")
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@_codes_option
-@study_option
-@force_option
-@pass_db
+@_export_options
 def export_nvivo(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write NVivo transcripts (timestamped paragraphs .txt and Timespan/Speaker/Content .tsv) into OUT_DIR."""
     from interview_tui.export.qda_text import write_nvivo
@@ -160,10 +150,7 @@ def export_nvivo(db, out_dir: str, codes: tuple[str, ...], study_path: str | Non
 @export.command("docx")
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @click.option("--line-numbers", is_flag=True, help="Turn on Word line numbering (for coding by line).")
-@_codes_option
-@study_option
-@force_option
-@pass_db
+@_export_options
 def export_docx(db, out_dir: str, line_numbers: bool, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write Word transcripts (header, question headings, timed turns) into OUT_DIR."""
     from interview_tui.export.docx import write_docx
@@ -174,10 +161,7 @@ def export_docx(db, out_dir: str, line_numbers: bool, codes: tuple[str, ...], st
 
 @export.command("folder")
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@_codes_option
-@study_option
-@force_option
-@pass_db
+@_export_options
 def export_folder(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write one folder per participant (audio, all transcript formats, demographics, consent, events) and a sha256 manifest."""
     from interview_tui.export.folder import MANIFEST, write_folder
@@ -227,10 +211,7 @@ def export_codebook(db, out: str, study_path: str | None, force: bool) -> None:
 
 @export.command("attributes")
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@_codes_option
-@study_option
-@force_option
-@pass_db
+@_export_options
 def export_attributes(db, out_dir: str, codes: tuple[str, ...], study_path: str | None, force: bool) -> None:
     """Write the participants' attributes as a MAXQDA document-variables table and an NVivo classification sheet."""
     from interview_tui.export.attributes import write_attributes

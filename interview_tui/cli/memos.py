@@ -7,7 +7,7 @@ import sys
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import pass_db
+from interview_tui.cli.common import as_click_error, normalized_code, pass_db
 
 
 def _text(text: str | None, what: str) -> str:
@@ -37,11 +37,9 @@ def memo_add(db, code: str, text: str | None, title: str | None, author: str | N
     """Save a memo on participant CODE. TEXT: the memo (omit it to write it in your editor, '-' for stdin)."""
     from interview_tui.storage.memos import MemoError, add_memo
 
-    try:
+    with as_click_error(MemoError):
         add_memo(db, code, _text(text, "memo"), title=title, author=author)
-    except MemoError as err:
-        raise click.ClickException(str(err)) from None
-    click.echo(f"Saved a memo on {_code(code)}.")
+    click.echo(f"Saved a memo on {normalized_code(code)}.")
 
 
 @memo.command("list")
@@ -51,7 +49,7 @@ def memo_list(db, code: str) -> None:
     """Show participant CODE's memos, oldest first."""
     from interview_tui.storage.memos import participant_memos
 
-    code = _code(code)
+    code = normalized_code(code)
     _print(participant_memos(db, code), f"No memos on {code}; add one with: interview-tui memo add {code}")
 
 
@@ -69,10 +67,8 @@ def journal_add(db, text: str | None, title: str | None, author: str | None) -> 
     """Add a journal entry. TEXT: the entry (omit it to write it in your editor, '-' for stdin)."""
     from interview_tui.storage.memos import MemoError, add_journal_entry
 
-    try:
+    with as_click_error(MemoError):
         add_journal_entry(db, _text(text, "journal entry"), title=title, author=author)
-    except MemoError as err:
-        raise click.ClickException(str(err)) from None
     click.echo("Saved a journal entry.")
 
 
@@ -83,15 +79,6 @@ def journal_list(db) -> None:
     from interview_tui.storage.memos import journal as entries
 
     _print(entries(db), "The journal is empty; add an entry with: interview-tui journal add")
-
-
-def _code(code: str) -> str:
-    from interview_tui.storage.participants import ParticipantError, normalize_code
-
-    try:
-        return normalize_code(code)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
 
 
 def _print(entries, empty: str) -> None:

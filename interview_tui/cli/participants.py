@@ -5,17 +5,8 @@ from __future__ import annotations
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import load_cli_study, pass_db, study_option
+from interview_tui.cli.common import as_click_error, load_cli_study, pass_db, render_table, study_option
 from interview_tui.domain.participant_codes import ParticipantError
-
-
-def render_table(headers: list[str], rows: list[list[str]]) -> str:
-    """A plain aligned table for the terminal."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    return "\n".join(lines)
 
 
 @main.group()
@@ -34,10 +25,8 @@ def participants_add(db, code: str | None, study_path: str | None) -> None:
 
     study = load_cli_study(study_path)
     register_study(db, study)
-    try:
+    with as_click_error(ParticipantError):
         row = add_participant(db, study.id, code)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
     click.echo(f"Added {row['code']} to study {study.id}.")
 
 
@@ -84,10 +73,8 @@ def interviewers_add(db, name: str, role: str | None) -> None:
     from interview_tui.storage.interviewers import get_interviewer, get_or_add_interviewer
 
     existed = get_interviewer(db, name) is not None
-    try:
+    with as_click_error(ValueError):
         get_or_add_interviewer(db, name, role)
-    except ValueError as err:
-        raise click.ClickException(str(err)) from None
     click.echo(f"{'Already registered' if existed else 'Added'}: {' '.join(name.split())}")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import force_option, get_db, get_project, one_line_text, output_guard, pass_db
+from interview_tui.cli.common import as_click_error, force_option, get_db, get_project, normalized_code, one_line_text, output_guard, pass_db
 from interview_tui.cli.consent import consent as consent_group
 from interview_tui.privacy.keyfile import KEY_FILE_ENV
 
@@ -31,10 +31,8 @@ def _open_key_file(db, key_file: str | None):
             f"no key file chosen: pass --key-file PATH, set ${KEY_FILE_ENV}, or remember one for this project "
             "with `interview-tui key use PATH` (a path on another disk or folder than the project)"
         )
-    try:
+    with as_click_error(KeyFileError):
         check_apart(path, get_project().root)
-    except KeyFileError as err:
-        raise click.ClickException(str(err)) from None
     return KeyFile(path)
 
 
@@ -42,20 +40,8 @@ def _code(db, code: str) -> str:
     from interview_tui.domain.participant_codes import ParticipantError
     from interview_tui.storage.participants import require_participant
 
-    try:
+    with as_click_error(ParticipantError):
         return require_participant(db, code)["code"]
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
-
-
-def _normalized(code: str) -> str:
-    """A participant code as typed, normalised (P1 -> P01), or a clear message."""
-    from interview_tui.domain.participant_codes import ParticipantError, normalize_code
-
-    try:
-        return normalize_code(code)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
 
 
 # -- identity key ---------------------------------------------------------------------
@@ -75,10 +61,8 @@ def key_use(db, path: str) -> None:
     from interview_tui.storage.withdrawal import set_key_file_path
 
     resolved = Path(path).expanduser().resolve()
-    try:
+    with as_click_error(KeyFileError):
         check_apart(resolved, get_project().root)
-    except KeyFileError as err:
-        raise click.ClickException(str(err)) from None
     set_key_file_path(db, resolved)
     click.echo(f"Key file for this project: {resolved}")
 
@@ -96,10 +80,8 @@ def key_add(db, code: str, name: str, contact: str | None, key_file: str | None)
 
     canonical = _code(db, code)
     kf = _open_key_file(db, key_file)
-    try:
+    with as_click_error(KeyFileError):
         kf.add(canonical, name, contact)
-    except KeyFileError as err:
-        raise click.ClickException(str(err)) from None
     audit.log(db, "key.add", participant_code=canonical, details={"contact": contact is not None})
     click.echo(f"{canonical} added to the key file {kf.path}.")
 
@@ -114,12 +96,10 @@ def key_show(db, code: str, key_file: str | None) -> None:
     from interview_tui.privacy.keyfile import KeyFileError
     from interview_tui.storage import audit
 
-    canonical = _normalized(code)
+    canonical = normalized_code(code)
     kf = _open_key_file(db, key_file)
-    try:
+    with as_click_error(KeyFileError):
         entry = kf.get(canonical)
-    except KeyFileError as err:
-        raise click.ClickException(str(err)) from None
     audit.log(db, "key.access", participant_code=canonical, details={"found": entry is not None})
     if entry is None:
         raise click.ClickException(f"{canonical} is not in the key file {kf.path}")
@@ -135,12 +115,10 @@ def key_remove(db, code: str, key_file: str | None) -> None:
     from interview_tui.privacy.keyfile import KeyFileError
     from interview_tui.storage import audit
 
-    canonical = _normalized(code)
+    canonical = normalized_code(code)
     kf = _open_key_file(db, key_file)
-    try:
+    with as_click_error(KeyFileError):
         removed = kf.remove(canonical)
-    except KeyFileError as err:
-        raise click.ClickException(str(err)) from None
     audit.log(db, "key.remove", participant_code=canonical, details={"found": removed})
     click.echo(f"{canonical} removed from {kf.path}." if removed else f"{canonical} was not in {kf.path}.")
 
@@ -156,25 +134,20 @@ def key_remove(db, code: str, key_file: str | None) -> None:
 @_key_file_option
 def withdraw(code: str, yes: bool, actor: str | None, key_file: str | None) -> None:
     """Withdraw participant CODE and erase all their data for good (recordings, transcripts, answers, exports)."""
-    from interview_tui.domain.participant_codes import ParticipantError, normalize_code
+    from interview_tui.domain.participant_codes import ParticipantError
     from interview_tui.export.erase import erase_participant_exports
     from interview_tui.storage.withdrawal import WithdrawalError, withdraw_participant
 
     db, project = get_db(), get_project()
-    try:
-        canonical = normalize_code(code)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
+    canonical = normalized_code(code)
     if not yes:
         click.confirm(
             f"Erase ALL data of {canonical} (recordings, transcripts, demographics, notes, consent details, "
             "exports, key-file entry)? This cannot be undone", abort=True,
         )
-    try:
+    with as_click_error(ParticipantError, WithdrawalError):
         report = withdraw_participant(db, project, canonical, actor, erase_exports=erase_participant_exports,
                                       key_file=key_file)
-    except (ParticipantError, WithdrawalError) as err:
-        raise click.ClickException(str(err)) from None
     rows = sum(report.rows_deleted.values())
     click.echo(f"{canonical} withdrawn: {rows} database row(s) and {len(report.files_deleted)} file(s) erased; "
                f"audit entry {report.audit_id}.")
@@ -286,10 +259,8 @@ def keygen(out: str) -> None:
     from interview_tui.outputs import OutputError
 
     path = Path(out).expanduser()
-    try:  # never the project's database, recordings or key file
+    with as_click_error(OutputError):  # never the project's database, recordings or key file
         output_guard().check(path)
-    except OutputError as err:
-        raise click.ClickException(str(err)) from None
     secret, public = generate_keypair()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -329,10 +300,8 @@ def decrypt(files: tuple[Path, ...], identity: Path, out_dir: Path | None, force
     from interview_tui.privacy.exports import decrypt_file
     from interview_tui.privacy.segments import SUFFIX, SegmentError, decrypt_to_wav
 
-    try:
+    with as_click_error(AgeKeyError):
         identities = load_identities(identity)
-    except AgeKeyError as err:
-        raise click.ClickException(str(err)) from None
     guard = output_guard()
     failed = 0
     for src in files:

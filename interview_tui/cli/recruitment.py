@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import load_cli_study, pass_db, study_option
-from interview_tui.cli.participants import render_table
+from interview_tui.cli.common import as_click_error, load_cli_study, pass_db, render_table, study_option
 from interview_tui.domain.participant_codes import ParticipantError
 
 
@@ -36,11 +35,9 @@ def recruitment_add(db, outcome: str, count: int, reason: str | None, contacted_
     from interview_tui.storage.studies import register_study
 
     study = load_cli_study(study_path)
-    try:
+    with as_click_error(RecruitmentError):
         ids = log_contacts(db, outcome, count=count, reason=reason, contacted_on=contacted_on,
                            study_id=register_study(db, study))
-    except RecruitmentError as err:
-        raise click.ClickException(str(err)) from None
     which = f"entry {ids[0]}" if len(ids) == 1 else f"entries {ids[0]}-{ids[-1]}"
     click.echo(f"Logged {count} {outcome} ({which}).")
 
@@ -57,10 +54,8 @@ def recruitment_answer(db, entry_id: int, outcome: str | None, reason: str | Non
 
     if outcome is None:
         raise click.ClickException("say what they answered: --declined or --accepted")
-    try:
+    with as_click_error(RecruitmentError):
         set_outcome(db, entry_id, outcome, reason)
-    except RecruitmentError as err:
-        raise click.ClickException(str(err)) from None
     click.echo(f"Entry {entry_id}: {outcome}.")
 
 
@@ -105,10 +100,8 @@ def saturation_record(db, code: str, themes: tuple[str, ...], no_new: bool, revi
         raise click.ClickException(
             "say either which new themes came up (--theme, repeat for each) or that none did (--none)"
         )
-    try:
+    with as_click_error(ParticipantError):
         record_saturation(db, code, list(themes), review_point=review_point, note=note)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
     what = f"{len(themes)} new theme{'s' if len(themes) != 1 else ''}" if themes else "no new themes"
     click.echo(f"Recorded for {code.upper()}: {what}{' (review point)' if review_point else ''}.")
 

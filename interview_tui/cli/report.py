@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import force_option, get_project, pass_db, study_option, write_cli_output
+from interview_tui.cli.common import force_option, get_project, pass_db, study_option, text_output_options, write_cli_text
 from interview_tui.cli.export import resolve_study
 
 
@@ -16,11 +15,7 @@ def report() -> None:
 
 
 @report.command("methods")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "csv"]), default="text", show_default=True,
-    help="text and markdown: paragraph and table; csv: one row per figure, unrounded.",
-)
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
+@text_output_options("text and markdown: paragraph and table; csv: one row per figure, unrounded.")
 @study_option
 @force_option
 @pass_db
@@ -42,7 +37,7 @@ def report_methods(db, fmt: str, out: str | None, study_path: str | None, force:
         click.echo(text, nl=False)
         log_export(db, f"methods-{fmt}", None, project)
         return
-    written = write_cli_output(out, lambda staged: staged.write_text(text, encoding="utf-8"), force=force)
+    written = write_cli_text(out, text, force=force)
     click.echo(f"Wrote {written.target}")
     # Logged with its checksum so that a later withdrawal finds (and removes) exactly this file.
     log_export(db, f"methods-{fmt}", written.target, project, files=written.files, root=get_project().root)

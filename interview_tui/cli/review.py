@@ -7,7 +7,7 @@ import json
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import ROW_ID, one_line_text, pass_db
+from interview_tui.cli.common import ROW_ID, as_click_error, one_line_text, open_review_session, pass_db
 
 
 @main.group()
@@ -40,23 +40,12 @@ def review_list(db, as_json: bool) -> None:
     click.echo(project_line(statuses))
 
 
-def _open(db, recording_id: int):
-    from interview_tui.review.session import ReviewError, ReviewSession
-
-    try:
-        return ReviewSession.open(db, recording_id)
-    except ReviewError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
 def _open_interview(db, session_id: int):
     from interview_tui.review.interview import InterviewReview
     from interview_tui.review.session import ReviewError
 
-    try:
+    with as_click_error(ReviewError):
         return InterviewReview.open(db, session_id)
-    except ReviewError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _recording_or_session(recording_id: int | None, session_id: int | None) -> None:
@@ -83,7 +72,7 @@ def review_diff(db, recording_id: int | None, session_id: int | None, summary: b
                 click.echo(line)
         return
     assert recording_id is not None
-    session = _open(db, recording_id)
+    session = open_review_session(db, recording_id)
     if session.draft_id is None and session.source["kind"] == "machine":
         raise click.ClickException(f"recording {recording_id} has no review yet; open it in the app (r on the start screen)")
     click.echo(f"recording {recording_id} ({session.participant_code}): {session.version_label}")
@@ -111,15 +100,13 @@ def review_signoff(db, recording_id: int | None, session_id: int | None, reviewe
             raise click.ClickException(
                 f"session {session_id}: not every recording has a review draft ("
                 + "; ".join(interview.version_labels()) + "). Review it, or pass --as-is if you checked the text")
-        try:
+        with as_click_error(ReviewStateError):
             interview.sign_off(reviewed_by)
-        except ReviewStateError as exc:
-            raise click.ClickException(str(exc)) from exc
         click.echo(f"Signed off: session {session_id}, recordings {', '.join(map(str, interview.recording_ids))}.")
         click.echo(interview.correction().summary())
         return
     assert recording_id is not None
-    session = _open(db, recording_id)
+    session = open_review_session(db, recording_id)
     if session.draft_id is None and session.source.get("reviewed_at") and not as_is:
         raise click.ClickException(
             f"recording {recording_id} is already signed off ({session.version_label}); nothing to do"
@@ -129,9 +116,7 @@ def review_signoff(db, recording_id: int | None, session_id: int | None, reviewe
             f"recording {recording_id} has no review draft (nothing was edited). Review it in the app (r), "
             "or pass --as-is if you checked the machine text against the audio and it needs no change"
         )
-    try:
+    with as_click_error(ReviewStateError):
         at = session.sign_off(reviewed_by)
-    except ReviewStateError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Signed off: recording {recording_id}, {session.version_label}, at {at}.")
     click.echo(session.correction().summary())

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta, timezone
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import load_cli_study, pass_db, study_option
-from interview_tui.cli.participants import render_table
+from interview_tui.cli.common import as_click_error, load_cli_study, pass_db, render_table, study_option
 from interview_tui.domain.participant_codes import ParticipantError
 
 
@@ -49,10 +48,8 @@ def sessions_add(db, code: str, started: str, minutes: float, interviewer: str, 
         raise click.BadParameter(f"{minutes!r} is not a length in minutes", param_hint="--minutes")
     study = load_cli_study(study_path)
     when = _start(started)
-    try:
+    with as_click_error(ParticipantError):
         participant = require_participant(db, code)
-    except ParticipantError as err:
-        raise click.ClickException(str(err)) from None
     consent = latest_consent(db, participant["code"])
     if consent is None or consent["decision"] != "given":
         raise click.ClickException(

@@ -5,21 +5,12 @@ from __future__ import annotations
 import click
 
 from interview_tui.cli import main
-from interview_tui.cli.common import get_project, pass_db
+from interview_tui.cli.common import get_project, open_review_session, pass_db
 
 
 @main.group()
 def speakers() -> None:
     """Speaker turns by voice on mono recordings (transcription finds them by default; see README)."""
-
-
-def _open(db, recording_id: int):
-    from interview_tui.review.session import ReviewError, ReviewSession
-
-    try:
-        return ReviewSession.open(db, recording_id)
-    except ReviewError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 @speakers.command("find")
@@ -34,7 +25,7 @@ def speakers_find(db, recording_id: int, n_speakers: int) -> None:
     from interview_tui.storage.reviews import ReviewStateError
     from interview_tui.transcription.diarize import SpeakersError, find_speakers
 
-    session = _open(db, recording_id)
+    session = open_review_session(db, recording_id)
     plan = plan_for_recording(db, recording_id, n_speakers)
     if plan is None or not session.audio_relpath:
         raise click.ClickException(f"recording {recording_id} does not exist")
@@ -59,7 +50,7 @@ def speakers_swap(db, recording_id: int, names: tuple[str, ...]) -> None:
 
     if len(names) not in (0, 2):
         raise click.UsageError("Give no names (the transcript's two speakers) or exactly two names.")
-    session = _open(db, recording_id)
+    session = open_review_session(db, recording_id)
     try:
         count = session.swap_speakers(*names) if names else session.swap_speakers()
     except (EditError, ReviewStateError) as exc:
@@ -95,7 +86,7 @@ def profile_save(db, recording_id: int) -> None:
     person = get_interviewer(db, row["interviewer_name"]) if row["interviewer_name"] else None
     if person is None:
         raise click.ClickException(f"recording {recording_id} has no session interviewer to make a profile of")
-    session = _open(db, recording_id)
+    session = open_review_session(db, recording_id)
     label = interviewer_label(row)
     try:
         encoder = load_encoder()

@@ -8,7 +8,7 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.cluster import cluster_options, cluster_requested, transcribe_on_cluster
-from interview_tui.cli.common import ROW_ID, get_db, get_project, load_cli_study, output_guard
+from interview_tui.cli.common import ROW_ID, as_click_error, get_db, get_project, load_cli_study, output_guard
 
 DEFAULT_FILE_FORMATS = "txt,md,json"
 
@@ -159,10 +159,8 @@ def models_list() -> None:
     """Show the models transcription can use here, best first."""
     from interview_tui.transcription.models import INSTALL_HINT, ModelError, local_models, model_cache_dir
 
-    try:
+    with as_click_error(ModelError):
         found = local_models()
-    except ModelError as exc:
-        raise click.ClickException(str(exc)) from exc
     if not found:
         click.echo(f"No Whisper model is installed. {INSTALL_HINT}")
         return
@@ -184,8 +182,6 @@ def models_download(name: str) -> None:
     """Fetch model NAME (e.g. small, medium) from the Hugging Face Hub, once; needs internet."""
     from interview_tui.transcription.models import ModelError, download
 
-    try:
+    with as_click_error(ModelError):
         m = download(name)
-    except ModelError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Downloaded {m.name} to {m.path}")
