@@ -1,9 +1,10 @@
 """Messages posted upwards: by widgets to their screen, and by thread workers to the screen that
 started them (attributes flow down, messages flow up; a worker never touches a widget).
 
-A widget's own messages stay nested in the widget class (`Outline.Highlighted`), Textual's
-convention, so the handler name says which widget sent it; the messages here are shared by
-several widgets or carry a worker's result back to its screen.
+A widget's own messages stay nested in the widget class (`GuideOutline.Highlighted`), Textual's
+convention, so the handler name says which widget sent it. The ones here say what happened
+whoever sent it (a question chosen in the outline, a probe from the question panel or a key),
+or carry a thread worker's result back to its screen.
 """
 
 from __future__ import annotations
