@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import click
 
-from interview_tui.cli.common import as_click_error
+from interview_tui.cli.common import as_click_error, batch_result_lines, echo_batch_counts
 
 OPTIONS = ("workers", "scheduler", "cluster", "partition", "account", "cores", "memory", "walltime", "gpus",
            "jobs", "cpu_threads", "ship_model", "ship_audio")
@@ -121,10 +121,8 @@ class _ClusterBar:
         if self.bar.total:  # recorded durations can be a little short; never run past 100 %
             self.bar.update(min(audio_s, max(0.0, self.bar.total - self.bar.n)))
         self._postfix()
-        mark = "skipped" if result.skipped else ("ok" if result.ok else "FAILED")
-        self._tqdm.write(f"{mark}: {result.label}: {result.message}")
-        for path in result.outputs:
-            self._tqdm.write(f"    {path}")
+        for line in batch_result_lines(result):
+            self._tqdm.write(line)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -154,9 +152,4 @@ def transcribe_on_cluster(db, project, recording_ids: list[int], settings, optio
         from interview_tui.export.log import log_transcript_files
 
         log_transcript_files(db, [r.outputs for r in report.results if r.ok], project.root)
-    done, failed = len(report.done), len(report.failed)
-    skipped = len([r for r in report.results if r.skipped])
-    click.echo(f"Transcribed {done}, skipped {skipped}, failed {failed}.")
-    if failed:
-        raise click.ClickException(f"{failed} of {len(recording_ids)} could not be transcribed (see the messages "
-                                   "above); run the same command again to retry them.")
+    echo_batch_counts(report, len(recording_ids), retry_hint="; run the same command again to retry them")

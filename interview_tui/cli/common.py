@@ -180,6 +180,24 @@ def render_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+# -- transcription batches (one machine or a cluster) ------------------------------------------
+
+
+def batch_result_lines(result: Any) -> list[str]:
+    """How a finished batch job is shown: `ok|skipped|FAILED: label: message`, then each file it wrote."""
+    mark = "skipped" if result.skipped else ("ok" if result.ok else "FAILED")
+    return [f"{mark}: {result.label}: {result.message}", *(f"    {path}" for path in result.outputs)]
+
+
+def echo_batch_counts(report: Any, total: int, *, retry_hint: str = "") -> None:
+    """The batch's counts; exit 1 when any job failed (their messages were shown as they finished)."""
+    done, failed = len(report.done), len(report.failed)
+    skipped = len([r for r in report.results if r.skipped])
+    click.echo(f"Transcribed {done}, skipped {skipped}, failed {failed}.")
+    if failed:
+        raise click.ClickException(f"{failed} of {total} could not be transcribed (see the messages above){retry_hint}.")
+
+
 # -- writing where the user says (see interview_tui/outputs.py) ---------------------------------
 
 

@@ -8,7 +8,9 @@ import click
 
 from interview_tui.cli import main
 from interview_tui.cli.cluster import cluster_options, cluster_requested, transcribe_on_cluster
-from interview_tui.cli.common import ROW_ID, as_click_error, get_db, get_project, load_cli_study, output_guard
+from interview_tui.cli.common import (
+    ROW_ID, as_click_error, batch_result_lines, echo_batch_counts, get_db, get_project, load_cli_study, output_guard,
+)
 
 DEFAULT_FILE_FORMATS = "txt,md,json"
 
@@ -50,10 +52,8 @@ class _Bars:
             self.file = None
         if not self.total_s:
             self.overall.update(1)
-        mark = "skipped" if result.skipped else ("ok" if result.ok else "FAILED")
-        self._tqdm.write(f"{mark}: {result.label}: {result.message}")
-        for path in result.outputs:
-            self._tqdm.write(f"    {path}")
+        for line in batch_result_lines(result):
+            self._tqdm.write(line)
 
     def close(self) -> None:
         self.overall.close()
@@ -142,11 +142,7 @@ def transcribe(files: tuple[Path, ...], all_pending: bool, recording_ids: tuple[
         from interview_tui.export.log import log_transcript_files
 
         log_transcript_files(get_db(), [r.outputs for r in report.results if r.ok], get_project().root)
-    done, failed = len(report.done), len(report.failed)
-    skipped = len([r for r in report.results if r.skipped])
-    click.echo(f"Transcribed {done}, skipped {skipped}, failed {failed}.")
-    if failed:
-        raise click.ClickException(f"{failed} of {len(jobs)} could not be transcribed (see the messages above).")
+    echo_batch_counts(report, len(jobs))
 
 
 @main.group()
