@@ -16,6 +16,7 @@ from interview_tui.storage.demographics import get_demographics, save_demographi
 from interview_tui.storage.participants import add_participant
 from interview_tui.storage.sessions import open_sessions, participant_sessions, session_events
 from interview_tui.storage.studies import register_study
+from interview_tui.tui.context import app_context
 from interview_tui.tui.screens.consent import ConsentScreen
 from interview_tui.tui.screens.dialogs import ResumeDialog
 from interview_tui.tui.screens.demographics import DemographicsScreen
@@ -188,6 +189,19 @@ async def test_a_broken_study_file_says_where(make_app, tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, StudyErrorScreen)
         assert f"{broken}:" in str(app.screen.query_one("#study-error-text", Static).render())
+        with pytest.raises(RuntimeError, match="the project is not open"):  # no screen of the project can show
+            app_context(app.screen)
+
+
+async def test_screens_read_the_app_s_own_context(make_app, project) -> None:
+    enrol(project)
+    app = make_app(recorder=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await on_start(pilot)
+        assert screen.ctx is app.ctx is app_context(screen.query_one("#participants"))
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsentScreen) and app.screen.ctx is app.ctx
 
 
 @pytest.mark.parametrize("guide", sorted((DEFAULT_STUDY_FILE.parent).glob("*.yaml")), ids=lambda p: p.stem)
