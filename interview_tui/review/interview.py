@@ -25,7 +25,7 @@ from interview_tui.review.session import ReviewError, ReviewSession
 from interview_tui.storage.recordings import get_recording, list_recordings
 from interview_tui.storage.sessions import get_session, session_events
 from interview_tui.storage.transcripts import has_transcript
-from interview_tui.transcription.stitch import Part, plan_parts, shift_marks, stitch
+from interview_tui.transcription.stitch import Part, plan_parts, stitch, unshift_marks
 
 BOUNDARY_FLAG = "recording_boundary"
 
@@ -96,7 +96,10 @@ class InterviewReview:
     def _local_text(self, index: int, text: str) -> str:
         """Text shown at `index` as its recording stores it (mark times on the recording's clock)."""
         place = self.places[index]
-        return shift_marks(text, -self.parts[place.part][0].offset_s) if place.part is not None else text
+        if place.part is None or place.index is None:
+            return text
+        part, review = self.parts[place.part]
+        return unshift_marks(text, part.offset_s, review.segments[place.index].text)
 
     def is_boundary(self, index: int) -> bool:
         return 0 <= index < len(self.places) and self.places[index].part is None

@@ -1,0 +1,148 @@
+"""An interview that took two recordings is reviewed as one transcript in the review screen: one
+document on the interview's timeline with the boundary marked, each edit saved into its own
+recording's review version, one sign-off, and playback that goes on from one file into the next."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from interview_tui.audio.playback import AudioSource
+from interview_tui.domain.timecode import mm_ss
+from interview_tui.storage import open_db
+from interview_tui.storage import reviews
+from interview_tui.storage.transcripts import list_transcripts, load_transcript
+from interview_tui.tui.screens.review import ReviewScreen
+from interview_tui.tui.widgets.review_editor import SegmentEditor
+from interview_tui.tui.widgets.review_segments import SegmentList
+from tests.fixtures.review import TwoRecordings
+
+pytestmark = [pytest.mark.anyio, pytest.mark.audio, pytest.mark.slow]
+
+
+async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
+    for _ in range(int(timeout / 0.1)):
+        await pilot.pause()
+        if condition():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def versions(project, recording_id: int) -> list:
+    db = open_db(project.db_path)
+    try:
+        return [(r["kind"], r["reviewed_by"], load_transcript(db, r["id"]).segments,
+                 reviews.heard_spans(db, r["id"])) for r in list_transcripts(db, recording_id)]
+    finally:
+        db.close()
+
+
+async def test_two_recordings_are_reviewed_signed_and_played_as_one_transcript(
+        make_app, two_recordings: TwoRecordings, virtual_mic, project) -> None:
+    rec = two_recordings
+    off = rec.offset_s
+    app = make_app(recorder=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#participants").focus()
+        await pilot.press("r")  # one interview: no question which recording
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        review = screen.review
+        assert review is not None and review.recording_ids == [rec.first, rec.second]
+        assert f"recordings {rec.first}, {rec.second} (one interview)" in screen.sub_title
+        second = versions(project, rec.second)[0][2]
+
+        # One document in the interview's order, the second recording moved by its offset, the gap marked.
+        trust = second[1].words[3]
+        assert [s.text for s in review.segments] == [
+            "How did you come to work in psychiatric care?", "I started as a nurse many years ago.",
+            "[recording resumed after 3 s]", "What does a good alliance look like?",
+            f"It looks like [trust? {mm_ss(int(trust.start) + off)}] and honesty."]
+        assert [s.start for s in review.segments][2:] == pytest.approx(
+            [off, second[0].start + off, second[1].start + off])
+        listed = screen.query_one(SegmentList)
+        assert listed.option_count == 5
+        mark = str(listed.get_option_at_index(2).prompt)
+        # the mark opens the second question's stretch (the question heading comes before it)
+        assert mark.startswith("Q: ") and mark.endswith("[recording resumed after 3 s]")
+        assert "Q: " not in str(listed.get_option_at_index(3).prompt)
+        # The attention queue: the unsure word of the second recording, at its place in the interview.
+        assert [(i.kind, i.index, round(i.start_s, 2)) for i in screen.attention] == [
+            ("unsure", 4, round(trust.start + off, 2))]
+
+        # What plays at a moment of the interview is that moment of its recording's file.
+        b = AudioSource(project.root / "recordings/P01/P01-S1-b.wav")
+        try:
+            heard = screen.source.read(second[0].start + off, second[0].end + off)
+            own = b.read(second[0].start, second[0].end)
+        finally:
+            b.close()
+        assert len(heard) == len(own) and np.allclose(heard, own, atol=1e-6) and np.abs(own).max() > 0.05
+        assert not screen.source.read(rec.cut_s + 0.5, off - 0.5).any()  # the gap is silence
+
+        # The boundary is no text: the editor does not open on it.
+        listed.highlighted = 2
+        await pilot.press("e")
+        await pilot.pause()
+        assert screen.editing is None and not screen.query_one("#review-editor").display
+
+        # An edit of the second recording's answer: "honesty" -> "openness".
+        listed.highlighted = 4
+        await pilot.press("e")
+        await pilot.pause()
+        editor = screen.query_one(SegmentEditor)
+        assert editor.text == review.segments[4].text
+        editor.move_cursor(editor.document.end)
+        await pilot.press(*["backspace"] * len("honesty."), *"openness", "full_stop", "ctrl+s")
+        await pilot.pause()
+        assert review.segments[4].text.endswith("and openness.")
+
+        # Play from the first recording's answer (space on a segment away from the audio): the
+        # highlight follows the audio through the gap into the second recording's question.
+        await pilot.press("escape") if screen.editing is not None else None
+        listed.highlighted = 1
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.player.playing
+        await wait_for(pilot, lambda: screen.player.position > second[0].start + off + 0.5, timeout=25)
+        assert listed.highlighted == 3
+        await pilot.press("space")  # pause
+        await wait_for(pilot, lambda: not screen.player.playing)
+
+        # Replay a segment of the second recording: it plays at its place on the interview's timeline.
+        listed.highlighted = 3
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.player.position > second[0].start + off)
+        assert second[0].start + off - 0.3 <= screen.player.position <= second[0].end + off + 0.3
+        assert listed.highlighted == 3
+        await wait_for(pilot, lambda: not screen.player.playing)
+
+        # One sign-off for the whole interview.
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("ctrl+u", "M", "P", "enter")
+        await pilot.pause()
+        assert review.signed_off
+        assert "project: 2 of 2 transcripts reviewed" in str(screen.query_one("#review-info").render())
+        await pilot.press("escape")
+        await pilot.pause()
+
+    first_versions, second_versions = versions(project, rec.first), versions(project, rec.second)
+    # Each recording got its own review version, signed off by MP.
+    assert [(k, by) for k, by, _, _ in first_versions] == [("machine", None), ("review", "MP")]
+    assert [(k, by) for k, by, _, _ in second_versions] == [("machine", None), ("review", "MP")]
+    # The edit went into the second recording, its mark back on that recording's own clock.
+    assert [s.text for s in first_versions[1][2]] == [s.text for s in first_versions[0][2]]
+    assert second_versions[1][2][1].text == f"It looks like [trust? 00:{int(trust.start):02d}] and openness."
+    assert second_versions[1][2][1].start == pytest.approx(second[1].start)
+    # What was heard is stored with each recording, on its own clock.
+    first_heard, second_heard = first_versions[1][3], second_versions[1][3]
+    assert first_heard and second_heard
+    assert all(0.0 <= a < b <= rec.cut_s + 0.01 for a, b in first_heard)
+    assert all(0.0 <= a < b <= second[1].end + 1.0 for a, b in second_heard)
+    assert min(a for a, _ in second_heard) < second[0].start  # from the start of the second file on
