@@ -124,3 +124,27 @@ def test_review_cli_diff_and_signoff_a_whole_interview(export_seeded: SeededStud
     assert diff.exit_code == 0 and "[02:00] P01: {+Contact, yes.+}" in diff.output
     done = run("signoff", "--session", str(sid), "--by", "MP", "--as-is")
     assert done.exit_code == 0 and f"recordings {r1}, {r2}" in done.output
+
+
+def test_maxqda_and_nvivo_name_every_recording_of_the_interview(export_seeded: SeededStudy, tmp_path) -> None:
+    from interview_tui.export.qda_text import write_maxqda, write_nvivo
+
+    db, study = export_seeded.db, export_seeded.study
+    sid, r1, r2 = _two_recordings(export_seeded)
+    project = gather_project(db, export_seeded.project.root, study, codes=["P01"])
+    write_maxqda(project, tmp_path / "maxqda")
+    header = (tmp_path / "maxqda" / "P01.txt").read_text("utf-8-sig").split("\n\n")[0]
+    assert ":" not in header  # MAXQDA would take a colon for a speaker
+    assert header.startswith(
+        f"P01 interview transcript, 2 recordings as one interview - "
+        f"a.wav (recording {r1}, machine version 1, started 2026-02-02 10.01 UTC, 1 min 40 s long, "
+        f"from 0 s in this transcript), "
+        f"b.wav (recording {r2}, machine version 1, started 2026-02-02 10.04 UTC, 30 s long, "
+        f"from 1 min 50 s in this transcript) - machine version 1 (")
+    write_nvivo(project, tmp_path / "nvivo")  # NVivo files hold no header: versions.txt names them
+    versions = (tmp_path / "nvivo" / "versions.txt").read_text("utf-8-sig").splitlines()
+    for name in ("P01.txt", "P01.tsv"):
+        [line] = [v for v in versions if v.startswith(name + "\t")]
+        assert f"a.wav (recording {r1}, machine version 1, started 2026-02-02 10:01 UTC, 1 min 40 s long" in line
+        assert f"b.wav (recording {r2}, machine version 1, started 2026-02-02 10:04 UTC, 30 s long, " \
+               "from 1 min 50 s in this transcript)" in line
