@@ -276,14 +276,6 @@ class Player:
         """Stop playing, keeping the position."""
         self._halt()
 
-    def toggle(self) -> bool:
-        """Pause when playing, else play on; returns whether it is playing now."""
-        if self.playing:
-            self.pause()
-            return False
-        self.play()
-        return True
-
     def play_span(self, start_s: float, end_s: float) -> None:
         """Play [start_s, end_s] (a segment), then stop."""
         self.play(start_s, end_s)

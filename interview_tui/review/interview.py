@@ -276,8 +276,8 @@ class InterviewReview:
         """The version shown: one recording's label, or each recording's in short."""
         if len(self.parts) == 1:
             return self.parts[0][1].version_label
-        return f"{len(self.parts)} recordings, one interview: " + "; ".join(
-            f"{part.recording_id} {review.version_label.split(' (')[0]}" for part, review in self.parts)
+        return f"{len(self.parts)} recordings as one interview (" + ", ".join(
+            f"rec {part.recording_id} {review.version_label.split(' (')[0]}" for part, review in self.parts) + ")"
 
     def version_labels(self) -> Sequence[str]:
         return [f"recording {part.recording_id}: {review.version_label}" for part, review in self.parts]

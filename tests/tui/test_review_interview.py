@@ -146,3 +146,46 @@ async def test_two_recordings_are_reviewed_signed_and_played_as_one_transcript(
     assert all(0.0 <= a < b <= rec.cut_s + 0.01 for a, b in first_heard)
     assert all(0.0 <= a < b <= second[1].end + 1.0 for a, b in second_heard)
     assert min(a for a, _ in second_heard) < second[0].start  # from the start of the second file on
+
+
+async def test_review_asks_which_interview_and_an_interview_is_one_choice(make_app, two_recordings: TwoRecordings,
+                                                                           interview_clip, project) -> None:
+    """Another transcribed recording of P01 outside that interview (an imported file): two choices,
+    the interview of two recordings being one of them."""
+    import shutil
+
+    from interview_tui.domain.transcript import Transcript, TranscriptMeta
+    from interview_tui.storage.recordings import finish_recording, start_recording
+    from interview_tui.storage.transcripts import save_transcript
+    from interview_tui.tui.screens.dialogs import PickDialog
+    from textual.widgets import OptionList
+    from tests.fixtures.review import spoken
+
+    db = open_db(project.db_path)
+    rel = "recordings/P01/imported.wav"
+    shutil.copy(interview_clip.path, project.root / rel)
+    other = start_recording(db, participant_code="P01", path=rel, started_at="2026-03-03T09:00:00+00:00")
+    finish_recording(db, other, duration_s=12.0, sha256="1" * 64)
+    save_transcript(db, other, Transcript(TranscriptMeta("tiny.en", None, "faster-whisper", "en", {}),
+                                          [spoken(1.0, 3.0, "Another talk.", "P01")]))
+    db.close()
+    app = make_app(recorder=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#participants").focus()
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PickDialog) and dialog.title_text == "Review which interview of P01?"
+        labels = [str(dialog.query_one(OptionList).get_option_at_index(i).prompt) for i in range(2)]
+        assert labels[0].startswith("interview 2026-03-02 10:00 UTC · recordings "
+                                    f"{two_recordings.first}, {two_recordings.second} (one transcript)")
+        assert labels[1].startswith(f"recording {other} · 2026-03-03 09:00 UTC · 00:12 · 1 version(s)")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.review.recording_ids == [two_recordings.first, two_recordings.second]
+        await pilot.press("escape", "r", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.review.recording_ids == [other]
+        assert [s.text for s in app.screen.review.segments] == ["Another talk."]

@@ -179,7 +179,7 @@ class ReviewActions:
         hint = (f"{left} item(s) still marked to check. " if left else "") + \
             f"Heard {review.progress():.0%} of the audio. Enter signs off · Escape cancels"
         several = len(review.recording_ids) > 1
-        what = f"this interview ({len(review.recording_ids)} recordings, one transcript)" if several \
+        what = f"the whole interview ({len(review.recording_ids)} recordings)" if several \
             else "this transcript"
 
         def signed(name: str | None) -> None:
