@@ -101,6 +101,17 @@ class InterviewReview:
         part, review = self.parts[place.part]
         return unshift_marks(text, part.offset_s, review.segments[place.index].text)
 
+    def _local_pos(self, index: int, pos: int) -> int:
+        """A place in the text shown at `index` as a place in its recording's stored text (a mark's
+        time can be wider on the interview's clock: `1:00:05` where the recording says `00:05`)."""
+        place = self.places[index]
+        if place.part is None or place.index is None:
+            return pos
+        part, review = self.parts[place.part]
+        if not part.offset_s:
+            return pos
+        return len(unshift_marks(self.segments[index].text[:pos], part.offset_s, review.segments[place.index].text))
+
     def is_boundary(self, index: int) -> bool:
         return 0 <= index < len(self.places) and self.places[index].part is None
 
@@ -127,7 +138,7 @@ class InterviewReview:
 
     def split(self, index: int, pos: int) -> None:
         review, i = self._target(index)
-        review.split(i, pos)
+        review.split(i, self._local_pos(index, pos))
         self._restitch()
 
     def merge_next(self, index: int) -> None:
@@ -141,7 +152,7 @@ class InterviewReview:
         """A marker at `pos` in segment `index`; `at_s` is a time on the interview's timeline."""
         review, i = self._target(index)
         offset = self.parts[self.places[index].part or 0][0].offset_s
-        review.insert_marker(i, pos, kind, None if at_s is None else max(0.0, at_s - offset))
+        review.insert_marker(i, self._local_pos(index, pos), kind, None if at_s is None else max(0.0, at_s - offset))
         self._restitch()
 
     def rename_speaker(self, old: str, new: str) -> int:

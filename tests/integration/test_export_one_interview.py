@@ -148,3 +148,29 @@ def test_maxqda_and_nvivo_name_every_recording_of_the_interview(export_seeded: S
         assert f"a.wav (recording {r1}, machine version 1, started 2026-02-02 10:01 UTC, 1 min 40 s long" in line
         assert f"b.wav (recording {r2}, machine version 1, started 2026-02-02 10:04 UTC, 30 s long, " \
                "from 1 min 50 s in this transcript)" in line
+
+
+def test_an_edit_past_the_first_hour_keeps_marks_and_places_on_the_recordings_clock(export_seeded: SeededStudy) -> None:
+    """A recording resumed an hour into the interview: its marks read `1:00:02` in the review and
+    `00:02` as stored, so a split or a marker at a place in the shown text lands at the same words."""
+    from interview_tui.review.interview import InterviewReview
+
+    db = export_seeded.db
+    pid = get_participant(db, "P01")["id"]
+    sid = store.open_session(db, participant_id=pid, study_id=export_seeded.study_id, started_at=_at(0))
+    r1 = recs.start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=sid, started_at=_at(0))
+    recs.finish_recording(db, r1, duration_s=3590.0, sha256="1" * 64)
+    r2 = recs.start_recording(db, participant_code="P01", path="recordings/P01/b.wav", session_id=sid,
+                              started_at="2026-02-02T11:00:00.000000+00:00")
+    recs.finish_recording(db, r2, duration_s=30.0, sha256="2" * 64)
+    add_transcript(db, r1, 1, "machine", (ExportSegment(2.0, 5.0, "It was hard.", "P01", "intro-describe"),))
+    add_transcript(db, r2, 1, "machine", (ExportSegment(1.0, 6.0, "It was [hard? 00:02] then, yes.", "P01",
+                                                        "intro-describe"),))
+    review = InterviewReview.open(db, sid)
+    shown = review.segments[2].text
+    assert shown == "It was [hard? 1:00:02] then, yes."
+    review.split(2, shown.index("then"))
+    assert [s.text for s in review.parts[1][1].segments] == ["It was [hard? 00:02]", "then, yes."]
+    assert [s.text for s in review.segments[2:]] == ["It was [hard? 1:00:02]", "then, yes."]
+    review.insert_marker(3, review.segments[3].text.index("yes"), "laughter", 3604.0)
+    assert review.parts[1][1].segments[1].text == "then, [laughter] yes."
