@@ -20,6 +20,7 @@ from interview_tui.review import edits as ed
 from interview_tui.review.attention import AttentionItem, Loudness
 from interview_tui.review.diff import Correction, compare, diff_lines
 from interview_tui.review.follow import segment_at
+from interview_tui.review.progress import heard_share
 from interview_tui.review.replace import Replacement
 from interview_tui.review.session import ReviewError, ReviewSession
 from interview_tui.storage.recordings import get_recording, list_recordings
@@ -47,11 +48,15 @@ class InterviewReview:
     stored with them moved back onto its recording's clock.
     """
 
-    def __init__(self, db: Database, session_id: int | None, parts: list[tuple[Part, ReviewSession]]) -> None:
+    def __init__(self, db: Database, session_id: int | None, parts: list[tuple[Part, ReviewSession]],
+                 durations: Sequence[float | None] = ()) -> None:
+        """`durations`: each recording's length as recorded (else its transcript's is used)."""
         self.db = db
         self.session_id = session_id
         self.parts = parts
-        self.pieces = [Piece(part.offset_s, review.duration_s or 0.0) for part, review in parts]
+        lengths = list(durations) + [None] * (len(parts) - len(durations))
+        self.pieces = [Piece(part.offset_s, length or review.duration_s or 0.0)
+                       for (part, review), length in zip(parts, lengths)]
         self.segments: list[Segment] = []
         self.places: list[Place] = []
         self._restitch()
@@ -67,7 +72,9 @@ class InterviewReview:
             raise ReviewError(f"session {session_id} has no transcribed recording; transcribe it first "
                               f"(interview-tui transcribe --session {session_id})")
         parts = plan_parts(rows, session_events(db, session_id), session["started_at"])
-        return cls(db, session_id, [(p, ReviewSession.open(db, p.recording_id)) for p in parts])
+        length = {r["id"]: r["duration_s"] for r in rows}
+        return cls(db, session_id, [(p, ReviewSession.open(db, p.recording_id)) for p in parts],
+                   [length[p.recording_id] for p in parts])
 
     @classmethod
     def for_recording(cls, db: Database, recording_id: int) -> "InterviewReview":
@@ -75,7 +82,8 @@ class InterviewReview:
         row = get_recording(db, recording_id)
         if row is not None and row["session_id"] is not None:
             return cls.open(db, row["session_id"])
-        return cls(db, None, [(Part(recording_id, 0.0), ReviewSession.open(db, recording_id))])
+        return cls(db, None, [(Part(recording_id, 0.0), ReviewSession.open(db, recording_id))],
+                   [row["duration_s"] if row is not None else None])
 
     def _restitch(self) -> None:
         self.segments = stitch([(part, review.segments) for part, review in self.parts])
@@ -224,7 +232,8 @@ class InterviewReview:
         total = sum(p.duration_s for p in self.pieces)
         if total <= 0:
             return 0.0
-        return sum(r.progress() * p.duration_s for (_, r), p in zip(self.parts, self.pieces)) / total
+        return sum(heard_share(r.heard_spans(), p.duration_s) * p.duration_s
+                   for (_, r), p in zip(self.parts, self.pieces)) / total
 
     def resume_at(self) -> float:
         """Where listening stopped last time, on the interview's timeline (0: from the start)."""

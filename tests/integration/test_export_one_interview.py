@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from interview_tui.export.docx import write_docx
 from interview_tui.export.gather import gather_project
 from interview_tui.export.model import ExportSegment
@@ -174,3 +176,37 @@ def test_an_edit_past_the_first_hour_keeps_marks_and_places_on_the_recordings_cl
     assert [s.text for s in review.segments[2:]] == ["It was [hard? 1:00:02]", "then, yes."]
     review.insert_marker(3, review.segments[3].text.index("yes"), "laughter", 3604.0)
     assert review.parts[1][1].segments[1].text == "then, [laughter] yes."
+
+
+def test_whole_interview_edits_reach_every_recording_they_touch(export_seeded: SeededStudy) -> None:
+    from interview_tui.review.interview import InterviewReview
+    from interview_tui.review.replace import plan_replace
+
+    db = export_seeded.db
+    sid, r1, r2 = _two_recordings(export_seeded)
+    review = InterviewReview.open(db, sid)
+    first, second = (r for _, r in review.parts)
+    assert review.rename_speaker("P01", "Participant") == 3
+    assert {s.speaker for s in first.segments} == {s.speaker for s in second.segments} == {"Participant"}
+    review.set_speaker(0, "MP")
+    assert review.swap_speakers() == 3  # its two speakers, in both recordings
+    assert [s.speaker for s in review.segments] == ["Participant", None, "MP", "MP"]
+    # find/replace looks through the text, not the boundary mark, and saves into the right recording
+    assert plan_replace(review.searchable(), "recording", "x") == []
+    plan = plan_replace(review.searchable(), "then", "later")
+    assert [r.index for r in plan] == [2] and review.replace(plan, "then", "later") == 1
+    assert [s.text for s in second.segments] == ["And later better.", "Contact."]
+    # speakers found by voice in one recording change that recording only
+    n0, n1 = (len(s.words) or 1 for s in second.segments)  # one name per word, as found by voice
+    review.apply_speakers(1, ["Interviewer"] * n0 + ["P01"] * n1, [False] * (n0 + n1), {"summary": "by voice"})
+    assert [s.speaker for s in second.segments] == ["Interviewer", "P01"] and first.segments[0].speaker == "Participant"
+    # a span heard across the boundary is stored with each recording on its own clock
+    review.heard(90.0, 115.0)
+    from interview_tui.storage import reviews
+
+    assert reviews.heard_spans(db, first.draft_id) == [(90.0, 100.0)]
+    assert reviews.heard_spans(db, second.draft_id) == [(0.0, 5.0)]
+    assert review.resume_at() == 115.0
+    assert review.progress() == pytest.approx(15.0 / 130.0)
+    # attention items and the segment at a moment are on the interview's timeline
+    assert review.segment_at(111.5) == 2 and review.segment_at(105.0) == 0
