@@ -26,9 +26,7 @@ from interview_tui.review.session import ReviewError, ReviewSession
 from interview_tui.storage.recordings import get_recording, list_recordings
 from interview_tui.storage.sessions import get_session, session_events
 from interview_tui.storage.transcripts import has_transcript
-from interview_tui.transcription.stitch import Part, plan_parts, stitch, unshift_marks
-
-BOUNDARY_FLAG = "recording_boundary"
+from interview_tui.transcription.stitch import BOUNDARY_FLAG, Part, plan_parts, stitch, unshift_marks
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ from interview_tui.domain.session import Event, downtime_s, parse_iso
 from interview_tui.domain.timecode import mm_ss
 from interview_tui.domain.transcript import Segment, Word
 
+#: The flag of the line that marks a boundary between two recordings (it is no transcript text).
+BOUNDARY_FLAG = "recording_boundary"
+
 #: A time inside a bracket mark: `[word? 01:23]`, `[inaudible 01:23]`, `[01:23]`.
 _MARK_TIME = re.compile(r"\[((?:[^\]]*? )?)(\d+):(\d\d)(?::(\d\d))?\]")
 
@@ -119,6 +122,6 @@ def stitch(parts: Sequence[tuple[Part, Sequence[Segment]]]) -> list[Segment]:
         if part.gap_s is not None:
             question = moved[0].question_id if moved else (out[-1].question_id if out else None)
             out.append(Segment(part.offset_s, part.offset_s, gap_text(part.gap_s), [], None, question,
-                               flags=["recording_boundary"]))
+                               flags=[BOUNDARY_FLAG]))
         out += moved
     return out

@@ -10,7 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from interview_tui.review.attention import AttentionItem
-from interview_tui.review.interview import BOUNDARY_FLAG
+from interview_tui.transcription.stitch import BOUNDARY_FLAG
 from interview_tui.domain.transcript import Segment
 from interview_tui.domain.timecode import mm_ss
 
