@@ -122,6 +122,17 @@ async def test_two_recordings_are_reviewed_signed_and_played_as_one_transcript(
         assert listed.highlighted == 3
         await wait_for(pilot, lambda: not screen.player.playing)
 
+        # Stepping (paused) moves on the interview's clock, through the gap into the second recording.
+        screen.player.seek(rec.cut_s - 1.0)
+        await pilot.press("right")
+        assert screen.player.position == pytest.approx(rec.cut_s + 2.0) and listed.highlighted == 1  # in the gap
+        await pilot.press("right", "right")
+        assert screen.player.position == pytest.approx(rec.cut_s + 8.0)
+        assert listed.highlighted == review.segment_at(rec.cut_s + 8.0) >= 3
+        await pilot.press("left", "left", "left", "left")
+        assert screen.player.position == pytest.approx(rec.cut_s - 4.0)
+        assert listed.highlighted == review.segment_at(rec.cut_s - 4.0) < 2  # back in the first recording
+
         # One sign-off for the whole interview.
         await pilot.press("S")
         await pilot.pause()
