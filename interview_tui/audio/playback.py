@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from interview_tui.audio.devices import AudioDeviceError, sounddevice_module
+from interview_tui.domain.pieces import Piece, spans_in, timeline_end
 from interview_tui.privacy.segments import encrypted_recording_message
 
 SPEEDS = (1.0, 0.75, 0.5)
@@ -167,12 +168,70 @@ class AudioSource:
             self._tmp.cleanup()
 
 
+def _resample(samples: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
+    """`samples` at `to_rate` by linear interpolation (only recordings made at another rate need it)."""
+    if rate == to_rate or not len(samples):
+        return samples
+    n = int(round(len(samples) * to_rate / rate))
+    return np.interp(np.arange(n) * (rate / to_rate), np.arange(len(samples)), samples).astype(np.float32)
+
+
+class ChainedSource:
+    """An interview's recordings as one source on its timeline (`domain.pieces`): each file read
+    where it lies, silence in the gaps between them, everything at the first file's sample rate.
+
+    It reads like an `AudioSource`, so one `Player` plays across recordings and reports
+    positions on the interview's timeline.
+    """
+
+    def __init__(self, sources: list[AudioSource], offsets: list[float]) -> None:
+        if not sources or len(sources) != len(offsets):
+            raise ValueError("one offset per source, and at least one source")
+        self.sources = sources
+        self.pieces = [Piece(o, s.duration_s) for s, o in zip(sources, offsets)]
+        self.samplerate = sources[0].samplerate
+        self.path = sources[0].path
+
+    @classmethod
+    def open(cls, paths: list[Path], offsets: list[float]) -> "ChainedSource":
+        """Open every file (PlaybackError naming the first that cannot be played; none stays open)."""
+        opened: list[AudioSource] = []
+        try:
+            for path in paths:
+                opened.append(AudioSource(path))
+        except (PlaybackError, OSError):
+            for source in opened:
+                source.close()
+            raise
+        return cls(opened, offsets)
+
+    @property
+    def duration_s(self) -> float:
+        return timeline_end(self.pieces)
+
+    def read(self, start_s: float, end_s: float) -> np.ndarray:
+        """Samples of the timeline in [start_s, end_s) as float32 mono (silence between recordings)."""
+        start_s, end_s = max(0.0, start_s), min(end_s, self.duration_s)
+        out = np.zeros(max(0, int(round((end_s - start_s) * self.samplerate))), dtype=np.float32)
+        for k, a, b in spans_in(self.pieces, start_s, end_s):
+            source = self.sources[k]
+            data = _resample(source.read(a, b), source.samplerate, self.samplerate)
+            at = int(round((self.pieces[k].offset_s + a - start_s) * self.samplerate))
+            data = data[: max(0, len(out) - at)]
+            out[at:at + len(data)] = data
+        return out
+
+    def close(self) -> None:
+        for source in self.sources:
+            source.close()
+
+
 class Player:
-    """Plays one `AudioSource` to an output device; see the module docstring for threads."""
+    """Plays an `AudioSource` (or a `ChainedSource`) to an output device; see the module docstring for threads."""
 
     def __init__(
         self,
-        source: AudioSource,
+        source: AudioSource | ChainedSource,
         device: int | None = None,
         *,
         on_position: Callable[[float], None] | None = None,
@@ -216,14 +275,6 @@ class Player:
     def pause(self) -> None:
         """Stop playing, keeping the position."""
         self._halt()
-
-    def toggle(self) -> bool:
-        """Pause when playing, else play on; returns whether it is playing now."""
-        if self.playing:
-            self.pause()
-            return False
-        self.play()
-        return True
 
     def play_span(self, start_s: float, end_s: float) -> None:
         """Play [start_s, end_s] (a segment), then stop."""

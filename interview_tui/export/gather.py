@@ -224,7 +224,9 @@ def _stitched(db: Database, session_id: int, members: list, common: dict[str, An
         segments=_export_segments(segments),
         duration_s=last.offset_s + (by_id[last.recording_id]["duration_s"] or 0.0),
         parts=tuple(TranscriptPart(p.recording_id, versions[p.recording_id], p.offset_s,
-                                   by_id[p.recording_id]["sha256"]) for p in parts),
+                                   by_id[p.recording_id]["sha256"], Path(by_id[p.recording_id]["path"]).name,
+                                   by_id[p.recording_id]["duration_s"], by_id[p.recording_id]["started_at"])
+                    for p in parts),
         **common,
     )
 

@@ -72,6 +72,10 @@ class TranscriptPart:
     version: TranscriptVersion
     offset_s: float
     audio_sha256: str | None = None
+    #: the audio file's name, its length and when it was started (for the headers that name each one)
+    file_name: str = ""
+    duration_s: float | None = None
+    started_at: str | None = None
 
 
 @dataclass(frozen=True)

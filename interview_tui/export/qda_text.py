@@ -14,7 +14,8 @@ maps, with `hh:mm:ss.d - hh:mm:ss.d` timespans.
 The MAXQDA file opens with a header paragraph naming the participant and the
 transcript version (without a colon, so MAXQDA does not take it for a
 speaker); the NVivo files cannot carry one, so each output folder also gets a
-`versions.txt` listing the version behind every file.
+`versions.txt` listing the version behind every file.  A transcript of an interview that took
+several recordings names each of them (file, start, length, place in the transcript) in both.
 """
 
 from __future__ import annotations
@@ -37,9 +38,36 @@ def transcript_stem(p: ExportParticipant, t: ExportTranscript) -> str:
     return f"{p.code}-{p.transcripts.index(t) + 1}"
 
 
+def _length(seconds: float | None) -> str:
+    """`1 min 40 s`: a length in words (headers cannot hold colons)."""
+    total = int(round(seconds or 0))
+    h, rest = divmod(total, 3600)
+    m, sec = divmod(rest, 60)
+    if h:
+        return f"{h} h {m} min"
+    if m:
+        return f"{m} min {sec} s" if sec else f"{m} min"
+    return f"{sec} s"
+
+
+def recordings_text(t: ExportTranscript) -> str:
+    """The recordings a transcript was made from: one by its id; several each by file, version,
+    start, length and where it begins in the transcript (an interview of several is one file)."""
+    if len(t.parts) <= 1:
+        return f"recording {t.recording_id}"
+    items = []
+    for part in t.parts:
+        started = f", started {part.started_at[:16].replace('T', ' ')} UTC" if part.started_at else ""
+        v = part.version
+        version = f"{'reviewed' if v.kind == 'review' and v.reviewed_at else v.kind} version {v.version}"
+        items.append(f"{part.file_name or 'recording'} (recording {part.recording_id}, {version}"
+                     f"{started}, {_length(part.duration_s)} long, from {_length(part.offset_s)} in this transcript)")
+    return f"{len(t.parts)} recordings as one interview - " + ", ".join(items)
+
+
 def header(p: ExportParticipant, t: ExportTranscript) -> str:
-    """The header paragraph: participant, recording and transcript version (no colons)."""
-    text = f"{p.code} interview transcript, recording {t.recording_id} - {t.version.label}"
+    """The header paragraph: participant, recording(s) and transcript version (no colons)."""
+    text = f"{p.code} interview transcript, {recordings_text(t)} - {t.version.label}"
     return text.replace(":", ".")
 
 
@@ -93,7 +121,7 @@ def write_versions(project: ExportProject, out_dir: Path, produced: list[tuple[s
         "Participants who withdrew are not included.",
         "",
     ]
-    lines += [f"{name}\t{p.code}\trecording {t.recording_id}\t{t.version.label}" for name, p, t in produced]
+    lines += [f"{name}\t{p.code}\t{recordings_text(t)}\t{t.version.label}" for name, p, t in produced]
     return _write(out_dir / "versions.txt", "\n".join(lines) + "\n")
 
 

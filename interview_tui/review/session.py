@@ -223,16 +223,6 @@ class ReviewSession:
     def correction(self) -> Correction:
         return compare(self.machine, self.segments)
 
-    def segment_at(self, t: float) -> int | None:
-        """Index of the segment playing at `t` (the last one started at or before `t`)."""
-        found = None
-        for i, s in enumerate(self.segments):
-            if s.start <= t + 1e-6:
-                found = i
-            else:
-                break
-        return found
-
     def speakers(self) -> list[str]:
         return ed.speakers(self.segments)
 

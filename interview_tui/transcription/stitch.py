@@ -23,6 +23,9 @@ from interview_tui.domain.session import Event, downtime_s, parse_iso
 from interview_tui.domain.timecode import mm_ss
 from interview_tui.domain.transcript import Segment, Word
 
+#: The flag of the line that marks a boundary between two recordings (it is no transcript text).
+BOUNDARY_FLAG = "recording_boundary"
+
 #: A time inside a bracket mark: `[word? 01:23]`, `[inaudible 01:23]`, `[01:23]`.
 _MARK_TIME = re.compile(r"\[((?:[^\]]*? )?)(\d+):(\d\d)(?::(\d\d))?\]")
 
@@ -77,9 +80,23 @@ def shift_marks(text: str, offset_s: float) -> str:
     def moved(m: re.Match) -> str:
         a, b, c = int(m.group(2)), int(m.group(3)), m.group(4)
         seconds = a * 3600 + b * 60 + int(c) if c is not None else a * 60 + b
-        return f"[{m.group(1)}{mm_ss(seconds + offset_s)}]"
+        return f"[{m.group(1)}{mm_ss(max(0.0, seconds + offset_s))}]"
 
     return _MARK_TIME.sub(moved, text)
+
+
+def unshift_marks(text: str, offset_s: float, original: str = "") -> str:
+    """`text` shown with its marks moved by `offset_s` (`shift_marks`), as its recording stores it.
+
+    Marks are whole seconds, so moving one there and back can be a second off: a mark that reads
+    as `original`'s reads once moved gets `original`'s back unchanged; only new ones are moved.
+    """
+    if not offset_s:
+        return text
+    known: dict[str, str] = {}
+    for m in _MARK_TIME.finditer(original):
+        known.setdefault(shift_marks(m.group(0), offset_s), m.group(0))
+    return _MARK_TIME.sub(lambda m: known.get(m.group(0)) or shift_marks(m.group(0), -offset_s), text)
 
 
 def shift(segments: Iterable[Segment], offset_s: float) -> list[Segment]:
@@ -105,6 +122,6 @@ def stitch(parts: Sequence[tuple[Part, Sequence[Segment]]]) -> list[Segment]:
         if part.gap_s is not None:
             question = moved[0].question_id if moved else (out[-1].question_id if out else None)
             out.append(Segment(part.offset_s, part.offset_s, gap_text(part.gap_s), [], None, question,
-                               flags=["recording_boundary"]))
+                               flags=[BOUNDARY_FLAG]))
         out += moved
     return out

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from interview_tui.diarization.attribute import WordSpeakers
+    from interview_tui.review.attention import Loudness
     from interview_tui.storage.withdrawal import WithdrawalReport
 
 
@@ -35,63 +37,9 @@ class ProbeChosen(Message):
     prompt_id: str
 
 
-# -- start screen: the withdrawal worker --------------------------------------------------------
+    from interview_tui.diarization.attribute import WordSpeakers
+    from interview_tui.review.attention import Loudness
+    from interview_tui.storage.withdrawal import WithdrawalReport
 
 
-@dataclass
-class WithdrawalFinished(Message):
-    """A withdrawal finished in its worker: the report, or the error that stopped it (then report is None)."""
-
-    code: str
-    report: WithdrawalReport | None
-    error: str | None
-
-
-# -- transcription screen: the batch worker ----------------------------------------------------
-
-
-@dataclass
-class JobStarted(Message):
-    """The worker began transcribing a recording; `remaining` are still queued after it."""
-
-    recording_id: int
-    label: str
-    duration_s: float | None
-    remaining: int
-
-
-@dataclass
-class JobProgress(Message):
-    """Audio transcribed so far; a newer one replaces an undelivered one, so a busy UI draws only the latest."""
-
-    recording_id: int
-    done_s: float
-    total_s: float
-    elapsed_s: float
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, JobProgress) and message.recording_id == self.recording_id
-
-
-@dataclass
-class JobFinished(Message):
-    """A recording is done: stored (ok) or failed, with the message to show."""
-
-    recording_id: int
-    ok: bool
-    text: str
-
-
-@dataclass
-class QueueIdle(Message):
-    """The worker emptied the queue, or stopped because it was cancelled."""
-
-    cancelled: bool
-
-
-@dataclass
-class ModelsFound(Message):
-    """The installed Whisper models (looked up off the UI thread), or why there are none."""
-
-    names: list[str]
-    problem: str | None
+# -- interview screen: the outline and the question panel -------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from interview_tui.export.docx import write_docx
 from interview_tui.export.gather import gather_project
 from interview_tui.export.model import ExportSegment
@@ -124,3 +126,87 @@ def test_review_cli_diff_and_signoff_a_whole_interview(export_seeded: SeededStud
     assert diff.exit_code == 0 and "[02:00] P01: {+Contact, yes.+}" in diff.output
     done = run("signoff", "--session", str(sid), "--by", "MP", "--as-is")
     assert done.exit_code == 0 and f"recordings {r1}, {r2}" in done.output
+
+
+def test_maxqda_and_nvivo_name_every_recording_of_the_interview(export_seeded: SeededStudy, tmp_path) -> None:
+    from interview_tui.export.qda_text import write_maxqda, write_nvivo
+
+    db, study = export_seeded.db, export_seeded.study
+    sid, r1, r2 = _two_recordings(export_seeded)
+    project = gather_project(db, export_seeded.project.root, study, codes=["P01"])
+    write_maxqda(project, tmp_path / "maxqda")
+    header = (tmp_path / "maxqda" / "P01.txt").read_text("utf-8-sig").split("\n\n")[0]
+    assert ":" not in header  # MAXQDA would take a colon for a speaker
+    assert header.startswith(
+        f"P01 interview transcript, 2 recordings as one interview - "
+        f"a.wav (recording {r1}, machine version 1, started 2026-02-02 10.01 UTC, 1 min 40 s long, "
+        f"from 0 s in this transcript), "
+        f"b.wav (recording {r2}, machine version 1, started 2026-02-02 10.04 UTC, 30 s long, "
+        f"from 1 min 50 s in this transcript) - machine version 1 (")
+    write_nvivo(project, tmp_path / "nvivo")  # NVivo files hold no header: versions.txt names them
+    versions = (tmp_path / "nvivo" / "versions.txt").read_text("utf-8-sig").splitlines()
+    for name in ("P01.txt", "P01.tsv"):
+        [line] = [v for v in versions if v.startswith(name + "\t")]
+        assert f"a.wav (recording {r1}, machine version 1, started 2026-02-02 10:01 UTC, 1 min 40 s long" in line
+        assert f"b.wav (recording {r2}, machine version 1, started 2026-02-02 10:04 UTC, 30 s long, " \
+               "from 1 min 50 s in this transcript)" in line
+
+
+def test_an_edit_past_the_first_hour_keeps_marks_and_places_on_the_recordings_clock(export_seeded: SeededStudy) -> None:
+    """A recording resumed an hour into the interview: its marks read `1:00:02` in the review and
+    `00:02` as stored, so a split or a marker at a place in the shown text lands at the same words."""
+    from interview_tui.review.interview import InterviewReview
+
+    db = export_seeded.db
+    pid = get_participant(db, "P01")["id"]
+    sid = store.open_session(db, participant_id=pid, study_id=export_seeded.study_id, started_at=_at(0))
+    r1 = recs.start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=sid, started_at=_at(0))
+    recs.finish_recording(db, r1, duration_s=3590.0, sha256="1" * 64)
+    r2 = recs.start_recording(db, participant_code="P01", path="recordings/P01/b.wav", session_id=sid,
+                              started_at="2026-02-02T11:00:00.000000+00:00")
+    recs.finish_recording(db, r2, duration_s=30.0, sha256="2" * 64)
+    add_transcript(db, r1, 1, "machine", (ExportSegment(2.0, 5.0, "It was hard.", "P01", "intro-describe"),))
+    add_transcript(db, r2, 1, "machine", (ExportSegment(1.0, 6.0, "It was [hard? 00:02] then, yes.", "P01",
+                                                        "intro-describe"),))
+    review = InterviewReview.open(db, sid)
+    shown = review.segments[2].text
+    assert shown == "It was [hard? 1:00:02] then, yes."
+    review.split(2, shown.index("then"))
+    assert [s.text for s in review.parts[1][1].segments] == ["It was [hard? 00:02]", "then, yes."]
+    assert [s.text for s in review.segments[2:]] == ["It was [hard? 1:00:02]", "then, yes."]
+    review.insert_marker(3, review.segments[3].text.index("yes"), "laughter", 3604.0)
+    assert review.parts[1][1].segments[1].text == "then, [laughter] yes."
+
+
+def test_whole_interview_edits_reach_every_recording_they_touch(export_seeded: SeededStudy) -> None:
+    from interview_tui.review.interview import InterviewReview
+    from interview_tui.review.replace import plan_replace
+
+    db = export_seeded.db
+    sid, r1, r2 = _two_recordings(export_seeded)
+    review = InterviewReview.open(db, sid)
+    first, second = (r for _, r in review.parts)
+    assert review.rename_speaker("P01", "Participant") == 3
+    assert {s.speaker for s in first.segments} == {s.speaker for s in second.segments} == {"Participant"}
+    review.set_speaker(0, "MP")
+    assert review.swap_speakers() == 3  # its two speakers, in both recordings
+    assert [s.speaker for s in review.segments] == ["Participant", None, "MP", "MP"]
+    # find/replace looks through the text, not the boundary mark, and saves into the right recording
+    assert plan_replace(review.searchable(), "recording", "x") == []
+    plan = plan_replace(review.searchable(), "then", "later")
+    assert [r.index for r in plan] == [2] and review.replace(plan, "then", "later") == 1
+    assert [s.text for s in second.segments] == ["And later better.", "Contact."]
+    # speakers found by voice in one recording change that recording only
+    n0, n1 = (len(s.words) or 1 for s in second.segments)  # one name per word, as found by voice
+    review.apply_speakers(1, ["Interviewer"] * n0 + ["P01"] * n1, [False] * (n0 + n1), {"summary": "by voice"})
+    assert [s.speaker for s in second.segments] == ["Interviewer", "P01"] and first.segments[0].speaker == "Participant"
+    # a span heard across the boundary is stored with each recording on its own clock
+    review.heard(90.0, 115.0)
+    from interview_tui.storage import reviews
+
+    assert reviews.heard_spans(db, first.draft_id) == [(90.0, 100.0)]
+    assert reviews.heard_spans(db, second.draft_id) == [(0.0, 5.0)]
+    assert review.resume_at() == 115.0
+    assert review.progress() == pytest.approx(15.0 / 130.0)
+    # attention items and the segment at a moment are on the interview's timeline
+    assert review.segment_at(111.5) == 2 and review.segment_at(105.0) == 0

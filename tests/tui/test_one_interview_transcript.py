@@ -213,7 +213,19 @@ def test_words_land_under_the_question_current_when_played_in_one_transcript(
         distinctive = sum(len({w for w in _words(ANSWERS[k]) if w not in COMMON}) for k in played)
         assert 2 * sum(len(found[k]) for k in played) >= distinctive, found
 
-        # each export: one document, the answers' words in order under their questions' headings
+        # the review screen's document (tests/tui/test_review_interview.py checks the screen draws it):
+        # the same one transcript, opened from either recording, every word under its question
+        from interview_tui.review.interview import InterviewReview
+
+        for r in recordings:
+            review = InterviewReview.for_recording(db, r["id"])
+            assert review.recording_ids == [r["id"] for r in recordings]
+            assert [(s.start, s.question_id) for s in review.segments] == \
+                [(s.start, s.question_id) for s in transcript.segments]
+            wrong_in_review = [(w, s.question_id, round(s.start, 1)) for s in review.segments for w in _words(s.text)
+                               if vocab.get(w) is not None and s.question_id != expected[vocab[w]]]
+            assert not wrong_in_review, wrong_in_review
+
         text = maxqda_text(p01, transcript)
         assert "[recording resumed after" in text and "[recording resumed after" in nvivo_text(p01, transcript)
 

@@ -31,3 +31,16 @@ def test_review_editor(snap_compare, make_app, attention_project) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(recorder=False), run_before=edit, terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_screen_of_an_interview_of_two_recordings(snap_compare, make_app, two_recordings, size) -> None:
+    """One transcript: the second recording's segments after the marked boundary, on the interview's clock."""
+    async def open_review(pilot) -> None:
+        pilot.app.screen.query_one("#participants").focus()
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(recorder=False), run_before=open_review, terminal_size=size)

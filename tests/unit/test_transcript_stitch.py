@@ -51,3 +51,17 @@ def test_stitch_shifts_segments_words_and_marks_and_marks_the_gap_under_the_next
 
 def test_shift_marks_keeps_pause_marks_and_handles_hours() -> None:
     assert shift_marks("a (3 s) [b? 59:59] [00:10]", 2.0) == "a (3 s) [b? 1:00:01] [00:12]"
+
+
+def test_marks_shown_on_the_interview_clock_are_stored_on_the_recording_clock_without_drifting() -> None:
+    from interview_tui.transcription.stitch import unshift_marks
+
+    stored = "It looks like [trust? 00:05] and [inaudible 00:07] honesty."
+    shown = shift_marks(stored, 11.5)  # 16.5 and 18.5 shown in whole seconds
+    # moving the shown marks back by the offset alone would land a second early
+    assert shift_marks(shown, -11.5) != stored
+    assert unshift_marks(shown.replace("honesty", "openness"), 11.5, stored) == stored.replace("honesty", "openness")
+    # a mark the reviewer added on the interview's clock is moved onto the recording's
+    assert unshift_marks(shown + " [laughter 00:20]", 11.5, stored) == stored + " [laughter 00:08]"
+    assert unshift_marks("[laughter 00:03]", 11.5) == "[laughter 00:00]"  # never before the recording
+    assert unshift_marks(stored, 0.0, "") == stored

@@ -1,31 +1,36 @@
-"""The review screen: listen to a recording, correct its transcript, sign it off.
+"""The review screen: listen to an interview, correct its transcript, sign it off.
 
-Every edit goes through `ReviewSession`, which saves it before the screen redraws, so the
-database always holds what the screen shows.  The player runs on its own thread and reports
-by message; heard spans are stored as they come (progress survives a crash).
+An interview may have taken several recordings (stopped and started again, or a crash and a
+resume); the screen shows them as one transcript on the interview's timeline, with each
+boundary marked, and plays across the files (`ChainedSource`).  Every edit goes through
+`InterviewReview`, which saves it into its recording's review version before the screen
+redraws, so the database always holds what the screen shows.  The player runs on its own
+thread and reports by message; heard spans are stored as they come (progress survives a crash).
+Which segment follows the audio is `review.follow.Follower`'s rule.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.text_area import Selection
 
-from interview_tui.audio.playback import AudioSource, PlaybackError, Player
+from interview_tui.audio.playback import AudioSource, ChainedSource, PlaybackError, Player
+from interview_tui.domain.timecode import mm_ss
 from interview_tui.review.attention import AttentionItem, Loudness, next_item, quiet_frames
 from interview_tui.review.edits import EditError
-from interview_tui.review.session import ReviewError, ReviewSession
+from interview_tui.review.follow import Follower
+from interview_tui.review.interview import InterviewReview
+from interview_tui.review.session import ReviewError
 from interview_tui.review.text import word_tokens
+from interview_tui.storage.recordings import get_recording
 from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
-from interview_tui.domain.timecode import mm_ss
-from interview_tui.tui.context import app_context
+from interview_tui.tui.context import ContextScreen
+from interview_tui.tui.messages import LoudnessReady, PlayerHeard, PlayerPosition, PlayerState
 from interview_tui.tui.screens.dialogs import PickDialog
 from interview_tui.tui.screens.review_actions import ReviewActions, marker_for
 from interview_tui.tui.screens.review_speakers import ReviewSpeakers
@@ -35,33 +40,8 @@ from interview_tui.tui.widgets.review_segments import SegmentList
 STEP_S = 3.0
 
 
-@dataclass
-class PlayerPosition(Message):
-    seconds: float
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PlayerPosition)
-
-
-@dataclass
-class PlayerHeard(Message):
-    start_s: float
-    end_s: float
-
-
-@dataclass
-class PlayerState(Message):
-    playing: bool
-    error: str | None
-
-
-@dataclass
-class LoudnessReady(Message):
-    loudness: Loudness | None
-
-
-class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
-    """One recording's transcript under review; keys in the footer."""
+class ReviewScreen(ReviewActions, ReviewSpeakers, ContextScreen[None]):
+    """One interview's transcript under review; keys in the footer."""
 
     CSS_PATH = "review.tcss"
     BINDINGS = [
@@ -88,23 +68,17 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         Binding("S", "sign_off", "Sign off"),
     ]
 
-    def __init__(self, recording_id: int) -> None:
+    def __init__(self, review: InterviewReview) -> None:
         super().__init__()
-        self.recording_id = recording_id
-        self.review: ReviewSession | None = None
+        self.review: InterviewReview | None = review
         self.player: Player | None = None
-        self.source: AudioSource | None = None
-        self.loudness: Loudness | None = None
+        self.source: ChainedSource | None = None
+        #: each recording's levels, once measured (the 'text over silence' check needs them)
+        self.loudness: list[Loudness | None] | None = None
         self.attention: list[AttentionItem] = []
         self.current_item: AttentionItem | None = None
         self.editing: int | None = None
-        self.follow = True
-        #: the segment the reviewer jumped to; the highlight does not follow the audio back before it.
-        self.pinned: int | None = None
-
-    @property
-    def ctx(self):
-        return app_context(self)
+        self.follower = Follower()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,32 +92,43 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
+        assert self.review is not None
         self.title = "Review"
         self.query_one("#review-editor").display = False
-        self.review = ReviewSession.open(self.ctx.db, self.recording_id)
-        self.sub_title = f"{self.review.participant_code or ''} · recording {self.recording_id}"
+        ids = self.review.recording_ids
+        self.sub_title = f"{self.review.participant_code or ''} · " + (
+            f"recording {ids[0]}" if len(ids) == 1 else f"recordings {', '.join(map(str, ids))} (one interview)")
         self.attention = self.review.attention()
         self.redraw()
         self.announce_speakers()
         start = self.review.resume_at()
-        if self.review.audio_relpath:
-            try:
-                self.source = AudioSource(self.ctx.project.root / self.review.audio_relpath)
-                self.player = Player(
-                    self.source,
-                    self._output_device(),
-                    on_position=lambda t: self.post_message(PlayerPosition(t)),
-                    on_heard=lambda a, b: self.post_message(PlayerHeard(a, b)),
-                    on_state=lambda p, e: self.post_message(PlayerState(p, e)),
-                )
-                self.player.seek(start)
-                self.measure_loudness()
-            except (PlaybackError, OSError) as exc:
-                self.notify(f"{exc}. You can still edit the text.", title="No audio", severity="warning", timeout=10)
+        self._open_audio(start)
         if start:
             self.query_one(SegmentList).go_to(self.review.segment_at(start) or 0)
         self.query_one(SegmentList).focus()
         self.update_status()
+
+    def _open_audio(self, start: float) -> None:
+        """The player over every recording of the interview; without it the text can still be edited."""
+        assert self.review is not None
+        audio = self.review.audio()
+        missing = [rid for rid, (rel, _) in zip(self.review.recording_ids, audio) if not rel]
+        if missing:
+            return
+        try:
+            self.source = ChainedSource.open([self.ctx.project.root / rel for rel, _ in audio],
+                                             [offset for _, offset in audio])
+            self.player = Player(
+                self.source,
+                self._output_device(),
+                on_position=lambda t: self.post_message(PlayerPosition(t)),
+                on_heard=lambda a, b: self.post_message(PlayerHeard(a, b)),
+                on_state=lambda p, e: self.post_message(PlayerState(p, e)),
+            )
+            self.player.seek(start)
+            self.measure_loudness([source.path for source in self.source.sources])
+        except (PlaybackError, OSError) as exc:
+            self.notify(f"{exc}. You can still edit the text.", title="No audio", severity="warning", timeout=10)
 
     def _output_device(self) -> int | None:
         from interview_tui.audio.devices import AudioDeviceError
@@ -193,11 +178,19 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
     def current(self) -> int | None:
         return self.query_one(SegmentList).highlighted
 
+    def text_index(self) -> int | None:
+        """The highlighted segment when it is transcript text; a recording boundary says what it is."""
+        index = self.current()
+        if index is not None and self.review is not None and self.review.is_boundary(index):
+            self.notify("This line marks where a recording resumed; it is not transcript text.", timeout=4)
+            return None
+        return index
+
     def _edit(self, action, *args, redraw: bool = True) -> bool:
-        """Run a ReviewSession edit; saved before this returns. Problems are shown, not raised."""
+        """Run an InterviewReview edit; saved before this returns. Problems are shown, not raised."""
         try:
             action(*args)
-        except (EditError, ReviewStateError) as exc:
+        except (EditError, ReviewStateError, ReviewError) as exc:
             self.notify(str(exc), title="Not changed", severity="error")
             return False
         assert self.review is not None
@@ -209,16 +202,20 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
     # -- audio --------------------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="loudness")
-    def measure_loudness(self) -> None:
-        """Levels of the whole recording, for the 'text over silence' check (a long file takes a moment)."""
-        assert self.source is not None
-        from interview_tui.audio.playback import AudioSource
-
-        source = AudioSource(self.source.path)  # its own file handle: the player keeps reading the other
-        try:
-            self.post_message(LoudnessReady(Loudness(quiet_frames(source.frame_db(0.02)), 0.02)))
-        finally:
-            source.close()
+    def measure_loudness(self, paths: list) -> None:
+        """Levels of each recording, for the 'text over silence' check (a long file takes a moment)."""
+        found: list[Loudness | None] = []
+        for path in paths:
+            try:
+                source = AudioSource(path)  # its own file handle: the player keeps reading the other
+            except (PlaybackError, OSError):
+                found.append(None)
+                continue
+            try:
+                found.append(Loudness(quiet_frames(source.frame_db(0.02)), 0.02))
+            finally:
+                source.close()
+        self.post_message(LoudnessReady(found))
 
     def on_loudness_ready(self, message: LoudnessReady) -> None:
         assert self.review is not None
@@ -227,32 +224,27 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         self.redraw()
 
     def on_player_position(self, message: PlayerPosition) -> None:
-        if self.review is not None and self.follow and self.player is not None and self.player.playing \
-                and self.editing is None:
-            index = self.review.segment_at(message.seconds)
-            # After a jump, the lead-in before the segment (and late reports of the previous run)
-            # must not pull the highlight back.
-            if index is not None and (self.pinned is None or index >= self.pinned):
-                if self.pinned is not None and index > self.pinned:
-                    self.pinned = None
+        if self.review is not None and self.player is not None and self.player.playing and self.editing is None:
+            index = self.follower.highlight(self.review.segments, message.seconds)
+            if index is not None:
                 self.query_one(SegmentList).go_to(index)
         self.update_status()
 
     def _play_segment_span(self, index: int, start: float, end: float) -> None:
         """Play [start, end] for segment `index`, keeping it highlighted during any lead-in."""
         assert self.player is not None
-        self.pinned = index
+        self.follower.jumped_to(index)
         self.query_one(SegmentList).go_to(index)
         self.player.play_span(max(0.0, start), end)
 
     def on_player_heard(self, message: PlayerHeard) -> None:
         if self.review is not None:
-            before = self.review.draft_id
+            before = self.review.drafts
             try:
                 self.review.heard(message.start_s, message.end_s)
             except ReviewStateError:
                 pass  # heard while a signed version is shown: nothing to attach it to
-            if self.review.draft_id != before:  # listening started the review version: say so
+            if self.review.drafts != before:  # listening started a review version: say so
                 self.redraw()
         self.update_status()
 
@@ -274,15 +266,9 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
             player.pause()
         else:
             index = self.current()
-            seg = self.review.segments[index] if index is not None else None
-            # Start at the highlighted segment when the reviewer moved away from where audio stopped.
-            if seg is not None and index is not None and not (seg.start - 0.5 <= player.position <= seg.end + 0.5):
-                self.pinned = index
-                player.play(seg.start)
-            else:
-                self.pinned = None
-                player.play()
-        self.follow = True
+            start = self.follower.play_from(self.review.segments, index, player.position)
+            self.follower.jumped_to(index if start is not None else None)
+            player.play(start)
         self.update_status()
 
     def action_replay(self) -> None:
@@ -343,7 +329,7 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         self.action_edit()
 
     def action_edit(self, hint: str = "") -> None:
-        index = self.current()
+        index = self.text_index()
         if index is None or self.review is None:
             return
         self.editing = index
@@ -439,23 +425,43 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         self.app.pop_screen()
 
 
+
+def _interview_label(rows: list) -> str:
+    """A choice in the 'which interview' list: when, how many recordings, how long, versions."""
+    first = rows[0]
+    when = f"{first['started_at'][:16].replace('T', ' ')} UTC"
+    if len(rows) == 1:
+        return f"recording {first['id']} · {when} · {mm_ss(first['duration_s'] or 0)} · {first['versions']} version(s)"
+    ids = ", ".join(str(r["id"]) for r in rows)
+    length = mm_ss(sum(r["duration_s"] or 0 for r in rows))
+    return f"interview {when} · recordings {ids} (one transcript) · {length} recorded"
+
+
 def open_review(app: App, db, code: str) -> None:
-    """Open the review screen for participant `code` (asking which recording when there are several)."""
+    """Open the review screen for participant `code`: an interview's recordings are one transcript
+    (asking which interview when there are several)."""
     recordings = participant_transcribed_recordings(db, code)
     if not recordings:
         app.notify(f"{code} has no transcript yet. Transcribe the recording first (t).", severity="warning")
         return
+    interviews: dict[object, list] = {}
+    for r in recordings:
+        session_id = (get_recording(db, r["id"]) or {}).get("session_id")
+        interviews.setdefault(session_id if session_id is not None else ("recording", r["id"]), []).append(r)
 
     def go(choice: str | None) -> None:
-        if choice:
-            try:
-                app.push_screen(ReviewScreen(int(choice)))
-            except ReviewError as exc:
-                app.notify(str(exc), severity="error")
+        if not choice:
+            return
+        try:
+            review = InterviewReview.for_recording(db, int(choice))
+        except ReviewError as exc:  # e.g. its transcript was deleted since the list was drawn
+            app.notify(str(exc), severity="error")
+            return
+        app.push_screen(ReviewScreen(review))
 
-    if len(recordings) == 1:
-        go(str(recordings[0]["id"]))
+    groups = list(interviews.values())
+    if len(groups) == 1:
+        go(str(groups[0][0]["id"]))
         return
-    options = [(str(r["id"]), f"recording {r['id']} · {r['started_at'][:16].replace('T', ' ')} UTC · "
-                f"{mm_ss(r['duration_s'] or 0)} · {r['versions']} version(s)") for r in recordings]
-    app.push_screen(PickDialog(f"Review which recording of {code}?", options), go)
+    options = [(str(rows[0]["id"]), _interview_label(rows)) for rows in groups]
+    app.push_screen(PickDialog(f"Review which interview of {code}?", options), go)

@@ -10,15 +10,21 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from interview_tui.review.attention import AttentionItem
+from interview_tui.transcription.stitch import BOUNDARY_FLAG
 from interview_tui.domain.transcript import Segment
 from interview_tui.domain.timecode import mm_ss
 
 
 def segment_prompt(seg: Segment, index: int, question: str | None, flagged: Sequence[str]) -> Text:
-    """How one segment reads in the list: question line when it changes, then time, speaker, flags, text."""
+    """How one segment reads in the list: question line when it changes, then time, speaker, flags, text
+    (a recording boundary: its time and mark)."""
     out = Text()
     if question:
         out.append(f"Q: {question}\n", style="bold italic")
+    if BOUNDARY_FLAG in seg.flags:  # where one recording of the interview ends and the next begins
+        out.append(f"{mm_ss(seg.start)} ", style="dim")
+        out.append(seg.text, style="italic")
+        return out
     out.append(f"{mm_ss(seg.start)}–{mm_ss(seg.end)} ", style="dim")
     out.append(f"{seg.speaker or 'Speaker'}", style="bold")
     if flagged:
