@@ -43,7 +43,7 @@ def _code(db, code: str) -> str:
     from interview_tui.storage.participants import require_participant
 
     try:
-        return require_participant(db, code)["code"]
+        return require_participant(db, code).code
     except ParticipantError as err:
         raise click.ClickException(str(err)) from None
 

@@ -49,11 +49,11 @@ class InterviewReview:
         session = get_session(db, session_id)
         if session is None:
             raise ReviewError(f"no session {session_id} (see: interview-tui review list)")
-        rows = [r for r in list_recordings(db, session_id=session_id) if has_transcript(db, r["id"])]
+        rows = [r for r in list_recordings(db, session_id=session_id) if has_transcript(db, r.id)]
         if not rows:
             raise ReviewError(f"session {session_id} has no transcribed recording; transcribe it first "
                               f"(interview-tui transcribe --session {session_id})")
-        parts = plan_parts(rows, session_events(db, session_id), session["started_at"])
+        parts = plan_parts(rows, session_events(db, session_id), session.started_at)
         return cls(db, session_id, [(p, ReviewSession.open(db, p.recording_id)) for p in parts])
 
     def _restitch(self) -> None:

@@ -18,7 +18,7 @@ SEGS = (
 def _recording_id(export_seeded: SeededStudy, code: str) -> int:
     from interview_tui.storage.recordings import list_recordings
 
-    return list_recordings(export_seeded.db, code)[0]["id"]
+    return list_recordings(export_seeded.db, code)[0].id
 
 
 def test_withdrawn_and_declined_are_left_out(export_seeded: SeededStudy) -> None:

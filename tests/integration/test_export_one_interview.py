@@ -18,7 +18,7 @@ def _at(minute: int, second: int = 0) -> str:
 
 def _two_recordings(export_seeded: SeededStudy) -> tuple[int, int, int]:
     db = export_seeded.db
-    pid = get_participant(db, "P01")["id"]
+    pid = get_participant(db, "P01").id
     sid = store.open_session(db, participant_id=pid, study_id=export_seeded.study_id, started_at=_at(0))
     r1 = recs.start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=sid, started_at=_at(1))
     recs.finish_recording(db, r1, duration_s=100.0, sha256="1" * 64)

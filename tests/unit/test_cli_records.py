@@ -71,8 +71,8 @@ def test_paper_consent(cli, project) -> None:
     from interview_tui.storage.consent import consent_on_file, has_consent_item
 
     record = consent_on_file(db, "P01", VERSION)
-    assert (record["method"], record["interviewer"], record["items_given"]) == ("paper", "KNH", REQUIRED)
-    assert "anonymised_quotations" in record["items_declined"]  # not listed = declined
+    assert (record.method, record.interviewer, record.items_given) == ("paper", "KNH", REQUIRED)
+    assert "anonymised_quotations" in record.items_declined  # not listed = declined
     assert has_consent_item(db, "P01", "audio_recording")
     assert cli("consent", "show", "P01").output.startswith("Consent records of P01, oldest first:")
     assert cli("participants", "list").output.splitlines()[2].split()[1] == "given"

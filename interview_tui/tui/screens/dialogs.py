@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from interview_tui.domain.safe_text import text_problem
+from interview_tui.storage.rows import SessionRow
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -93,13 +94,13 @@ class PickDialog(ModalScreen[str | None]):
 class ResumeDialog(PickDialog):
     """Offer the sessions left open (the app was killed mid-interview); returns the session id as text."""
 
-    def __init__(self, sessions: list[dict], describe: Callable[[str], str] = str) -> None:
+    def __init__(self, sessions: list[SessionRow], describe: Callable[[str], str] = str) -> None:
         options = [
             (
-                str(s["id"]),
-                f"{s['participant_code']} · started {s['started_at'][:16].replace('T', ' ')} UTC"
-                f" · {s['event_count']} events · at: "
-                + (describe(s["current_question_id"]) if s["current_question_id"] else "-"),
+                str(s.id),
+                f"{s.participant_code} · started {s.started_at[:16].replace('T', ' ')} UTC"
+                f" · {s.event_count} events · at: "
+                + (describe(s.current_question_id) if s.current_question_id else "-"),
             )
             for s in sessions
         ]

@@ -167,7 +167,7 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, Screen[None]):
         assert self.review is not None
         self.query_one(SegmentList).show(self.review.segments, self.review.questions, self.attention)
         overview = review_overview(self.ctx.db)
-        signed = sum(1 for row in overview if row["reviewed_at"])
+        signed = sum(1 for row in overview if row.reviewed_at)
         self.query_one("#review-info", Static).update(
             f"[b]{self.review.participant_code or ''}[/] · {self.review.version_label} · "
             f"{len(self.review.segments)} segments · {len(self.attention)} to check · "
@@ -453,8 +453,8 @@ def open_review(app: App, db, code: str) -> None:
                 app.notify(str(exc), severity="error")
 
     if len(recordings) == 1:
-        go(str(recordings[0]["id"]))
+        go(str(recordings[0].id))
         return
-    options = [(str(r["id"]), f"recording {r['id']} · {r['started_at'][:16].replace('T', ' ')} UTC · "
-                f"{mm_ss(r['duration_s'] or 0)} · {r['versions']} version(s)") for r in recordings]
+    options = [(str(r.id), f"recording {r.id} · {r.started_at[:16].replace('T', ' ')} UTC · "
+                f"{mm_ss(r.duration_s or 0)} · {r.versions} version(s)") for r in recordings]
     app.push_screen(PickDialog(f"Review which recording of {code}?", options), go)
