@@ -22,17 +22,16 @@ from interview_tui.domain.demographics import PREFER_NOT, summarize
 from interview_tui.domain.figures import TalkTime, figures, talk_time
 from interview_tui.domain.session import SessionState, interview_duration_s
 from interview_tui.domain.study import FINAL_PROMPT_ID, DemographicField, Section, Study
+from interview_tui.domain.transcript import Segment
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.export.model import (
     ConsentSummary,
     DemographicValue,
     DemographicVariable,
-    ExportEvent,
     ExportMark,
     ExportMemo,
     ExportParticipant,
     ExportProject,
-    ExportSegment,
     ExportSession,
     ExportTranscript,
     GuideCode,
@@ -136,11 +135,7 @@ def _sessions(db: Database, code: str, recordings: list[Recording]) -> tuple[Exp
                 interviewer=s.interviewer,
                 place=s.place,
                 duration_s=duration,
-                events=tuple(
-                    ExportEvent(e.seq, e.kind, e.at, e.session_offset_s, e.question_id, e.prompt_id, e.text,
-                                e.recording_id, e.recording_offset_s)
-                    for e in events
-                ),
+                events=tuple(events),
                 marks=tuple(
                     ExportMark(e.kind, e.text or "", e.at, e.session_offset_s, e.question_id, e.recording_id,
                                e.recording_offset_s)
@@ -176,8 +171,9 @@ def _version(row: TranscriptListing) -> TranscriptVersion:
     )
 
 
-def _export_segments(segments) -> tuple[ExportSegment, ...]:
-    return tuple(ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id) for s in segments)
+def _export_segments(segments: list[Segment]) -> tuple[Segment, ...]:
+    # What exports write, without the words: a long interview has thousands of them.
+    return tuple(Segment(s.start, s.end, s.text, speaker=s.speaker, question_id=s.question_id) for s in segments)
 
 
 def _transcripts(db: Database, root: Path, recordings: list[Recording],

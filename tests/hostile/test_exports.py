@@ -27,7 +27,6 @@ from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import add_event
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from tests.fixtures.export import add_transcript, make_wav, seed_study
-from interview_tui.export.model import ExportSegment
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -41,7 +40,7 @@ def hostile(project: Project, db, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     [rec] = list_recordings(db, "P01")
     (project.root / rec.path).parent.mkdir(parents=True, exist_ok=True)
     make_wav(project.root / rec.path, seconds=1.0)
-    add_transcript(db, rec.id, 1, "machine", (ExportSegment(0.0, 1.0, "hello there", "P01", "intro-describe"),))
+    add_transcript(db, rec.id, 1, "machine", (Segment(0.0, 1.0, "hello there", speaker="P01", question_id="intro-describe"),))
     add_event(db, rec.session_id, "question_reached", question_id="intro-describe", session_offset_s=0.0,
               recording_id=rec.id, recording_offset_s=0.0)
     db.close()

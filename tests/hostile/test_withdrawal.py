@@ -26,7 +26,7 @@ import interview_tui.export.erase as erase_module
 from interview_tui.cli import main
 from interview_tui.config import Project
 from interview_tui.export.log import AUDIT_ACTION
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from interview_tui.privacy.keyfile import KeyFile
 from interview_tui.storage import audit, open_db
 from interview_tui.storage.recordings import list_recordings
@@ -48,7 +48,7 @@ def study(project: Project, db, tmp_path: Path) -> Project:
         [rec] = list_recordings(db, code)
         (project.root / rec.path).parent.mkdir(parents=True, exist_ok=True)
         make_wav(project.root / rec.path, seconds=1.0)
-        add_transcript(db, rec.id, 1, "machine", (ExportSegment(0.0, 1.0, f"{code} speaking", code, "intro-describe"),))
+        add_transcript(db, rec.id, 1, "machine", (Segment(0.0, 1.0, f"{code} speaking", speaker=code, question_id="intro-describe"),))
         add_event(db, rec.session_id, "question_reached", question_id="intro-describe", session_offset_s=0.0,
                   recording_id=rec.id, recording_offset_s=0.0)
     db.close()

@@ -16,7 +16,6 @@ from interview_tui.storage import audit, sessions
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.transcripts import save_transcript
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
-from interview_tui.export.model import ExportSegment
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_interview, add_transcript, make_wav
 
 XSD = Path(__file__).resolve().parents[1] / "data" / "refi-qda" / "Project-mrt2019.xsd"
@@ -44,7 +43,7 @@ def full_project(export_seeded: SeededStudy) -> SeededStudy:
                           options={"verbatim": True}, duration_s=24.0)
     save_transcript(db, rec.id, Transcript(meta, P01_SEGMENTS))
     add_transcript(db, rec.id, 2, "review",
-                   [ExportSegment(s.start, s.end, s.text.replace("demanding", "very demanding"), s.speaker, s.question_id)
+                   [Segment(s.start, s.end, s.text.replace("demanding", "very demanding"), speaker=s.speaker, question_id=s.question_id)
                     for s in P01_SEGMENTS],
                    reviewed_at="2026-01-25T10:00:00+00:00")
     sessions.add_event(db, rec.session_id, "note", text="Long pause before answering", session_offset_s=6.0,

@@ -6,12 +6,12 @@ import pytest
 
 from interview_tui.domain.study import FINAL_PROMPT_ID
 from interview_tui.export.gather import ExportError, gather_project
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_transcript
 
 SEGS = (
-    ExportSegment(0.0, 2.0, "Can you describe it?", "Interviewer", "intro-describe"),
-    ExportSegment(2.0, 5.0, "It is hard.", "P01", "intro-describe"),
+    Segment(0.0, 2.0, "Can you describe it?", speaker="Interviewer", question_id="intro-describe"),
+    Segment(2.0, 5.0, "It is hard.", speaker="P01", question_id="intro-describe"),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from interview_tui.export.docx import write_docx
 from interview_tui.export.gather import gather_project
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from interview_tui.export.qda_text import maxqda_text
 from interview_tui.storage import recordings as recs
 from interview_tui.storage import sessions as store
@@ -29,9 +29,9 @@ def _two_recordings(export_seeded: SeededStudy) -> tuple[int, int, int]:
                            ("session_resumed", 280.0, None), ("question_reached", 300.0, "alliance-contact"),
                            ("session_closed", 320.0, None)]:
         store.add_event(db, sid, kind, question_id=qid, session_offset_s=off)
-    add_transcript(db, r1, 1, "machine", (ExportSegment(2.0, 5.0, "It was hard.", "P01", "intro-describe"),))
-    add_transcript(db, r2, 1, "machine", (ExportSegment(1.0, 4.0, "And then better.", "P01", "intro-describe"),
-                                          ExportSegment(10.0, 12.0, "Contact.", "P01", "alliance-contact")))
+    add_transcript(db, r1, 1, "machine", (Segment(2.0, 5.0, "It was hard.", speaker="P01", question_id="intro-describe"),))
+    add_transcript(db, r2, 1, "machine", (Segment(1.0, 4.0, "And then better.", speaker="P01", question_id="intro-describe"),
+                                          Segment(10.0, 12.0, "Contact.", speaker="P01", question_id="alliance-contact")))
     return sid, r1, r2
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from interview_tui.cli import main
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from interview_tui.storage import memos, sessions
 from interview_tui.storage.recordings import list_recordings
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_transcript, make_wav
@@ -24,10 +24,10 @@ READER = Path(os.environ.get("QUALCODER_IMPORTER", Path(__file__).resolve().pare
                              / "qualcoder" / "run_import.py"))
 
 SEGMENTS = [
-    ExportSegment(0.0, 4.2, "Can you describe what it is like providing involuntary treatment?", "Interviewer", "intro-describe"),
-    ExportSegment(4.6, 11.3, "It is demanding, but we try to keep the patient involved.", "Participant", "intro-describe"),
-    ExportSegment(12.0, 15.5, "How do you establish contact?", "Interviewer", "alliance-contact"),
-    ExportSegment(15.9, 24.0, "Mostly by being honest about the coercion.", "Participant", "alliance-contact"),
+    Segment(0.0, 4.2, "Can you describe what it is like providing involuntary treatment?", speaker="Interviewer", question_id="intro-describe"),
+    Segment(4.6, 11.3, "It is demanding, but we try to keep the patient involved.", speaker="Participant", question_id="intro-describe"),
+    Segment(12.0, 15.5, "How do you establish contact?", speaker="Interviewer", question_id="alliance-contact"),
+    Segment(15.9, 24.0, "Mostly by being honest about the coercion.", speaker="Participant", question_id="alliance-contact"),
 ]
 
 # A developer without ../shared skips these; CI (which always has it) fails instead of skipping.
