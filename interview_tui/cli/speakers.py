@@ -131,4 +131,4 @@ def profile_list(db) -> None:
     if not rows:
         click.echo("No voice profiles.")
     for r in rows:
-        click.echo(f"{r['name']}: {r['seconds']:.0f} s of speech, {r['encoder']}, made {r['created_at']}")
+        click.echo(f"{r.name}: {r.seconds:.0f} s of speech, {r.encoder}, made {r.created_at}")

@@ -217,3 +217,38 @@ class ConsentRecord:
     interviewer_id: int | None
     interviewer: str | None
     recorded_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry of the hash-chained audit log (details decoded; None when it has none)."""
+
+    id: int
+    at: str
+    actor: str | None
+    action: str
+    participant_code: str | None
+    details: dict[str, Any] | None
+    hash: str
+
+
+@dataclass(frozen=True)
+class RecruitmentContact:
+    """One person invited, counted but never named: outcome and an optional decline reason."""
+
+    id: int
+    outcome: str
+    reason: str | None
+    contacted_on: str | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class VoiceProfileInfo:
+    """An interviewer who has a voice profile (the embedding itself stays in storage)."""
+
+    name: str
+    role: str | None
+    encoder: str
+    seconds: float
+    created_at: str

@@ -78,8 +78,8 @@ def test_encrypted_recording_decrypts_bit_exact(virtual_mic, db, project, tmp_pa
     assert (tmp_path / "decrypted.wav").read_bytes() == wav.header(RATE, 1, len(pcm)) + pcm
     assert out.frames == len(pcm) // 2 == round(4.5 * RATE)
     _signal_in(tmp_path / "decrypted.wav", source)
-    logged = [(e["action"], e["participant_code"], e["details"]["recording_id"])
-              for e in audit.entries(db, participant_code="P01") if e["action"].startswith("recording.")]
+    logged = [(e.action, e.participant_code, e.details["recording_id"])
+              for e in audit.entries(db, participant_code="P01") if e.action.startswith("recording.")]
     assert logged == [("recording.started", "P01", summary.recording_id), ("recording.stopped", "P01", summary.recording_id)]
 
     other_secret, _ = generate_keypair()
@@ -134,4 +134,4 @@ def test_killed_encrypted_recording_recovers_within_a_second(virtual_mic, db, pr
     assert fixed.state == "recovered" and fixed.sha256 == sha256_file(path)
     assert fixed.duration_s == pytest.approx(soundfile.info(str(wav)).frames / RATE)
     assert store.unfinished_recordings(db2) == []
-    assert [e["details"]["recording_id"] for e in audit.entries(db2, action="recording.recovered")] == [row.id]
+    assert [e.details["recording_id"] for e in audit.entries(db2, action="recording.recovered")] == [row.id]

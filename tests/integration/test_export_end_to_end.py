@@ -117,10 +117,10 @@ def test_every_export_end_to_end(full_project: SeededStudy, tmp_path: Path) -> N
         assert b"P11" not in data, name
     # each export is in the audit trail, with codes and versions only
     made = audit.entries(full_project.db, action="export.made")
-    assert [e["details"]["format"] for e in made] == ["qdpx", "maxqda", "nvivo", "docx", "folder", "methods-markdown"]
-    [versions] = made[0]["details"]["transcripts"]
+    assert [e.details["format"] for e in made] == ["qdpx", "maxqda", "nvivo", "docx", "folder", "methods-markdown"]
+    [versions] = made[0].details["transcripts"]
     assert (versions["kind"], versions["version"]) == ("review", 2)
-    assert made[0]["details"]["participants"] == [f"P{n:02d}" for n in range(1, 11)]
+    assert made[0].details["participants"] == [f"P{n:02d}" for n in range(1, 11)]
 
 
 def test_clear_errors(full_project: SeededStudy, tmp_path: Path) -> None:

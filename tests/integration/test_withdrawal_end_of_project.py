@@ -77,5 +77,5 @@ def test_anonymise_deletes_key_and_recordings_keeps_transcripts(project, db, tmp
     db = open_db(project.db_path)
     assert db.execute("SELECT COUNT(*) FROM segments").fetchone()[0] == 2
     [entry] = audit.entries(db, action="project.anonymised")
-    assert entry["details"] == {"files_deleted": 3, "key_file_deleted": True, "transcripts_kept": 2}
+    assert entry.details == {"files_deleted": 3, "key_file_deleted": True, "transcripts_kept": 2}
     db.close()

@@ -105,8 +105,8 @@ def test_record_consent_stores_the_exact_snapshot(db, p01) -> None:
     on_file = consent_on_file(db, "p1", "1.0")
     assert on_file.id == record_id and on_file.interviewer == "MP"
     [entry] = audit.entries(db, action="consent.record")
-    assert entry["participant_code"] == "P01"
-    assert entry["details"]["items_given"] == ["participate", "record_audio"]
+    assert entry.participant_code == "P01"
+    assert entry.details["items_given"] == ["participate", "record_audio"]
 
 
 def test_consent_is_on_disk_when_record_consent_returns(project, db, p01) -> None:

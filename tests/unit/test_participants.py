@@ -70,7 +70,7 @@ def test_add_and_get(db) -> None:
     assert get_participant(db, "p3") == row
     assert get_participant(db, "P04") is None
     assert get_participant(db, "nonsense") is None
-    assert audit.entries(db, participant_code="P03")[0]["action"] == "participant.add"
+    assert audit.entries(db, participant_code="P03")[0].action == "participant.add"
 
 
 def test_interviewers(db) -> None:
