@@ -187,12 +187,12 @@ def test_import_is_audited_without_values(cli, project, demographics_csv) -> Non
     from interview_tui.storage.audit import entries
 
     logged = entries(_db(project), action="demographics.import")
-    assert [e["participant_code"] for e in logged] == [f"P{n:02d}" for n in range(1, 11)]
-    assert logged[0]["details"] == {
+    assert [e.participant_code for e in logged] == [f"P{n:02d}" for n in range(1, 11)]
+    assert logged[0].details == {
         "fields": ["age", "gender", "profession", "special_education", "years_experience", "years_involuntary"],
         "method": "csv",
     }
-    assert all(set(e["details"]) == {"fields", "method"} for e in logged)  # no values, no file name
+    assert all(set(e.details) == {"fields", "method"} for e in logged)  # no values, no file name
 
 
 def test_import_lists_unknown_participants_with_the_cell_errors_in_one_pass(cli, project, tmp_path) -> None:
