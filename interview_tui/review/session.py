@@ -20,7 +20,7 @@ from interview_tui.review.diff import Correction, compare
 from interview_tui.review.progress import furthest, heard_share
 from interview_tui.review.replace import Replacement, apply_replace
 from interview_tui.storage import reviews as store
-from interview_tui.storage.rows import TranscriptVersion
+from interview_tui.storage.rows import TranscriptRow
 from interview_tui.storage.studies import study_for_recording
 from interview_tui.storage.transcripts import load_transcript, recording_context
 from interview_tui.domain.transcript import Segment
@@ -39,7 +39,7 @@ def _questions(db: Database, recording_id: int) -> dict[str, str]:
 class ReviewSession:
     """The segments under review and the version they are saved into."""
 
-    def __init__(self, db: Database, recording_id: int, source: TranscriptVersion, draft_id: int | None,
+    def __init__(self, db: Database, recording_id: int, source: TranscriptRow, draft_id: int | None,
                  segments: list[Segment], machine: list[Segment]) -> None:
         self.db = db
         self.recording_id = recording_id

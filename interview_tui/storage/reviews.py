@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from sqlite_utils import Database
 
 from interview_tui.domain.clock import now_iso
-from interview_tui.storage.rows import ReviewEdit, ReviewOverview, TranscribedRecording, TranscriptVersion, from_row
+from interview_tui.storage.rows import ReviewEdit, ReviewOverview, TranscribedRecording, TranscriptRow, from_row
 from interview_tui.storage.transcripts import _rows
 from interview_tui.domain.transcript import Segment
 
@@ -40,8 +40,8 @@ _INSERT_SEGMENTS = (
 )
 
 
-def _version(row: dict[str, Any]) -> TranscriptVersion:
-    return from_row(TranscriptVersion, {**row, "options": json.loads(row["options"]) if row["options"] else {}})
+def _version(row: dict[str, Any]) -> TranscriptRow:
+    return from_row(TranscriptRow, {**row, "options": json.loads(row["options"]) if row["options"] else {}})
 
 
 def _raw_transcript(db: Database, transcript_id: int) -> dict[str, Any] | None:
@@ -49,13 +49,13 @@ def _raw_transcript(db: Database, transcript_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def transcript_row(db: Database, transcript_id: int) -> TranscriptVersion | None:
+def transcript_row(db: Database, transcript_id: int) -> TranscriptRow | None:
     """One transcript version (no segments), or None."""
     row = _raw_transcript(db, transcript_id)
     return _version(row) if row else None
 
 
-def latest_version(db: Database, recording_id: int) -> TranscriptVersion | None:
+def latest_version(db: Database, recording_id: int) -> TranscriptRow | None:
     """The newest transcript version of a recording, whatever its kind."""
     rows = _rows(db, "SELECT * FROM transcripts WHERE recording_id = ? ORDER BY version DESC LIMIT 1", [recording_id])
     return _version(rows[0]) if rows else None
@@ -87,7 +87,7 @@ def start_review(db: Database, source_id: int, segments: Sequence[Segment]) -> i
     return draft
 
 
-def _draft(db: Database, transcript_id: int) -> TranscriptVersion:
+def _draft(db: Database, transcript_id: int) -> TranscriptRow:
     row = transcript_row(db, transcript_id)
     if row is None:
         raise ReviewStateError(f"transcript {transcript_id} does not exist")

@@ -106,9 +106,10 @@ class TranscribedRecording:
 
 
 @dataclass(frozen=True)
-class TranscriptVersion:
+class TranscriptRow:
     """A `transcripts` row (no segments, options decoded): a machine version or a review
-    version with its parent."""
+    version with its parent.  Not `export.model.TranscriptVersion`, the provenance an export
+    states, which `export.gather` builds from it."""
 
     id: int
     recording_id: int
@@ -127,7 +128,7 @@ class TranscriptVersion:
 
 
 @dataclass(frozen=True)
-class TranscriptListing(TranscriptVersion):
+class TranscriptListing(TranscriptRow):
     """A version as `list_transcripts` gives it: with its segment count."""
 
     segment_count: int
