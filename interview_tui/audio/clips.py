@@ -95,15 +95,15 @@ def cut_clips(
     for spec in specs:
         if spec.recording_id not in loaded:
             row = store.get_recording(db, spec.recording_id)
-            if row is None or row["state"] not in ("complete", "recovered"):
-                state = row["state"] if row else "missing"
+            if row is None or row.state not in ("complete", "recovered"):
+                state = row.state if row else "missing"
                 raise ValueError(
                     f"recording {spec.recording_id} of session {session_id} is {state}; "
                     "run `interview-tui recover` first (or finish the recording)"
                 )
-            if is_encrypted_recording(row["path"]):
-                raise ValueError(encrypted_recording_message(row["path"], "be cut into clips"))
-            loaded[spec.recording_id] = AudioSegment.from_file(str(project.root / row["path"]))
+            if is_encrypted_recording(row.path):
+                raise ValueError(encrypted_recording_message(row.path, "be cut into clips"))
+            loaded[spec.recording_id] = AudioSegment.from_file(str(project.root / row.path))
         audio = loaded[spec.recording_id]
         end_ms = len(audio) if spec.end_s is None else int(round(spec.end_s * 1000))
         clip = audio[int(round(spec.start_s * 1000)):end_ms]

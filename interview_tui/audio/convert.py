@@ -62,7 +62,7 @@ def archive_recording(db: Database, project: Project, recording_id: int, fmt: st
     row = store.get_recording(db, recording_id)
     if row is None:
         raise ConversionError(f"no recording {recording_id}")
-    src = project.root / row["path"]
+    src = project.root / row.path
     if is_encrypted_recording(src):  # no private key here: ffmpeg would only say "invalid data"
         raise ConversionError(encrypted_recording_message(src, "be archived"))
     dst = src.with_suffix(ARCHIVE_FORMATS[fmt][2]) if fmt in ARCHIVE_FORMATS else src
@@ -142,7 +142,7 @@ def import_audio(
         raise ConversionError(
             f"{src.name}: unsupported file type {suffix or '(none)'}; import one of {', '.join(IMPORT_SUFFIXES)}"
         )
-    code = require_permission(db, participant_code, "import")["code"]
+    code = require_permission(db, participant_code, "import").code
     if session_id is not None:
         owner = store.session_participant_code(db, session_id)
         if owner != code:

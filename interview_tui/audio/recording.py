@@ -46,7 +46,7 @@ def participant_study(db: Database, code: str) -> Study | None:
     """The study a participant was enrolled under, rebuilt from the exact file stored in the database."""
     from interview_tui.storage.studies import load_registered_study
 
-    return load_registered_study(db, store.participant_row(db, code)["study_slug"])
+    return load_registered_study(db, store.participant_row(db, code).study_slug)
 
 
 def check_consent(db: Database, code: str, study: Study | None) -> None:

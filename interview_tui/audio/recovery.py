@@ -33,6 +33,7 @@ from interview_tui.config import Project
 from interview_tui.fileio import fsync_dir, is_locked, sha256_file
 from interview_tui.privacy.segments import SegmentError, is_encrypted_recording, repair_file
 from interview_tui.storage import recordings as store
+from interview_tui.storage.rows import Recording
 
 Action = Literal["repaired", "header_ok", "in_use", "failed"]
 
@@ -67,31 +68,31 @@ def recover_unfinished(db: Database, project: Project, *, keep_original: bool = 
     return [recover_one(db, project, row, keep_original=keep_original) for row in store.unfinished_recordings(db)]
 
 
-def recover_one(db: Database, project: Project, row: dict, *, keep_original: bool = True) -> RecoveryReport:
+def recover_one(db: Database, project: Project, row: Recording, *, keep_original: bool = True) -> RecoveryReport:
     """Repair one unfinished recording row (see the module docstring for the steps)."""
-    path = project.root / row["path"]
-    code = row["participant_code"]
+    path = project.root / row.path
+    code = row.participant_code
     orig = backup_path(path)
 
     def report(action: Action, message: str, **kw: object) -> RecoveryReport:
-        return RecoveryReport(row["id"], code, path, action, message=message, **kw)  # type: ignore[arg-type]
+        return RecoveryReport(row.id, code, path, action, message=message, **kw)  # type: ignore[arg-type]
 
     if path.exists() and is_locked(path):
         return report("in_use", "still being recorded by a running process; left alone")
     # A crash between the two renames leaves only the .orig: repair from it.
     source = path if path.exists() else orig if orig.exists() else None
     if source is None:
-        store.fail_recording(db, row["id"], "recording file missing at recovery")
-        return report("failed", f"file {row['path']} is missing; marked failed")
+        store.fail_recording(db, row.id, "recording file missing at recovery")
+        return report("failed", f"file {row.path} is missing; marked failed")
     if is_encrypted_recording(path):
         return _recover_encrypted(db, row, path, source, keep_original, report)
     try:
         layout = inspect_wav(source)
     except WavRepairError as exc:
-        store.fail_recording(db, row["id"], f"unrecoverable: {exc}")
+        store.fail_recording(db, row.id, f"unrecoverable: {exc}")
         return report("failed", f"cannot be repaired ({exc}); file kept, marked failed")
     if layout.frames == 0:
-        store.fail_recording(db, row["id"], "no audio was written before the recording stopped")
+        store.fail_recording(db, row.id, "no audio was written before the recording stopped")
         return report("failed", "holds no audio; file kept, marked failed")
 
     backup: Path | None = None
@@ -118,11 +119,11 @@ def recover_one(db: Database, project: Project, row: dict, *, keep_original: boo
         action, message = "repaired", "size fields repaired from the audio on disk"
 
     duration = layout.frames / layout.samplerate
-    session_id = row.get("session_id") or store.guess_session(db, row)
-    if session_id is not None and row.get("session_id") is None:
-        store.set_session(db, row["id"], session_id)
+    session_id = row.session_id or store.guess_session(db, row)
+    if session_id is not None and row.session_id is None:
+        store.set_session(db, row.id, session_id)
     store.finish_recording(
-        db, row["id"], duration_s=duration, sha256=sha256_file(path), overflow_count=row["overflow_count"],
+        db, row.id, duration_s=duration, sha256=sha256_file(path), overflow_count=row.overflow_count,
         state="recovered", error=f"recording was interrupted; recovered {duration:.1f} s",
         sample_rate=layout.samplerate, channels=layout.channels,
     )
@@ -133,22 +134,22 @@ def recover_one(db: Database, project: Project, row: dict, *, keep_original: boo
     )
 
 
-def _recover_encrypted(db: Database, row: dict, path: Path, source: Path, keep_original: bool, report
+def _recover_encrypted(db: Database, row: Recording, path: Path, source: Path, keep_original: bool, report
                        ) -> RecoveryReport:
     """An encrypted recording: keep its whole age segments (no key needed, see privacy.segments)."""
     try:
-        found, backup = repair_file(path, source, row["sample_rate"], row["channels"], keep_original)
+        found, backup = repair_file(path, source, row.sample_rate, row.channels, keep_original)
     except SegmentError as exc:
-        store.fail_recording(db, row["id"], f"unrecoverable: {exc}")
+        store.fail_recording(db, row.id, f"unrecoverable: {exc}")
         return report("failed", f"cannot be repaired ({exc}); file kept, marked failed")
     except OSError as exc:
         return report("failed", f"repair failed ({exc}); original left untouched, try again")
     duration = found.duration_s
-    session_id = row.get("session_id") or store.guess_session(db, row)
-    if session_id is not None and row.get("session_id") is None:
-        store.set_session(db, row["id"], session_id)
+    session_id = row.session_id or store.guess_session(db, row)
+    if session_id is not None and row.session_id is None:
+        store.set_session(db, row.id, session_id)
     store.finish_recording(
-        db, row["id"], duration_s=duration, sha256=sha256_file(path), overflow_count=row["overflow_count"],
+        db, row.id, duration_s=duration, sha256=sha256_file(path), overflow_count=row.overflow_count,
         state="recovered", error=f"recording was interrupted; recovered {duration:.1f} s",
     )
     repaired = source != path or not found.intact
@@ -168,8 +169,8 @@ def last_written_at(db: Database, project: Project, session_id: int) -> datetime
     """
     latest: datetime | None = None
     for row in store.list_recordings(db, session_id=session_id):
-        path = project.root / row["path"]
-        candidates = [path] if row["state"] == "recording" else [backup_path(path)]
+        path = project.root / row.path
+        candidates = [path] if row.state == "recording" else [backup_path(path)]
         for p in candidates:
             try:
                 moment = datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)

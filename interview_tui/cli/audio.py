@@ -221,6 +221,6 @@ def import_audio_cmd(file: Path, code: str, session_id: int | None) -> None:
     row = get_recording(db, rec_id)
     assert row is not None
     click.echo(
-        f"Imported as recording {rec_id}: {row['path']} ({row['duration_s']:.1f} s, {row['sample_rate']} Hz, "
-        f"{row['channels']} ch, sha256 {row['sha256'][:12]}…)"
+        f"Imported as recording {rec_id}: {row.path} ({row.duration_s:.1f} s, {row.sample_rate} Hz, "
+        f"{row.channels} ch, sha256 {row.sha256[:12]}…)"
     )

@@ -56,7 +56,7 @@ def consent_record(
                 f"no interviewer called {interviewer!r}; add them first (interview-tui interviewers add "
                 f"{interviewer!r}) or check `interview-tui interviewers list`"
             )
-        interviewer_id = row["id"]
+        interviewer_id = row.id
     try:
         record_consent(
             db,
@@ -82,10 +82,10 @@ def consent_record(
 
     record = consent_on_file(db, code, form.version)
     assert record is not None
-    given = ", ".join(record["items_given"]) or "none"
-    refused = ", ".join(record["items_declined"]) or "none"
+    given = ", ".join(record.items_given) or "none"
+    refused = ", ".join(record.items_declined) or "none"
     click.echo(
-        f"Recorded paper consent for {record['participant_code']} (form {form.version}): {record['decision']}; "
+        f"Recorded paper consent for {record.participant_code} (form {form.version}): {record.decision}; "
         f"items given: {given}; declined: {refused}."
     )
 
@@ -100,16 +100,16 @@ def consent_show(db, code: str) -> None:
 
     with as_click_error(ParticipantError):
         participant = require_participant(db, code)
-    records = consent_history(db, participant["code"])
+    records = consent_history(db, participant.code)
     if not records:
-        click.echo(f"No consent recorded for {participant['code']}.")
+        click.echo(f"No consent recorded for {participant.code}.")
         return
     rows = [
-        [r["recorded_at"][:19].replace("T", " "), r["form_version"], r["decision"], r["method"],
-         ", ".join(r["items_given"]) or "-", r["interviewer"] or "-"]
+        [r.recorded_at[:19].replace("T", " "), r.form_version, r.decision, r.method,
+         ", ".join(r.items_given) or "-", r.interviewer or "-"]
         for r in records
     ]
-    click.echo(f"Consent records of {participant['code']}, oldest first:")
+    click.echo(f"Consent records of {participant.code}, oldest first:")
     click.echo(render_table(["Recorded (UTC)", "Form", "Decision", "Method", "Items given", "Interviewer"], rows))
 
 

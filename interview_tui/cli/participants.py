@@ -27,7 +27,7 @@ def participants_add(db, code: str | None, study_path: str | None) -> None:
     register_study(db, study)
     with as_click_error(ParticipantError):
         row = add_participant(db, study.id, code)
-    click.echo(f"Added {row['code']} to study {study.id}.")
+    click.echo(f"Added {row.code} to study {study.id}.")
 
 
 def _yes(flag: bool) -> str:
@@ -86,7 +86,7 @@ def interviewers_list(db) -> None:
     from interview_tui.storage.interviewers import list_interviewers
 
     # Names stored before input was checked may hold escape sequences: never send them raw.
-    rows = [[for_terminal(r["name"]), for_terminal(r["role"] or "-"), r["created_at"][:10]] for r in list_interviewers(db)]
+    rows = [[for_terminal(r.name), for_terminal(r.role or "-"), r.created_at[:10]] for r in list_interviewers(db)]
     if not rows:
         click.echo("No interviewers yet; add one with: interview-tui interviewers add NAME")
         return

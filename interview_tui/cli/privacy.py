@@ -41,7 +41,7 @@ def _code(db, code: str) -> str:
     from interview_tui.storage.participants import require_participant
 
     with as_click_error(ParticipantError):
-        return require_participant(db, code)["code"]
+        return require_participant(db, code).code
 
 
 # -- identity key ---------------------------------------------------------------------
@@ -227,9 +227,9 @@ def audit_list(db, code: str | None, action: str | None) -> None:
     from interview_tui.storage import audit as store
 
     for e in store.entries(db, participant_code=code, action=action):
-        details = json.dumps(e["details"], ensure_ascii=False, sort_keys=True) if e["details"] else ""
-        click.echo(for_terminal(f"{e['id']:>5}  {e['at'][:19].replace('T', ' ')}  {e['actor'] or '-'}  "
-                                f"{e['action']}  {e['participant_code'] or '-'}  {details}".rstrip()))
+        details = json.dumps(e.details, ensure_ascii=False, sort_keys=True) if e.details else ""
+        click.echo(for_terminal(f"{e.id:>5}  {e.at[:19].replace('T', ' ')}  {e.actor or '-'}  "
+                                f"{e.action}  {e.participant_code or '-'}  {details}".rstrip()))
 
 
 @consent_group.command("verify")

@@ -67,7 +67,7 @@ def recruitment_list(db) -> None:
     from interview_tui.storage.consent import recruitment_counts
     from interview_tui.storage.recruitment import list_contacts
 
-    rows = [[str(r["id"]), r["outcome"], r["contacted_on"] or "-", r["reason"] or "-"] for r in list_contacts(db)]
+    rows = [[str(r.id), r.outcome, r.contacted_on or "-", r.reason or "-"] for r in list_contacts(db)]
     if rows:
         click.echo(render_table(["Entry", "Outcome", "Contacted", "Reason"], rows))
     else:

@@ -73,7 +73,7 @@ def review_diff(db, recording_id: int | None, session_id: int | None, summary: b
         return
     assert recording_id is not None
     session = open_review_session(db, recording_id)
-    if session.draft_id is None and session.source["kind"] == "machine":
+    if session.draft_id is None and session.source.kind == "machine":
         raise click.ClickException(f"recording {recording_id} has no review yet; open it in the app (r on the start screen)")
     click.echo(f"recording {recording_id} ({session.participant_code}): {session.version_label}")
     click.echo(session.correction().summary())
@@ -107,7 +107,7 @@ def review_signoff(db, recording_id: int | None, session_id: int | None, reviewe
         return
     assert recording_id is not None
     session = open_review_session(db, recording_id)
-    if session.draft_id is None and session.source.get("reviewed_at") and not as_is:
+    if session.draft_id is None and session.source.reviewed_at and not as_is:
         raise click.ClickException(
             f"recording {recording_id} is already signed off ({session.version_label}); nothing to do"
         )

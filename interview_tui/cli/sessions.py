@@ -50,10 +50,10 @@ def sessions_add(db, code: str, started: str, minutes: float, interviewer: str, 
     when = _start(started)
     with as_click_error(ParticipantError):
         participant = require_participant(db, code)
-    consent = latest_consent(db, participant["code"])
-    if consent is None or consent["decision"] != "given":
+    consent = latest_consent(db, participant.code)
+    if consent is None or consent.decision != "given":
         raise click.ClickException(
-            f"{participant['code']} has no consent given on file; record it first (interview-tui consent record)"
+            f"{participant.code} has no consent given on file; record it first (interview-tui consent record)"
         )
     row = get_interviewer(db, interviewer)
     if row is None:
@@ -64,11 +64,11 @@ def sessions_add(db, code: str, started: str, minutes: float, interviewer: str, 
         if study.places and place not in study.places:
             listed = ", ".join(repr(p) for p in study.places)
             raise click.ClickException(f"{place!r} is not one of the study's places: {listed}")
-    sid = open_session(db, participant_id=participant["id"], study_id=register_study(db, study),
-                       interviewer_id=row["id"], place=place or None, started_at=when.isoformat())
+    sid = open_session(db, participant_id=participant.id, study_id=register_study(db, study),
+                       interviewer_id=row.id, place=place or None, started_at=when.isoformat())
     close_session(db, sid, ended_at=(when + timedelta(minutes=minutes)).isoformat())
-    click.echo(f"Added session {sid}: {participant['code']}, {when.date()}, {minutes:g} min, "
-               f"{row['name']}, {place or 'place not recorded'}.")
+    click.echo(f"Added session {sid}: {participant.code}, {when.date()}, {minutes:g} min, "
+               f"{row.name}, {place or 'place not recorded'}.")
 
 
 @sessions.command("list")
@@ -83,6 +83,6 @@ def sessions_list(db) -> None:
         return
     click.echo(render_table(
         ["Session", "Code", "Started", "Interviewer", "Place", "State"],
-        [[str(r["id"]), r["participant_code"], r["started_at"][:16].replace("T", " "), r["interviewer"] or "-",
-          r["place"] or "-", r["state"]] for r in rows],
+        [[str(r.id), r.participant_code, r.started_at[:16].replace("T", " "), r.interviewer or "-",
+          r.place or "-", r.state] for r in rows],
     ))

@@ -83,18 +83,18 @@ def profile_save(db, recording_id: int) -> None:
     row = recording_context(db, recording_id)
     if row is None:
         raise click.ClickException(f"recording {recording_id} does not exist")
-    person = get_interviewer(db, row["interviewer_name"]) if row["interviewer_name"] else None
+    person = get_interviewer(db, row.interviewer_name) if row.interviewer_name else None
     if person is None:
         raise click.ClickException(f"recording {recording_id} has no session interviewer to make a profile of")
     session = open_review_session(db, recording_id)
     label = interviewer_label(row)
     try:
         encoder = load_encoder()
-        vector, seconds = profile_from_recording(get_project().root / row["path"], session.segments, label)
+        vector, seconds = profile_from_recording(get_project().root / row.path, session.segments, label)
     except (ProfileError, EncoderError) as exc:
         raise click.ClickException(f"recording {recording_id}: {exc}") from exc
-    save_profile(db, person["id"], encoder.name, encoder.sha256, vector, seconds)
-    click.echo(f"Saved a voice profile of {person['name']} from {seconds:.0f} s of their speech.")
+    save_profile(db, person.id, encoder.name, encoder.sha256, vector, seconds)
+    click.echo(f"Saved a voice profile of {person.name} from {seconds:.0f} s of their speech.")
 
 
 @profile.command("delete")
@@ -108,8 +108,8 @@ def profile_delete(db, name: str) -> None:
     person = get_interviewer(db, name)
     if person is None:
         raise click.ClickException(f"no interviewer called {name!r} (see: interview-tui speakers profile list)")
-    click.echo(f"Deleted {person['name']}'s voice profile." if delete_profile(db, person["id"])
-               else f"{person['name']} has no voice profile.")
+    click.echo(f"Deleted {person.name}'s voice profile." if delete_profile(db, person.id)
+               else f"{person.name} has no voice profile.")
 
 
 @profile.command("list")
@@ -122,4 +122,4 @@ def profile_list(db) -> None:
     if not rows:
         click.echo("No voice profiles.")
     for r in rows:
-        click.echo(f"{r['name']}: {r['seconds']:.0f} s of speech, {r['encoder']}, made {r['created_at']}")
+        click.echo(f"{r.name}: {r.seconds:.0f} s of speech, {r.encoder}, made {r.created_at}")

@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+#: Shown where a segment has no speaker label (Whisper alone does not diarise).
+UNKNOWN_SPEAKER = "Speaker"
+
+
 @dataclass
 class Word:
     """One recognised word with its time span and the model's probability."""
@@ -39,6 +43,11 @@ class Segment:
     question_id: str | None = None
     confidence: float | None = None  # mean word probability
     flags: list[str] = field(default_factory=list)  # e.g. "unsure", "overlap"
+
+    @property
+    def speaker_label(self) -> str:
+        """The speaker as transcripts and exports name them: `UNKNOWN_SPEAKER` when nobody was attributed."""
+        return self.speaker or UNKNOWN_SPEAKER
 
 
 @dataclass

@@ -191,13 +191,13 @@ def erase_participant_exports(db: Database, code: str, root: Path | None = None)
     Nothing is written to the database: call `Erased.log` in the caller's transaction.
     """
     eraser = _Eraser(db, code, Path(root) if root is not None else Path.cwd())
-    entries = [e for e in audit.entries(db) if e["action"] in (AUDIT_ACTION, EDITED_ACTION)]
+    entries = [e for e in audit.entries(db) if e.action in (AUDIT_ACTION, EDITED_ACTION)]
     # The latest checksum of each path first: a re-export or an earlier trim wrote it last.
     for entry in entries:
-        for record in (entry.get("details") or {}).get("files") or []:
+        for record in (entry.details or {}).get("files") or []:
             eraser.sums[record["path"]] = record["sha256"]
     for entry in entries:
-        details = entry.get("details") or {}
-        if entry["action"] == AUDIT_ACTION and code in (details.get("participants") or []) and details.get("out"):
+        details = entry.details or {}
+        if entry.action == AUDIT_ACTION and code in (details.get("participants") or []) and details.get("out"):
             eraser.entry(details)
     return eraser.erased

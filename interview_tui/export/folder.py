@@ -34,6 +34,7 @@ from interview_tui.transcription import formats
 from interview_tui.export.docx import transcript_document
 from interview_tui.export.model import ExportParticipant, ExportProject, ExportTranscript
 from interview_tui.export.qda_text import ENCODING, maxqda_text, nvivo_table, nvivo_text, transcript_stem
+from interview_tui.domain.session import Event
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from interview_tui.fileio import sha256_file
 
@@ -70,6 +71,13 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def _event_json(event: Event) -> dict[str, Any]:
+    # session-events.json has always put the sequence number first; readers of earlier
+    # hand-off folders see the same keys in the same order.
+    fields = asdict(event)
+    return {"seq": fields.pop("seq"), **fields}
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -111,7 +119,7 @@ def _participant_folder(project: ExportProject, p: ExportParticipant, folder: Pa
         folder / "session-events.json",
         [
             {"session_id": s.id, "started_at": s.started_at, "ended_at": s.ended_at, "interviewer": s.interviewer,
-             "place": s.place, "duration_s": s.duration_s, "events": [asdict(e) for e in s.events],
+             "place": s.place, "duration_s": s.duration_s, "events": [_event_json(e) for e in s.events],
              "figures": s.figures}
             for s in p.sessions
         ],

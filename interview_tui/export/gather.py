@@ -22,17 +22,16 @@ from interview_tui.domain.demographics import PREFER_NOT, summarize
 from interview_tui.domain.figures import TalkTime, figures, talk_time
 from interview_tui.domain.session import SessionState, interview_duration_s
 from interview_tui.domain.study import FINAL_PROMPT_ID, DemographicField, Section, Study
+from interview_tui.domain.transcript import Segment
 from interview_tui.export.methods import MethodsReport, build_report
 from interview_tui.export.model import (
     ConsentSummary,
     DemographicValue,
     DemographicVariable,
-    ExportEvent,
     ExportMark,
     ExportMemo,
     ExportParticipant,
     ExportProject,
-    ExportSegment,
     ExportSession,
     ExportTranscript,
     GuideCode,
@@ -49,6 +48,7 @@ from interview_tui.storage.participants import ParticipantError, normalize_code
 from interview_tui.storage.roster import list_participants
 from interview_tui.storage.project_id import project_uuid
 from interview_tui.storage.recordings import list_recordings
+from interview_tui.storage.rows import Recording, TranscriptListing
 from interview_tui.storage.sessions import get_session, participant_sessions, session_events
 from interview_tui.storage.transcripts import list_transcripts, load_transcript
 from interview_tui.transcription.stitch import plan_parts, stitch
@@ -117,29 +117,25 @@ def _seconds_between(start: str, end: str | None) -> float | None:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
-def _sessions(db: Database, code: str, recordings: list[dict[str, Any]]) -> tuple[ExportSession, ...]:
+def _sessions(db: Database, code: str, recordings: list[Recording]) -> tuple[ExportSession, ...]:
     out = []
     for s in participant_sessions(db, code):
-        events = session_events(db, s["id"])
-        recorded = [r["duration_s"] for r in recordings if r["session_id"] == s["id"] and r["duration_s"]]
+        events = session_events(db, s.id)
+        recorded = [r.duration_s for r in recordings if r.session_id == s.id and r.duration_s]
         # The interview's own clock (first question to end, less downtime); a session without
         # question events (imported) falls back to its recorded time, then its start and end.
         duration = interview_duration_s(events)
         if duration is None:
-            duration = sum(recorded) if recorded else _seconds_between(s["started_at"], s["ended_at"])
+            duration = sum(recorded) if recorded else _seconds_between(s.started_at, s.ended_at)
         out.append(
             ExportSession(
-                id=s["id"],
-                started_at=s["started_at"],
-                ended_at=s["ended_at"],
-                interviewer=s["interviewer"],
-                place=s["place"],
+                id=s.id,
+                started_at=s.started_at,
+                ended_at=s.ended_at,
+                interviewer=s.interviewer,
+                place=s.place,
                 duration_s=duration,
-                events=tuple(
-                    ExportEvent(e.seq, e.kind, e.at, e.session_offset_s, e.question_id, e.prompt_id, e.text,
-                                e.recording_id, e.recording_offset_s)
-                    for e in events
-                ),
+                events=tuple(events),
                 marks=tuple(
                     ExportMark(e.kind, e.text or "", e.at, e.session_offset_s, e.question_id, e.recording_id,
                                e.recording_offset_s)
@@ -151,58 +147,59 @@ def _sessions(db: Database, code: str, recordings: list[dict[str, Any]]) -> tupl
     return tuple(out)
 
 
-def choose_version(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The transcript version to export from a recording's `transcripts` rows.
+def choose_version(versions: list[TranscriptListing]) -> TranscriptListing | None:
+    """The transcript version to export from a recording's versions (`list_transcripts`).
 
     The latest *reviewed* version (kind 'review' with `reviewed_at` set) when
     there is one, else the latest machine version.  Unfinished review drafts
     (kind 'review' without `reviewed_at`) are never exported.
     """
-    reviewed = [v for v in versions if v["kind"] == "review" and v["reviewed_at"]]
-    machine = [v for v in versions if v["kind"] == "machine"]
+    reviewed = [v for v in versions if v.kind == "review" and v.reviewed_at]
+    machine = [v for v in versions if v.kind == "machine"]
     pool = reviewed or machine
-    return max(pool, key=lambda v: v["version"]) if pool else None
+    return max(pool, key=lambda v: v.version) if pool else None
 
 
-def _version(row: dict[str, Any]) -> TranscriptVersion:
+def _version(row: TranscriptListing) -> TranscriptVersion:
     return TranscriptVersion(
-        transcript_id=row["id"], version=row["version"], kind=row["kind"], created_at=row["created_at"],
-        model=row["model"], engine=row["engine"], language=row["language"],
-        reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
-        verbatim=(row["options"] or {}).get("verbatim"),
-        model_sha256=row["model_sha256"],
-        options_json=json.dumps(row["options"] or {}, sort_keys=True),
+        transcript_id=row.id, version=row.version, kind=row.kind, created_at=row.created_at,
+        model=row.model, engine=row.engine, language=row.language,
+        reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at,
+        verbatim=(row.options or {}).get("verbatim"),
+        model_sha256=row.model_sha256,
+        options_json=json.dumps(row.options or {}, sort_keys=True),
     )
 
 
-def _export_segments(segments) -> tuple[ExportSegment, ...]:
-    return tuple(ExportSegment(s.start, s.end, s.text, s.speaker, s.question_id) for s in segments)
+def _export_segments(segments: list[Segment]) -> tuple[Segment, ...]:
+    # What exports write, without the words: a long interview has thousands of them.
+    return tuple(Segment(s.start, s.end, s.text, speaker=s.speaker, question_id=s.question_id) for s in segments)
 
 
-def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]],
+def _transcripts(db: Database, root: Path, recordings: list[Recording],
                  session_start: dict[int, str] | None = None) -> tuple[ExportTranscript, ...]:
     """One transcript per interview: a session's recordings stitched in order; a recording
     without a session stands alone."""
     chosen = []
     for r in recordings:
-        row = choose_version(list_transcripts(db, r["id"]))
+        row = choose_version(list_transcripts(db, r.id))
         if row is not None:
             chosen.append((r, row))
-    groups: dict[Any, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    groups: dict[Any, list[tuple[Recording, TranscriptListing]]] = {}
     for r, row in chosen:
-        groups.setdefault(r["session_id"] if r["session_id"] is not None else ("rec", r["id"]), []).append((r, row))
+        groups.setdefault(r.session_id if r.session_id is not None else ("rec", r.id), []).append((r, row))
     out = []
     for key, members in groups.items():
         first, first_row = members[0]
-        audio = root / first["path"]
-        common = dict(recording_id=first["id"], audio_path=audio if audio.is_file() else None,
-                      audio_sha256=first["sha256"], recorded_at=first["started_at"],
-                      session_started_at=(session_start or {}).get(first["session_id"]))
+        audio = root / first.path
+        common = dict(recording_id=first.id, audio_path=audio if audio.is_file() else None,
+                      audio_sha256=first.sha256, recorded_at=first.started_at,
+                      session_started_at=(session_start or {}).get(first.session_id))
         if len(members) == 1:
             out.append(ExportTranscript(
                 version=_version(first_row),
-                segments=_export_segments(load_transcript(db, first_row["id"]).segments),
-                duration_s=first["duration_s"] or first_row["duration_s"], **common))
+                segments=_export_segments(load_transcript(db, first_row.id).segments),
+                duration_s=first.duration_s or first_row.duration_s, **common))
             continue
         out.append(_stitched(db, key, members, common))
     return tuple(out)
@@ -210,22 +207,23 @@ def _transcripts(db: Database, root: Path, recordings: list[dict[str, Any]],
 
 def _stitched(db: Database, session_id: int, members: list, common: dict[str, Any]) -> ExportTranscript:
     """A multi-recording interview as one transcript on its own timeline (see transcription.stitch)."""
-    session = get_session(db, session_id) or {}
-    parts = plan_parts([r for r, _ in members], session_events(db, session_id), session.get("started_at"))
-    rows = {r["id"]: row for r, row in members}
-    segments = stitch([(part, load_transcript(db, rows[part.recording_id]["id"]).segments) for part in parts])
+    session = get_session(db, session_id)
+    parts = plan_parts([r for r, _ in members], session_events(db, session_id),
+                       session.started_at if session else None)
+    rows = {r.id: row for r, row in members}
+    segments = stitch([(part, load_transcript(db, rows[part.recording_id].id).segments) for part in parts])
     versions = {rid: _version(row) for rid, row in rows.items()}
     # The transcript counts as reviewed only when every recording's part is.
     shown = next((v for v in versions.values() if v.kind != "review" or not v.reviewed_at), None)
-    by_id = {r["id"]: r for r, _ in members}
+    by_id = {r.id: r for r, _ in members}
     last = parts[-1]
     return ExportTranscript(
         version=shown or versions[parts[0].recording_id],
         segments=_export_segments(segments),
-        duration_s=last.offset_s + (by_id[last.recording_id]["duration_s"] or 0.0),
+        duration_s=last.offset_s + (by_id[last.recording_id].duration_s or 0.0),
         parts=tuple(TranscriptPart(p.recording_id, versions[p.recording_id], p.offset_s,
-                                   by_id[p.recording_id]["sha256"], Path(by_id[p.recording_id]["path"]).name,
-                                   by_id[p.recording_id]["duration_s"], by_id[p.recording_id]["started_at"])
+                                   by_id[p.recording_id].sha256, Path(by_id[p.recording_id].path).name,
+                                   by_id[p.recording_id].duration_s, by_id[p.recording_id].started_at)
                     for p in parts),
         **common,
     )
@@ -236,8 +234,8 @@ def _consent(db: Database, code: str) -> ConsentSummary | None:
     if c is None:
         return None
     return ConsentSummary(
-        c["form_version"], c["form_title"], c["decision"], tuple(c["items_given"]), tuple(c["items_declined"]),
-        c["method"], c["recorded_at"], c["text_hash"], c["interviewer"],
+        c.form_version, c.form_title, c.decision, tuple(c.items_given), tuple(c.items_declined),
+        c.method, c.recorded_at, c.text_hash, c.interviewer,
     )
 
 
@@ -246,9 +244,9 @@ def session_talk_time(db: Database, session_id: int, *, interviewer: str | None,
     """Talk time of a session's recordings, from the speaker labels of the version exports use."""
     segments: list[tuple[str | None, float, float]] = []
     for r in list_recordings(db, session_id=session_id):
-        row = choose_version(list_transcripts(db, r["id"])) if r["state"] in ("complete", "recovered") else None
+        row = choose_version(list_transcripts(db, r.id)) if r.state in ("complete", "recovered") else None
         if row is not None:
-            segments += [(s.speaker, s.start, s.end) for s in load_transcript(db, row["id"]).segments]
+            segments += [(s.speaker, s.start, s.end) for s in load_transcript(db, row.id).segments]
     return talk_time(segments, interviewer=interviewer, participant=participant)
 
 
@@ -261,7 +259,7 @@ def _with_figures(db: Database, study: Study, code: str, session: ExportSession)
 
 def gather_participant(db: Database, root: Path, study: Study, code: str, created_at: str = "") -> ExportParticipant:
     """One participant's export data (the caller has checked that they did not withdraw)."""
-    recordings = [r for r in list_recordings(db, code) if r["state"] in ("complete", "recovered")]
+    recordings = [r for r in list_recordings(db, code) if r.state in ("complete", "recovered")]
     sessions = _sessions(db, code, recordings)
     return ExportParticipant(
         code=code,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 
 # Characters XML 1.0 forbids (and Word refuses): C0 controls other than tab/newline/CR, and
 # unpaired surrogates.  A model or a pasted note can produce them; exports drop them.
@@ -39,7 +39,7 @@ class Turn:
 
     speaker: str
     question_id: str | None
-    segments: tuple[ExportSegment, ...]
+    segments: tuple[Segment, ...]
 
     @property
     def start(self) -> float:
@@ -50,10 +50,10 @@ class Turn:
         return self.segments[-1].end
 
 
-def turns(segments: tuple[ExportSegment, ...] | list[ExportSegment]) -> list[Turn]:
+def turns(segments: tuple[Segment, ...] | list[Segment]) -> list[Turn]:
     """Group segments into turns (speaker or question change starts a new turn)."""
     out: list[Turn] = []
-    run: list[ExportSegment] = []
+    run: list[Segment] = []
     for seg in segments:
         if run and (seg.speaker_label != run[-1].speaker_label or seg.question_id != run[-1].question_id):
             out.append(Turn(run[0].speaker_label, run[0].question_id, tuple(run)))
@@ -111,7 +111,7 @@ class TextLayout:
         return out
 
 
-def lay_out(segments: tuple[ExportSegment, ...] | list[ExportSegment], header: str = "") -> TextLayout:
+def lay_out(segments: tuple[Segment, ...] | list[Segment], header: str = "") -> TextLayout:
     """The transcript as paragraphs `Speaker: text`, separated by blank lines, after `header`."""
     parts: list[str] = []
     pos = 0

@@ -13,25 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Union
 
-#: Shown where a segment has no speaker label (Whisper alone does not diarise).
-UNKNOWN_SPEAKER = "Speaker"
+from interview_tui.domain.session import Event
+from interview_tui.domain.transcript import Segment
 
 DemographicPython = Union[int, float, str, bool, date, tuple[str, ...], None]
-
-
-@dataclass(frozen=True)
-class ExportSegment:
-    """One transcript segment, times in seconds on the recording's timeline."""
-
-    start: float
-    end: float
-    text: str
-    speaker: str | None = None
-    question_id: str | None = None
-
-    @property
-    def speaker_label(self) -> str:
-        return self.speaker or UNKNOWN_SPEAKER
 
 
 @dataclass(frozen=True)
@@ -84,7 +69,9 @@ class ExportTranscript:
 
     recording_id: int
     version: TranscriptVersion
-    segments: tuple[ExportSegment, ...]
+    #: times in seconds on the transcript's timeline; only start, end, text, speaker and
+    #: question are exported (gather leaves the words out).
+    segments: tuple[Segment, ...]
     #: absolute path of the audio file, None when the file is gone.
     audio_path: Path | None = None
     audio_sha256: str | None = None
@@ -125,21 +112,6 @@ class ExportMark:
 
 
 @dataclass(frozen=True)
-class ExportEvent:
-    """A session event as it is written to the per-participant folder."""
-
-    seq: int
-    kind: str
-    at: str
-    session_offset_s: float
-    question_id: str | None = None
-    prompt_id: str | None = None
-    text: str | None = None
-    recording_id: int | None = None
-    recording_offset_s: float | None = None
-
-
-@dataclass(frozen=True)
 class ExportSession:
     """One interview session with its interviewer, duration and events."""
 
@@ -151,7 +123,7 @@ class ExportSession:
     #: the interview's length (`domain.session.interview_duration_s`: first question to end, less
     #: downtime); without question events, its recordings' total, else the session's clock time.
     duration_s: float | None = None
-    events: tuple[ExportEvent, ...] = ()
+    events: tuple[Event, ...] = ()
     marks: tuple[ExportMark, ...] = ()
     #: time per section and question against the budgets, talk time (`domain.figures.Figures.as_dict`).
     figures: dict[str, Any] | None = None

@@ -65,12 +65,12 @@ class InterviewReview:
         session = get_session(db, session_id)
         if session is None:
             raise ReviewError(f"no session {session_id} (see: interview-tui review list)")
-        rows = [r for r in list_recordings(db, session_id=session_id) if has_transcript(db, r["id"])]
+        rows = [r for r in list_recordings(db, session_id=session_id) if has_transcript(db, r.id)]
         if not rows:
             raise ReviewError(f"session {session_id} has no transcribed recording; transcribe it first "
                               f"(interview-tui transcribe --session {session_id})")
-        parts = plan_parts(rows, session_events(db, session_id), session["started_at"])
-        length = {r["id"]: r["duration_s"] for r in rows}
+        parts = plan_parts(rows, session_events(db, session_id), session.started_at)
+        length = {r.id: r.duration_s for r in rows}
         return cls(db, session_id, [(p, ReviewSession.open(db, p.recording_id)) for p in parts],
                    [length[p.recording_id] for p in parts])
 
@@ -78,10 +78,10 @@ class InterviewReview:
     def for_recording(cls, db: Database, recording_id: int) -> "InterviewReview":
         """The whole interview `recording_id` belongs to (the recording alone when it has no session)."""
         row = get_recording(db, recording_id)
-        if row is not None and row["session_id"] is not None:
-            return cls.open(db, row["session_id"])
+        if row is not None and row.session_id is not None:
+            return cls.open(db, row.session_id)
         return cls(db, None, [(Part(recording_id, 0.0), ReviewSession.open(db, recording_id))],
-                   [row["duration_s"] if row is not None else None])
+                   [row.duration_s if row is not None else None])
 
     def _restitch(self) -> None:
         self.segments = stitch([(part, review.segments) for part, review in self.parts])

@@ -9,7 +9,6 @@ belongs to the caller's thread.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Sequence
 
 from sqlite_utils import Database
@@ -21,6 +20,7 @@ from interview_tui.review.diff import Correction, compare
 from interview_tui.review.progress import furthest, heard_share
 from interview_tui.review.replace import Replacement, apply_replace
 from interview_tui.storage import reviews as store
+from interview_tui.storage.rows import TranscriptRow
 from interview_tui.storage.studies import study_for_recording
 from interview_tui.storage.transcripts import load_transcript, recording_context
 from interview_tui.domain.transcript import Segment
@@ -39,7 +39,7 @@ def _questions(db: Database, recording_id: int) -> dict[str, str]:
 class ReviewSession:
     """The segments under review and the version they are saved into."""
 
-    def __init__(self, db: Database, recording_id: int, source: dict[str, Any], draft_id: int | None,
+    def __init__(self, db: Database, recording_id: int, source: TranscriptRow, draft_id: int | None,
                  segments: list[Segment], machine: list[Segment]) -> None:
         self.db = db
         self.recording_id = recording_id
@@ -48,13 +48,12 @@ class ReviewSession:
         self.segments = segments
         self.machine = machine
         self.questions = _questions(db, recording_id)
-        ctx = recording_context(db, recording_id) or {}
-        self.participant_code: str | None = ctx.get("participant_code")
-        self.audio_relpath: str | None = ctx.get("path")
+        ctx = recording_context(db, recording_id)
+        self.participant_code: str | None = ctx.participant_code if ctx else None
+        self.audio_relpath: str | None = ctx.path if ctx else None
         self._queue_cache: dict[int, tuple] = {}
-        self.duration_s: float | None = source.get("duration_s") or (segments[-1].end if segments else None)
-        options = source.get("options") or "{}"
-        options = json.loads(options) if isinstance(options, str) else options
+        self.duration_s: float | None = source.duration_s or (segments[-1].end if segments else None)
+        options = source.options
         self.unsure_probability = float(options.get("unsure_probability", 0.4))
         #: how the machine transcript's speakers were found by voice (None: by channel, or not at all).
         self.speaker_attribution: dict[str, Any] | None = options.get("speaker_attribution")
@@ -66,14 +65,14 @@ class ReviewSession:
         if latest is None:
             raise ReviewError(f"recording {recording_id} has no transcript yet; transcribe it first "
                               f"(interview-tui transcribe {recording_id})")
-        draft_id = latest["id"] if latest["kind"] == "review" and not latest["reviewed_at"] else None
-        source_id = latest["parent_id"] if draft_id else latest["id"]
+        draft_id = latest.id if latest.kind == "review" and not latest.reviewed_at else None
+        source_id = latest.parent_id if draft_id else latest.id
         source = store.transcript_row(db, source_id) or latest
-        segments = ed.normalized(load_transcript(db, latest["id"]).segments)
+        segments = ed.normalized(load_transcript(db, latest.id).segments)
         machine_row = source
-        while machine_row["kind"] != "machine" and machine_row["parent_id"]:
-            machine_row = store.transcript_row(db, machine_row["parent_id"]) or machine_row
-        machine = load_transcript(db, machine_row["id"]).segments
+        while machine_row.kind != "machine" and machine_row.parent_id:
+            machine_row = store.transcript_row(db, machine_row.parent_id) or machine_row
+        machine = load_transcript(db, machine_row.id).segments
         return cls(db, recording_id, source, draft_id, segments, machine)
 
     # -- versions ---------------------------------------------------------------------------
@@ -82,35 +81,35 @@ class ReviewSession:
     def version_label(self) -> str:
         """e.g. 'review draft v3 (from machine v2)'."""
         if self.draft_id is None:
-            if self.source.get("reviewed_at"):
-                return (f"signed off by {self.source['reviewed_by']} v{self.source['version']} "
+            if self.source.reviewed_at:
+                return (f"signed off by {self.source.reviewed_by} v{self.source.version} "
                         "(an edit starts a new review version)")
-            return f"{self.source['kind']} v{self.source['version']} (a review version starts with the first edit)"
-        row = store.transcript_row(self.db, self.draft_id) or {}
-        edited = any(e["kind"] != "start" for e in store.edits(self.db, self.draft_id))
-        if not row.get("reviewed_at") and not edited:
+            return f"{self.source.kind} v{self.source.version} (a review version starts with the first edit)"
+        row = store.transcript_row(self.db, self.draft_id)
+        edited = any(e.kind != "start" for e in store.edits(self.db, self.draft_id))
+        if not (row and row.reviewed_at) and not edited:
             # Listening already keeps its heard spans in the draft row, but the help promises that a
             # review version starts with the first edit: until then, name what is shown.
-            return (f"{self.source['kind']} v{self.source['version']} "
+            return (f"{self.source.kind} v{self.source.version} "
                     "(a review version starts with the first edit)")
-        state = f"signed off by {row['reviewed_by']}" if row.get("reviewed_at") else "review draft"
-        return f"{state} v{row.get('version')} (from {self.source['kind']} v{self.source['version']})"
+        state = f"signed off by {row.reviewed_by}" if row and row.reviewed_at else "review draft"
+        return f"{state} v{row.version if row else None} (from {self.source.kind} v{self.source.version})"
 
     def ensure_draft(self) -> int:
         """The draft edits go into, created (or started anew after a sign-off) when needed."""
         if self.draft_id is not None:
             row = store.transcript_row(self.db, self.draft_id)
-            if row is not None and not row["reviewed_at"]:
+            if row is not None and not row.reviewed_at:
                 return self.draft_id
             self.source = row or self.source
-        self.draft_id = store.start_review(self.db, self.source["id"], self.segments)
+        self.draft_id = store.start_review(self.db, self.source.id, self.segments)
         return self.draft_id
 
     @property
     def signed_off(self) -> bool:
         """Whether what is shown is a signed-off version (the next edit starts a new one)."""
         row = store.transcript_row(self.db, self.draft_id) if self.draft_id else self.source
-        return bool(row and row.get("reviewed_at"))
+        return bool(row and row.reviewed_at)
 
     def _save(self, kind: str, segments: list[Segment], details: dict[str, Any]) -> None:
         draft = self.ensure_draft()
@@ -195,9 +194,9 @@ class ReviewSession:
         """Record a span of audio the reviewer heard."""
         if end_s <= start_s:
             return
-        if self.draft_id is None and self.source["kind"] == "review":
+        if self.draft_id is None and self.source.kind == "review":
             # Listening to a signed-off version again is no new review: no new version for it.
-            store.add_heard_span(self.db, self.source["id"], start_s, end_s)
+            store.add_heard_span(self.db, self.source.id, start_s, end_s)
         else:
             store.add_heard_span(self.db, self.ensure_draft(), start_s, end_s)
 
@@ -205,7 +204,7 @@ class ReviewSession:
         """Spans heard in this review (before the first edit after a sign-off: those of the signed version)."""
         if self.draft_id:
             return store.heard_spans(self.db, self.draft_id)
-        return store.heard_spans(self.db, self.source["id"]) if self.source["kind"] == "review" else []
+        return store.heard_spans(self.db, self.source.id) if self.source.kind == "review" else []
 
     def progress(self) -> float:
         """Share of the audio heard in this review (0..1)."""

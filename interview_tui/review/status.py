@@ -51,20 +51,20 @@ def review_statuses(db: Database) -> list[ReviewStatus]:
     """Every transcribed recording of active participants with its review status."""
     out = []
     for row in store.review_overview(db):
-        review_id = row["review_id"]
+        review_id = row.review_id
         correction = None
         heard, edits = 0.0, 0
         if review_id is not None:
             parent = store.transcript_row(db, review_id)
-            machine_id = row["machine_id"]
-            while parent is not None and parent["kind"] != "machine" and parent["parent_id"]:
-                parent = store.transcript_row(db, parent["parent_id"])
-            machine_id = parent["id"] if parent is not None else machine_id
+            machine_id = row.machine_id
+            while parent is not None and parent.kind != "machine" and parent.parent_id:
+                parent = store.transcript_row(db, parent.parent_id)
+            machine_id = parent.id if parent is not None else machine_id
             correction = compare(load_transcript(db, machine_id).segments, load_transcript(db, review_id).segments)
-            heard = heard_share(store.heard_spans(db, review_id), row["duration_s"])
-            edits = sum(1 for e in store.edits(db, review_id) if e["kind"] not in ("start", "signoff"))
-        out.append(ReviewStatus(row["recording_id"], row["participant_code"], row["duration_s"], row["machine_version"],
-                                row["review_version"], row["reviewed_by"], row["reviewed_at"], heard, edits, correction))
+            heard = heard_share(store.heard_spans(db, review_id), row.duration_s)
+            edits = sum(1 for e in store.edits(db, review_id) if e.kind not in ("start", "signoff"))
+        out.append(ReviewStatus(row.recording_id, row.participant_code, row.duration_s, row.machine_version,
+                                row.review_version, row.reviewed_by, row.reviewed_at, heard, edits, correction))
     return out
 
 

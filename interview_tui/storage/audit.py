@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from interview_tui.privacy import anchor as anchors
 from interview_tui.privacy.hashchain import GENESIS, ChainProblem, ChainResult, entry_hash, verify_chain
 from interview_tui.domain.clock import now_iso
+from interview_tui.storage.rows import AuditEntry
 
 # One statement reads the chain's head and appends, so two processes logging at
 # once serialise on SQLite's write lock instead of both linking to the same head.
@@ -74,7 +75,7 @@ def log(
     return entry_id
 
 
-def entries(db: Database, *, participant_code: str | None = None, action: str | None = None) -> list[dict]:
+def entries(db: Database, *, participant_code: str | None = None, action: str | None = None) -> list[AuditEntry]:
     """Log entries in order, optionally for one participant code or action; details decoded."""
     where, params = [], []
     if participant_code is not None:
@@ -88,8 +89,8 @@ def entries(db: Database, *, participant_code: str | None = None, action: str | 
         sql += " WHERE " + " AND ".join(where)
     rows = db.execute(sql + " ORDER BY id", params).fetchall()
     return [
-        dict(id=r[0], at=r[1], actor=r[2], action=r[3], participant_code=r[4],
-             details=json.loads(r[5]) if r[5] else None, hash=r[6])
+        AuditEntry(id=r[0], at=r[1], actor=r[2], action=r[3], participant_code=r[4],
+                   details=json.loads(r[5]) if r[5] else None, hash=r[6])
         for r in rows
     ]
 

@@ -23,6 +23,7 @@ from interview_tui.storage import audit
 from interview_tui.domain.clock import now_iso
 from interview_tui.storage.participants import normalize_code, require_participant
 from interview_tui.storage.recruitment import log_counts
+from interview_tui.storage.rows import ConsentRecord, from_row
 
 _SELECT = """
     SELECT c.*, p.code AS participant_code, i.name AS interviewer
@@ -32,11 +33,9 @@ _SELECT = """
 """
 
 
-def _decode(row: dict) -> dict:
-    row = dict(row)
-    row["items_given"] = json.loads(row["items_given"])
-    row["items_declined"] = json.loads(row["items_declined"])
-    return row
+def _decode(row: dict) -> ConsentRecord:
+    return from_row(ConsentRecord, {**row, "items_given": json.loads(row["items_given"]),
+                                    "items_declined": json.loads(row["items_declined"])})
 
 
 def record_consent(
@@ -83,7 +82,7 @@ def record_consent(
             "decision, items_given, items_declined, method, interviewer_id, recorded_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                participant["id"],
+                participant.id,
                 study_id,
                 form.version,
                 form.title,
@@ -102,7 +101,7 @@ def record_consent(
             db,
             "consent.record",
             actor=actor,
-            participant_code=participant["code"],
+            participant_code=participant.code,
             details={
                 "record_id": record_id,
                 "form_version": form.version,
@@ -121,7 +120,7 @@ def record_consent(
     return record_id
 
 
-def latest_consent(db: Database, code: str, form_version: str | None = None) -> dict | None:
+def latest_consent(db: Database, code: str, form_version: str | None = None) -> ConsentRecord | None:
     """The latest consent record of `code` (for one form version, or any), items decoded; None if none."""
     sql = _SELECT + " WHERE p.code = ?"
     params: list = [normalize_code(code)]
@@ -132,12 +131,12 @@ def latest_consent(db: Database, code: str, form_version: str | None = None) -> 
     return _decode(rows[0]) if rows else None
 
 
-def consent_on_file(db: Database, code: str, form_version: str) -> dict | None:
+def consent_on_file(db: Database, code: str, form_version: str) -> ConsentRecord | None:
     """The latest record for this form version, or None (a new form version means: ask again)."""
     return latest_consent(db, code, form_version)
 
 
-def consent_history(db: Database, code: str) -> list[dict]:
+def consent_history(db: Database, code: str) -> list[ConsentRecord]:
     """Every consent record of `code`, oldest first."""
     rows = db.query(_SELECT + " WHERE p.code = ? ORDER BY c.recorded_at, c.id", [normalize_code(code)])
     return [_decode(r) for r in rows]
@@ -149,7 +148,7 @@ def has_consent_item(db: Database, code: str, item_id: str) -> bool:
     A later 'declined' record (consent withdrawn) turns every item off.
     """
     record = latest_consent(db, code)
-    return bool(record and record["decision"] == "given" and item_id in record["items_given"])
+    return bool(record and record.decision == "given" and item_id in record.items_given)
 
 
 def recruitment_counts(db: Database) -> dict[str, int]:

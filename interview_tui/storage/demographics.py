@@ -21,6 +21,7 @@ from interview_tui.domain.clock import now_iso
 from interview_tui.storage.permission import refusal, require_permission
 from interview_tui.storage.studies import load_registered_study
 from interview_tui.domain.participant_codes import code_number
+from interview_tui.storage.rows import Participant
 from interview_tui.storage.participants import (
     ParticipantError,
     add_participant,
@@ -88,13 +89,13 @@ def _write(db: Database, participant_id: int, answers: Mapping[str, Any], update
         )
 
 
-def _form_for(db: Database, participant: dict, form: DemographicForm | None) -> DemographicForm:
+def _form_for(db: Database, participant: Participant, form: DemographicForm | None) -> DemographicForm:
     if form is not None:
         return form
-    study = load_registered_study(db, participant["study_slug"])
+    study = load_registered_study(db, participant.study_slug)
     if study is None:
         raise DemographicsError(
-            [f"no study file registered for study {participant['study_slug']!r}; load the study first"]
+            [f"no study file registered for study {participant.study_slug!r}; load the study first"]
         )
     return study.demographics
 
@@ -119,12 +120,12 @@ def save_demographics(
     if errors:
         raise DemographicsError(errors)
     with db.atomic():
-        _write(db, participant["id"], answers, updated_by)
+        _write(db, participant.id, answers, updated_by)
         audit.log(
             db,
             "demographics.save",
             actor=updated_by,
-            participant_code=participant["code"],
+            participant_code=participant.code,
             details={"fields": sorted(answers)},
         )
 
@@ -140,7 +141,7 @@ def get_demographics(db: Database, code: str) -> dict[str, Any]:
         raise ParticipantError(f"no participant {normalize_code(code)}")
     rows = db.execute(
         "SELECT field_id, value, prefer_not_to_say FROM demographic_values WHERE participant_id = ?",
-        [participant["id"]],
+        [participant.id],
     ).fetchall()
     return _decode(rows)
 
@@ -197,14 +198,14 @@ def import_demographics(
                 counts["added"] += 1
             participant = require_permission(db, row.code, "demographics")
             answers = {k: v for k, v in row.answers.items() if v is not MISSING}
-            _write(db, participant["id"], answers, updated_by)
+            _write(db, participant.id, answers, updated_by)
             counts["participants"] += 1
             counts["values"] += len(answers)
             audit.log(
                 db,
                 "demographics.import",
                 actor=updated_by,
-                participant_code=participant["code"],
+                participant_code=participant.code,
                 # field ids only: file names and values may identify someone
                 details={"fields": sorted(answers), "method": "csv"},
             )

@@ -6,6 +6,7 @@ from sqlite_utils import Database
 
 from interview_tui.domain.safe_text import check_text
 from interview_tui.domain.clock import now_iso
+from interview_tui.storage.rows import Interviewer, from_row
 
 
 def get_or_add_interviewer(db: Database, name: str, role: str | None = None) -> int:
@@ -32,12 +33,13 @@ def get_or_add_interviewer(db: Database, name: str, role: str | None = None) -> 
         return int(cursor.lastrowid)
 
 
-def get_interviewer(db: Database, name: str) -> dict | None:
+def get_interviewer(db: Database, name: str) -> Interviewer | None:
     """The interviewer called `name`, or None."""
     rows = list(db.query("SELECT * FROM interviewers WHERE name = ?", [" ".join(name.split())]))
-    return rows[0] if rows else None
+    return from_row(Interviewer, rows[0]) if rows else None
 
 
-def list_interviewers(db: Database) -> list[dict]:
-    """Every interviewer (id, name, role, created_at), by name."""
-    return list(db.query("SELECT id, name, role, created_at FROM interviewers ORDER BY name COLLATE NOCASE"))
+def list_interviewers(db: Database) -> list[Interviewer]:
+    """Every interviewer, by name."""
+    return [from_row(Interviewer, r) for r in
+            db.query("SELECT id, name, role, created_at FROM interviewers ORDER BY name COLLATE NOCASE")]

@@ -64,14 +64,14 @@ def add_memo(db: Database, code: str, text: str, *, title: str | None = None, au
     row = get_participant(db, code)
     if row is None:
         raise MemoError(f"no participant {code}; see `interview-tui participants list`")
-    if row["withdrawn_at"]:
-        raise MemoError(f"participant {row['code']} withdrew; nothing new is stored about them")
+    if row.withdrawn_at:
+        raise MemoError(f"participant {row.code} withdrew; nothing new is stored about them")
     text = _clean_text(text)
     with db.conn:
         cursor = db.execute(
             "INSERT INTO memos (kind, participant_id, session_id, title, text, author, created_at)"
             " VALUES ('memo', ?, ?, ?, ?, ?, ?)",
-            [row["id"], session_id, _title(title, f"{row['code']} post-interview memo"), text,
+            [row.id, session_id, _title(title, f"{row.code} post-interview memo"), text,
              (author or "").strip() or None, now_iso()],
         )
     return int(cursor.lastrowid)

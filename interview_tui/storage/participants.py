@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from interview_tui.domain.participant_codes import ParticipantError, code_number, format_code, normalize_code
 from interview_tui.storage import audit
+from interview_tui.storage.rows import Participant, from_row
 from interview_tui.domain.clock import now_iso
 
 __all__ = [
@@ -31,17 +32,17 @@ def next_code(db: Database) -> str:
     return format_code(max((code_number(c) for c in codes), default=0) + 1)
 
 
-def get_participant(db: Database, code: str) -> dict | None:
-    """The participant row (id, code, study_slug, created_at, withdrawn_at), or None."""
+def get_participant(db: Database, code: str) -> Participant | None:
+    """The participant with this code, or None."""
     try:
         code = normalize_code(code)
     except ParticipantError:
         return None
     rows = list(db.query("SELECT * FROM participants WHERE code = ?", [code]))
-    return rows[0] if rows else None
+    return from_row(Participant, rows[0]) if rows else None
 
 
-def require_participant(db: Database, code: str) -> dict:
+def require_participant(db: Database, code: str) -> Participant:
     """Like `get_participant`, but raises `ParticipantError` saying what to do when unknown or withdrawn."""
     canonical = normalize_code(code)
     row = get_participant(db, canonical)
@@ -49,13 +50,13 @@ def require_participant(db: Database, code: str) -> dict:
         raise ParticipantError(
             f"no participant {canonical}; add them first (interview-tui participants add --code {canonical})"
         )
-    if row["withdrawn_at"]:
-        raise ParticipantError(f"{canonical} withdrew on {row['withdrawn_at'][:10]}; nothing more is recorded for them")
+    if row.withdrawn_at:
+        raise ParticipantError(f"{canonical} withdrew on {row.withdrawn_at[:10]}; nothing more is recorded for them")
     return row
 
 
-def add_participant(db: Database, study_slug: str, code: str | None = None, *, actor: str | None = None) -> dict:
-    """Add a participant under `code` (default: `next_code`); returns the new row.
+def add_participant(db: Database, study_slug: str, code: str | None = None, *, actor: str | None = None) -> Participant:
+    """Add a participant under `code` (default: `next_code`); returns them.
 
     Raises `ParticipantError` for a malformed or already used code.
     """
@@ -64,7 +65,7 @@ def add_participant(db: Database, study_slug: str, code: str | None = None, *, a
         existing = get_participant(db, chosen)
         if existing is not None:
             raise ParticipantError(
-                f"{chosen} already exists (added {existing['created_at'][:10]}); choose another code "
+                f"{chosen} already exists (added {existing.created_at[:10]}); choose another code "
                 f"or leave the code out to get the next free one ({next_code(db)})"
             )
         try:
@@ -75,12 +76,12 @@ def add_participant(db: Database, study_slug: str, code: str | None = None, *, a
         except sqlite3.IntegrityError:  # another process took the code between the check and the insert
             raise ParticipantError(f"{chosen} was just added by someone else; try again") from None
         audit.log(db, "participant.add", actor=actor, participant_code=chosen, details={"study": study_slug})
-        return dict(next(db.query("SELECT * FROM participants WHERE id = ?", [cursor.lastrowid])))
+        return from_row(Participant, next(db.query("SELECT * FROM participants WHERE id = ?", [cursor.lastrowid])))
 
 
 def withdraw_participant(db: Database, code: str, *, actor: str | None = None) -> None:
     """Mark a participant as withdrawn (their rows stay; deleting their data is a separate step)."""
     row = require_participant(db, code)
     with db.atomic():
-        db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [now_iso(), row["id"]])
-        audit.log(db, "participant.withdraw", actor=actor, participant_code=row["code"])
+        db.execute("UPDATE participants SET withdrawn_at = ? WHERE id = ?", [now_iso(), row.id])
+        audit.log(db, "participant.withdraw", actor=actor, participant_code=row.code)

@@ -26,6 +26,7 @@ from interview_tui.domain.participant_codes import ParticipantError, normalize_c
 from interview_tui.domain.study import Study
 from interview_tui.storage.consent import latest_consent
 from interview_tui.storage.participants import get_participant
+from interview_tui.storage.rows import Participant
 from interview_tui.storage.studies import load_registered_study
 
 Purpose = Literal["demographics", "interview", "recording", "import", "transcription"]
@@ -60,32 +61,32 @@ def refusal(db: Database, code: str, purpose: Purpose, study: Study | None = Non
     if row is None:
         return NotPermitted(canonical, "unknown", f"no participant {canonical}; add them first "
                             f"(interview-tui participants add --code {canonical})")
-    if row["withdrawn_at"]:
+    if row.withdrawn_at:
         return NotPermitted(canonical, "withdrawn", f"{canonical} withdrew from the study on "
-                            f"{row['withdrawn_at'][:10]}; {what}.")
+                            f"{row.withdrawn_at[:10]}; {what}.")
     record = latest_consent(db, canonical)
     audio = purpose in ("recording", "import", "transcription")
     verb = {"recording": "Not recording", "import": "Not imported"}.get(purpose, "Not transcribed")
-    if record is not None and record["decision"] == "declined" and audio:
+    if record is not None and record.decision == "declined" and audio:
         return NotPermitted(canonical, "declined", f"{verb}: {canonical} has not given consent to audio "
                             f"recording (consent item {_audio_item(db, row, study)!r}): their latest consent "
-                            f"decision ({record['recorded_at'][:10]}) is 'declined'. Record a new consent "
+                            f"decision ({record.recorded_at[:10]}) is 'declined'. Record a new consent "
                             "decision first if they changed their mind.")
-    if record is not None and record["decision"] == "declined":
+    if record is not None and record.decision == "declined":
         return NotPermitted(canonical, "declined", f"{canonical} declined (or withdrew) consent on "
-                            f"{record['recorded_at'][:10]}; {what}. Record a new consent decision first "
+                            f"{record.recorded_at[:10]}; {what}. Record a new consent decision first "
                             "if they changed their mind.")
     if purpose == "demographics":
         return None
     if study is None:
-        study = load_registered_study(db, row["study_slug"])
+        study = load_registered_study(db, row.study_slug)
     if study is None:
-        return NotPermitted(canonical, "no_study", f"The study {row['study_slug']!r} of {canonical} is not in "
+        return NotPermitted(canonical, "no_study", f"The study {row.study_slug!r} of {canonical} is not in "
                             "this project's database, so consent cannot be checked; open it once in the app "
                             f"or pass --study. {what[0].upper()}{what[1:]}.")
     if purpose == "interview":
         on_form = latest_consent(db, canonical, study.consent.version)
-        if on_form is None or on_form["decision"] != "given":
+        if on_form is None or on_form.decision != "given":
             return NotPermitted(canonical, "no_consent", f"{canonical} has no consent on form "
                                 f"{study.consent.version}; {what}. Take consent first (consent screen or "
                                 "`interview-tui consent record`).")
@@ -101,21 +102,21 @@ def refusal(db: Database, code: str, purpose: Purpose, study: Study | None = Non
     if record is None:
         return NotPermitted(canonical, "no_consent", f"{canonical} has no consent on file; {what}. "
                             "Take consent first (consent screen or `interview-tui consent record`).")
-    if item not in record["items_given"]:
+    if item not in record.items_given:
         return NotPermitted(canonical, "no_audio_consent", f"{verb}: {canonical} has not given consent to audio "
                             f"recording (consent item {item!r}). Take consent first (consent screen "
                             "or `interview-tui consent record`), or take notes instead.")
     return None
 
 
-def _audio_item(db: Database, row: dict, study: Study | None) -> str | None:
+def _audio_item(db: Database, row: Participant, study: Study | None) -> str | None:
     if study is None:
-        study = load_registered_study(db, row["study_slug"])
+        study = load_registered_study(db, row.study_slug)
     return study.consent.recording_item if study is not None else None
 
 
-def require_permission(db: Database, code: str, purpose: Purpose, study: Study | None = None) -> dict:
-    """The participant row when `purpose` is allowed; raises `NotPermitted` (or `ParticipantError`
+def require_permission(db: Database, code: str, purpose: Purpose, study: Study | None = None) -> Participant:
+    """The participant when `purpose` is allowed; raises `NotPermitted` (or `ParticipantError`
     for a malformed code) saying why not and what to do."""
     refused = refusal(db, code, purpose, study)
     if refused is not None:

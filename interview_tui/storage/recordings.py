@@ -13,6 +13,7 @@ from typing import Any, Callable, TypeVar
 from sqlite_utils import Database
 
 from interview_tui.storage import audit
+from interview_tui.storage.rows import Participant, Recording, from_row
 from interview_tui.domain.clock import now_iso
 
 INPUT_DEVICE_KEY = "audio.input_device"
@@ -28,12 +29,12 @@ class UnknownParticipant(LookupError):
     """No participant with this code."""
 
 
-def participant_row(db: Database, code: str) -> dict[str, Any]:
-    """The participants row for `code`; raises `UnknownParticipant`."""
+def participant_row(db: Database, code: str) -> Participant:
+    """The participant with `code`; raises `UnknownParticipant`."""
     rows = list(db.query("SELECT * FROM participants WHERE code = ?", [code]))
     if not rows:
         raise UnknownParticipant(code)
-    return rows[0]
+    return from_row(Participant, rows[0])
 
 
 def session_participant_code(db: Database, session_id: int) -> str | None:
@@ -96,7 +97,7 @@ def add_imported_recording(
         cursor = db.execute(
             "INSERT INTO recordings (participant_id, session_id, path, source, state, sample_rate, channels,"
             " started_at, ended_at, duration_s, sha256) VALUES (?, ?, ?, 'import', 'complete', ?, ?, ?, ?, ?, ?)",
-            [participant["id"], session_id, path, sample_rate, channels, now, now, duration_s, sha256],
+            [participant.id, session_id, path, sample_rate, channels, now, now, duration_s, sha256],
         )
         rec_id = int(cursor.lastrowid)
         _audit(db, rec_id, "recording.imported", {"source": "import"})
@@ -123,7 +124,7 @@ def start_recording(
         cursor = db.execute(
             "INSERT INTO recordings (participant_id, session_id, path, source, state, device, sample_rate,"
             " channels, started_at) VALUES (?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
-            [participant["id"], session_id, path, source, device, sample_rate, channels, started_at or now_iso()],
+            [participant.id, session_id, path, source, device, sample_rate, channels, started_at or now_iso()],
         )
         _audit(db, int(cursor.lastrowid), "recording.started" if source == "microphone" else "recording.imported",
                {"source": source})
@@ -204,16 +205,16 @@ _SELECT = (
 )
 
 
-def get_recording(db: Database, recording_id: int) -> dict[str, Any] | None:
-    """One recording (with `participant_code`), or None."""
+def get_recording(db: Database, recording_id: int) -> Recording | None:
+    """One recording, or None."""
     rows = list(db.query(f"{_SELECT} WHERE r.id = ?", [recording_id]))
-    return rows[0] if rows else None
+    return from_row(Recording, rows[0]) if rows else None
 
 
 def list_recordings(
     db: Database, participant_code: str | None = None, session_id: int | None = None
-) -> list[dict[str, Any]]:
-    """Recordings (with `participant_code`), oldest first, optionally for one participant or session."""
+) -> list[Recording]:
+    """Recordings, oldest first, optionally for one participant or session."""
     where, params = [], []
     if participant_code is not None:
         where.append("p.code = ?")
@@ -222,20 +223,20 @@ def list_recordings(
         where.append("r.session_id = ?")
         params.append(session_id)
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.started_at, r.id"
-    return list(db.query(sql, params))
+    return [from_row(Recording, r) for r in db.query(sql, params)]
 
 
-def unfinished_recordings(db: Database) -> list[dict[str, Any]]:
+def unfinished_recordings(db: Database) -> list[Recording]:
     """Recordings still in state 'recording' (the process died or is still running)."""
-    return list(db.query(f"{_SELECT} WHERE r.state = 'recording' ORDER BY r.id"))
+    return [from_row(Recording, r) for r in db.query(f"{_SELECT} WHERE r.state = 'recording' ORDER BY r.id")]
 
 
-def guess_session(db: Database, recording: dict[str, Any]) -> int | None:
+def guess_session(db: Database, recording: Recording) -> int | None:
     """The session a recording belongs to: from its events, else the participant's session open at its start."""
     rows = list(
         db.query(
             "SELECT session_id FROM session_events WHERE recording_id = ? ORDER BY seq LIMIT 1",
-            [recording["id"]],
+            [recording.id],
         )
     )
     if rows:
@@ -244,7 +245,7 @@ def guess_session(db: Database, recording: dict[str, Any]) -> int | None:
         db.query(
             "SELECT id FROM sessions WHERE participant_id = ? AND started_at <= ?"
             " AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at DESC LIMIT 1",
-            [recording["participant_id"], recording["started_at"], recording["started_at"]],
+            [recording.participant_id, recording.started_at, recording.started_at],
         )
     )
     return int(rows[0]["id"]) if rows else None

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from interview_tui.storage import audit
 from interview_tui.domain.clock import now_iso
+from interview_tui.storage.rows import RecruitmentContact, from_row
 
 OUTCOMES: tuple[str, ...] = ("invited", "declined", "accepted")
 
@@ -74,9 +75,10 @@ def set_outcome(db: Database, entry_id: int, outcome: str, reason: str | None = 
         audit.log(db, "recruitment.update", details={"entry": entry_id, "outcome": outcome})
 
 
-def list_contacts(db: Database) -> list[dict]:
-    """Every entry (id, outcome, reason, contacted_on, recorded_at), oldest first."""
-    return list(db.query("SELECT id, outcome, reason, contacted_on, recorded_at FROM recruitment_log ORDER BY id"))
+def list_contacts(db: Database) -> list[RecruitmentContact]:
+    """Every entry, oldest first."""
+    return [from_row(RecruitmentContact, r) for r in
+            db.query("SELECT id, outcome, reason, contacted_on, recorded_at FROM recruitment_log ORDER BY id")]
 
 
 def log_counts(db: Database) -> dict[str, int]:

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from sqlite_utils import Database
 
 from interview_tui.domain.clock import now_iso
+from interview_tui.storage.rows import ReviewEdit, ReviewOverview, TranscribedRecording, TranscriptRow, from_row
 from interview_tui.storage.transcripts import _rows
 from interview_tui.domain.transcript import Segment
 
@@ -39,16 +40,25 @@ _INSERT_SEGMENTS = (
 )
 
 
-def transcript_row(db: Database, transcript_id: int) -> dict[str, Any] | None:
-    """The `transcripts` row (no segments), or None."""
+def _version(row: dict[str, Any]) -> TranscriptRow:
+    return from_row(TranscriptRow, {**row, "options": json.loads(row["options"]) if row["options"] else {}})
+
+
+def _raw_transcript(db: Database, transcript_id: int) -> dict[str, Any] | None:
     rows = _rows(db, "SELECT * FROM transcripts WHERE id = ?", [transcript_id])
     return rows[0] if rows else None
 
 
-def latest_version(db: Database, recording_id: int) -> dict[str, Any] | None:
+def transcript_row(db: Database, transcript_id: int) -> TranscriptRow | None:
+    """One transcript version (no segments), or None."""
+    row = _raw_transcript(db, transcript_id)
+    return _version(row) if row else None
+
+
+def latest_version(db: Database, recording_id: int) -> TranscriptRow | None:
     """The newest transcript version of a recording, whatever its kind."""
     rows = _rows(db, "SELECT * FROM transcripts WHERE recording_id = ? ORDER BY version DESC LIMIT 1", [recording_id])
-    return rows[0] if rows else None
+    return _version(rows[0]) if rows else None
 
 
 def start_review(db: Database, source_id: int, segments: Sequence[Segment]) -> int:
@@ -57,7 +67,7 @@ def start_review(db: Database, source_id: int, segments: Sequence[Segment]) -> i
     The draft is the recording's next version with the source's provenance copied and
     `parent_id` = the source.
     """
-    src = transcript_row(db, source_id)
+    src = _raw_transcript(db, source_id)  # the options text is copied as stored
     if src is None:
         raise ReviewStateError(f"transcript {source_id} does not exist")
     with db.conn:
@@ -77,15 +87,15 @@ def start_review(db: Database, source_id: int, segments: Sequence[Segment]) -> i
     return draft
 
 
-def _draft(db: Database, transcript_id: int) -> dict[str, Any]:
+def _draft(db: Database, transcript_id: int) -> TranscriptRow:
     row = transcript_row(db, transcript_id)
     if row is None:
         raise ReviewStateError(f"transcript {transcript_id} does not exist")
-    if row["kind"] != "review":
+    if row.kind != "review":
         raise ReviewStateError(f"transcript {transcript_id} is the machine version; edits go into a review version")
-    if row["reviewed_at"]:
+    if row.reviewed_at:
         raise ReviewStateError(
-            f"version {row['version']} was signed off by {row['reviewed_by'] or '?'}; start a new review to change it"
+            f"version {row.version} was signed off by {row.reviewed_by or '?'}; start a new review to change it"
         )
     return row
 
@@ -134,12 +144,10 @@ def sign_off(db: Database, transcript_id: int, reviewed_by: str) -> str:
     return at
 
 
-def edits(db: Database, transcript_id: int) -> list[dict[str, Any]]:
+def edits(db: Database, transcript_id: int) -> list[ReviewEdit]:
     """The edit log of a review version, oldest first (details decoded)."""
     rows = _rows(db, "SELECT * FROM review_edits WHERE transcript_id = ? ORDER BY id", [transcript_id])
-    for r in rows:
-        r["details"] = json.loads(r["details"]) if r["details"] else {}
-    return rows
+    return [from_row(ReviewEdit, {**r, "details": json.loads(r["details"]) if r["details"] else {}}) for r in rows]
 
 
 def add_heard_span(db: Database, transcript_id: int, start_s: float, end_s: float) -> None:
@@ -158,13 +166,9 @@ def heard_spans(db: Database, transcript_id: int) -> list[tuple[float, float]]:
     ).fetchall()]
 
 
-def review_overview(db: Database) -> list[dict[str, Any]]:
-    """Per transcribed recording of active participants: its newest machine version and newest review version.
-
-    Keys: recording_id, participant_code, duration_s, machine_id, machine_version, review_id,
-    review_version, reviewed_by, reviewed_at (None while a draft).
-    """
-    return _rows(
+def review_overview(db: Database) -> list[ReviewOverview]:
+    """Per transcribed recording of active participants: its newest machine version and newest review version."""
+    return [from_row(ReviewOverview, r) for r in _rows(
         db,
         "SELECT r.id AS recording_id, p.code AS participant_code, COALESCE(r.duration_s, m.duration_s) AS duration_s,"
         " m.id AS machine_id, m.version AS machine_version,"
@@ -175,17 +179,17 @@ def review_overview(db: Database) -> list[dict[str, Any]]:
         " LEFT JOIN transcripts v ON v.id = (SELECT id FROM transcripts WHERE recording_id = r.id AND kind = 'review'"
         "   ORDER BY version DESC LIMIT 1)"
         " WHERE p.withdrawn_at IS NULL ORDER BY p.code, r.started_at, r.id",
-    )
+    )]
 
 
-def participant_transcribed_recordings(db: Database, code: str) -> list[dict[str, Any]]:
-    """One participant's recordings that have a transcript, oldest first (id, started_at, duration_s, versions)."""
-    return _rows(
+def participant_transcribed_recordings(db: Database, code: str) -> list[TranscribedRecording]:
+    """One participant's recordings that have a transcript, oldest first."""
+    return [from_row(TranscribedRecording, r) for r in _rows(
         db,
-        "SELECT r.id, r.started_at, r.duration_s, r.path,"
+        "SELECT r.id, r.started_at, r.duration_s, r.path, r.session_id,"
         " (SELECT MAX(version) FROM transcripts t WHERE t.recording_id = r.id) AS versions"
         " FROM recordings r JOIN participants p ON p.id = r.participant_id"
         " WHERE p.code = ? AND EXISTS (SELECT 1 FROM transcripts t WHERE t.recording_id = r.id)"
         " ORDER BY r.started_at, r.id",
         [code],
-    )
+    )]

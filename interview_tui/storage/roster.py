@@ -53,7 +53,7 @@ def _status(db: Database, row: dict, study: Study | None) -> ParticipantStatus:
         study_slug=row["study_slug"],
         created_at=row["created_at"],
         withdrawn_at=row["withdrawn_at"],
-        consent=record["decision"] if record else "none",
+        consent=record.decision if record else "none",
         demographics_done=demographics_done,
         interviewed=_exists(db, "SELECT 1 FROM sessions WHERE participant_id = ? AND state = 'closed'", pid),
         recorded=_exists(db, "SELECT 1 FROM recordings WHERE participant_id = ? AND state != 'failed'", pid),

@@ -38,9 +38,9 @@ def record_saturation(
             "INSERT INTO saturation_log (participant_id, new_themes, review_point, note, recorded_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET new_themes = excluded.new_themes, "
             "review_point = excluded.review_point, note = excluded.note, recorded_at = excluded.recorded_at",
-            [participant["id"], json.dumps(themes, ensure_ascii=False), int(review_point), note, now_iso()],
+            [participant.id, json.dumps(themes, ensure_ascii=False), int(review_point), note, now_iso()],
         )
-        audit.log(db, "saturation.record", actor=actor, participant_code=participant["code"],
+        audit.log(db, "saturation.record", actor=actor, participant_code=participant.code,
                   details={"new_themes": len(themes), "review_point": review_point})
 
 

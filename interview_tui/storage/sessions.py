@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from interview_tui.domain.safe_text import check_text
 from interview_tui.domain.session import Event, EventWriter
 from interview_tui.domain.clock import now_iso
+from interview_tui.storage.rows import SessionDefaults, SessionRow, from_row
 
 
 def open_session(
@@ -94,7 +95,7 @@ def close_session(db: Database, session_id: int, ended_at: str | None = None) ->
         )
 
 
-def _session_rows(db: Database, where: str, params: list[Any]) -> list[dict]:
+def _session_rows(db: Database, where: str, params: list[Any]) -> list[SessionRow]:
     sql = (
         "SELECT s.id, s.participant_id, p.code AS participant_code, s.interviewer_id,"
         " i.name AS interviewer, s.study_id, st.slug AS study_slug, st.source_path AS study_source,"
@@ -107,26 +108,26 @@ def _session_rows(db: Database, where: str, params: list[Any]) -> list[dict]:
     )
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [from_row(SessionRow, dict(zip(names, row))) for row in cursor.fetchall()]
 
 
-def open_sessions(db: Database) -> list[dict]:
+def open_sessions(db: Database) -> list[SessionRow]:
     """Sessions still open (an app killed mid-interview leaves one), oldest first."""
     return _session_rows(db, "s.state = 'open'", [])
 
 
-def active_sessions(db: Database) -> list[dict]:
+def active_sessions(db: Database) -> list[SessionRow]:
     """Every session of participants still in the study, oldest first."""
     return _session_rows(db, "p.withdrawn_at IS NULL", [])
 
 
-def get_session(db: Database, session_id: int) -> dict | None:
+def get_session(db: Database, session_id: int) -> SessionRow | None:
     """One session with participant code, interviewer name and event count."""
     rows = _session_rows(db, "s.id = ?", [session_id])
     return rows[0] if rows else None
 
 
-def participant_sessions(db: Database, participant_code: str) -> list[dict]:
+def participant_sessions(db: Database, participant_code: str) -> list[SessionRow]:
     """All sessions of one participant, oldest first."""
     return _session_rows(db, "p.code = ?", [participant_code])
 
@@ -145,10 +146,10 @@ def session_events(db: Database, session_id: int) -> list[Event]:
     ]
 
 
-def latest_session_defaults(db: Database) -> dict | None:
+def latest_session_defaults(db: Database) -> SessionDefaults | None:
     """Interviewer name and place of the most recent session (to pre-fill the start screen)."""
     row = db.execute(
         "SELECT i.name, s.place FROM sessions s LEFT JOIN interviewers i ON i.id = s.interviewer_id"
         " ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
     ).fetchone()
-    return {"interviewer": row[0], "place": row[1]} if row else None
+    return SessionDefaults(interviewer=row[0], place=row[1]) if row else None

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from interview_tui.storage import audit
+from interview_tui.storage.rows import Recording, RecordingContext, RecordingOverview, TranscriptListing, from_row
 from interview_tui.domain.clock import now_iso
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta, Word
 
@@ -51,7 +52,7 @@ def save_transcript(db: Database, recording_id: int, transcript: Transcript) -> 
     return transcript_id
 
 
-def list_transcripts(db: Database, recording_id: int) -> list[dict[str, Any]]:
+def list_transcripts(db: Database, recording_id: int) -> list[TranscriptListing]:
     """Every version of a recording's transcript, oldest first (options decoded)."""
     rows = _rows(
         db,
@@ -61,7 +62,7 @@ def list_transcripts(db: Database, recording_id: int) -> list[dict[str, Any]]:
     )
     for r in rows:
         r["options"] = json.loads(r["options"]) if r["options"] else {}
-    return rows
+    return [from_row(TranscriptListing, r) for r in rows]
 
 
 def load_transcript(db: Database, transcript_id: int) -> Transcript:
@@ -94,7 +95,7 @@ def load_transcript(db: Database, transcript_id: int) -> Transcript:
     return Transcript(meta, segments)
 
 
-def untranscribed_recordings(db: Database, *, include_transcribed: bool = False) -> list[dict[str, Any]]:
+def untranscribed_recordings(db: Database, *, include_transcribed: bool = False) -> list[Recording]:
     """Finished recordings with no transcript yet (what `transcribe --all` does), oldest first;
     with `include_transcribed` every finished recording (`--all --force`: a new version of each).
 
@@ -102,12 +103,12 @@ def untranscribed_recordings(db: Database, *, include_transcribed: bool = False)
     """
     untranscribed = "" if include_transcribed else \
         " AND NOT EXISTS (SELECT 1 FROM transcripts t WHERE t.recording_id = r.id)"
-    return _rows(
+    return [from_row(Recording, r) for r in _rows(
         db,
         "SELECT r.*, p.code AS participant_code FROM recordings r JOIN participants p ON p.id = r.participant_id"
         " WHERE r.state IN ('complete', 'recovered') AND p.withdrawn_at IS NULL"
         + untranscribed + " ORDER BY r.started_at, r.id",
-    )
+    )]
 
 
 def has_transcript(db: Database, recording_id: int) -> bool:
@@ -120,7 +121,7 @@ def session_recording_ids(db: Database, session_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT id FROM recordings WHERE session_id = ? ORDER BY started_at, id", [session_id]).fetchall()]
 
 
-def recording_context(db: Database, recording_id: int) -> dict[str, Any] | None:
+def recording_context(db: Database, recording_id: int) -> RecordingContext | None:
     """What transcribing a recording needs besides audio: path, participant, session, interviewer, study text."""
     rows = _rows(
         db,
@@ -135,15 +136,15 @@ def recording_context(db: Database, recording_id: int) -> dict[str, Any] | None:
         " WHERE r.id = ?",
         [recording_id],
     )
-    return rows[0] if rows else None
+    return from_row(RecordingContext, rows[0]) if rows else None
 
 
-def recordings_overview(db: Database) -> list[dict[str, Any]]:
+def recordings_overview(db: Database) -> list[RecordingOverview]:
     """Every recording of active participants with its newest transcript version (0 = none), oldest first."""
-    return _rows(
+    return [from_row(RecordingOverview, r) for r in _rows(
         db,
         "SELECT r.id, p.code AS participant_code, r.session_id, r.source, r.state, r.started_at, r.duration_s,"
         " r.channels, COALESCE((SELECT MAX(version) FROM transcripts t WHERE t.recording_id = r.id), 0) AS versions"
         " FROM recordings r JOIN participants p ON p.id = r.participant_id"
         " WHERE p.withdrawn_at IS NULL ORDER BY r.started_at, r.id",
-    )
+    )]

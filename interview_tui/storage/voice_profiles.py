@@ -6,6 +6,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from interview_tui.domain.clock import now_iso
+from interview_tui.storage.rows import VoiceProfileInfo, from_row
 
 
 def save_profile(db: Database, interviewer_id: int, encoder: str, encoder_sha256: str, vector: np.ndarray,
@@ -38,9 +39,9 @@ def delete_interviewer(db: Database, interviewer_id: int) -> None:
         db.execute("DELETE FROM interviewers WHERE id = ?", [interviewer_id])
 
 
-def list_profiles(db: Database) -> list[dict]:
-    """Interviewers with a profile: name, role, encoder, seconds, created_at."""
-    return list(db.query(
+def list_profiles(db: Database) -> list[VoiceProfileInfo]:
+    """Interviewers with a profile, by name."""
+    return [from_row(VoiceProfileInfo, r) for r in db.query(
         "SELECT i.name, i.role, v.encoder, v.seconds, v.created_at FROM voice_profiles v"
         " JOIN interviewers i ON i.id = v.interviewer_id ORDER BY i.name COLLATE NOCASE"
-    ))
+    )]

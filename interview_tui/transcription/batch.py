@@ -22,6 +22,7 @@ from interview_tui.outputs import Guard, OutputError
 from interview_tui.privacy.segments import encrypted_recording_message, is_encrypted_recording
 from interview_tui.storage import transcripts as store
 from interview_tui.storage.permission import refusal
+from interview_tui.storage.rows import RecordingContext
 from interview_tui.storage.studies import study_for_recording
 from interview_tui.diarization.attribute import SpeakerPlan
 from interview_tui.diarization.plan import interviewer_label, plan_for_recording
@@ -165,7 +166,7 @@ def recording_ids_to_do(
     wanted: list[int] = []
     if all_pending:
         # --all --force redoes every recording (a new version each), as --force promises.
-        wanted += [r["id"] for r in store.untranscribed_recordings(db, include_transcribed=force)]
+        wanted += [r.id for r in store.untranscribed_recordings(db, include_transcribed=force)]
     for sid in session_ids:
         ids = store.session_recording_ids(db, sid)
         if not ids:
@@ -179,8 +180,8 @@ def recording_ids_to_do(
     out: list[int] = []
     for rid in dict.fromkeys(wanted):
         row = store.recording_context(db, rid)
-        if row is not None and is_encrypted_recording(row["path"]):
-            notes.append(f"recording {rid}: " + encrypted_recording_message(row["path"], "be transcribed"))
+        if row is not None and is_encrypted_recording(row.path):
+            notes.append(f"recording {rid}: " + encrypted_recording_message(row.path, "be transcribed"))
             continue
         if not force and store.has_transcript(db, rid):
             notes.append(f"recording {rid}: already transcribed (use --force for a new version)")
@@ -206,8 +207,8 @@ class RecordingWork:
     participant_code: str
 
 
-def _label(recording_id: int, row: dict | None) -> str:
-    return f"recording {recording_id}" + (f" ({row['participant_code']})" if row else "")
+def _label(recording_id: int, row: RecordingContext | None) -> str:
+    return f"recording {recording_id}" + (f" ({row.participant_code})" if row else "")
 
 
 def prepare_recording(db: Database, project: Project, recording_id: int, settings: Settings) -> RecordingWork:
@@ -221,27 +222,27 @@ def prepare_recording(db: Database, project: Project, recording_id: int, setting
     if row is None:
         raise JobError(f"recording {recording_id} does not exist")
     study = settings.study or study_for_recording(db, recording_id)
-    refused = refusal(db, row["participant_code"], "transcription", study)
+    refused = refusal(db, row.participant_code, "transcription", study)
     if refused is not None:  # the same rule as recording and import (storage.permission)
         raise JobError(f"{label}: {refused}")
-    if row["state"] not in ("complete", "recovered"):
-        raise JobError(f"{label}: the recording is '{row['state']}', not finished (try: interview-tui recover)")
-    if is_encrypted_recording(row["path"]):
-        raise JobError(f"{label}: " + encrypted_recording_message(row["path"], "be transcribed"))
+    if row.state not in ("complete", "recovered"):
+        raise JobError(f"{label}: the recording is '{row.state}', not finished (try: interview-tui recover)")
+    if is_encrypted_recording(row.path):
+        raise JobError(f"{label}: " + encrypted_recording_message(row.path, "be transcribed"))
     language = _language(settings, study)
     model = resolve_model(settings.model, language=language, study_model=study.model if study else None)
-    ctx = AudioContext(source=row["path"], participant_code=row["participant_code"])
-    ctx.labels = labels_for(interviewer_label(row), row["participant_code"])
+    ctx = AudioContext(source=row.path, participant_code=row.participant_code)
+    ctx.labels = labels_for(interviewer_label(row), row.participant_code)
     if study is not None:
         ctx.questions = study.guide.answer_headings()
-    if row["session_id"] is not None:
+    if row.session_id is not None:
         from interview_tui.storage.sessions import session_events
 
-        ctx.timeline = timeline_from_events(session_events(db, row["session_id"]), recording_id, row["started_at"])
+        ctx.timeline = timeline_from_events(session_events(db, row.session_id), recording_id, row.started_at)
     if settings.speakers != 0:  # every project recording is an interview: at least two people
         ctx.speakers = plan_for_recording(db, recording_id, settings.speakers or (study and study.speakers) or 2)
-    return RecordingWork(recording_id, label, project.root / row["path"], model,
-                         settings.options.with_(language=language), ctx, row["participant_code"])
+    return RecordingWork(recording_id, label, project.root / row.path, model,
+                         settings.options.with_(language=language), ctx, row.participant_code)
 
 
 def store_recording(db: Database, project: Project, work: RecordingWork, transcript: Transcript,
@@ -273,4 +274,4 @@ def recording_job(db: Database, project: Project, recording_id: int, settings: S
                                      on_progress=on_progress, cancel=cancel)
         return store_recording(db, project, work, transcript, settings)
 
-    return Job(_label(recording_id, row), rec.get("duration_s") if rec else None, run)
+    return Job(_label(recording_id, row), rec.duration_s if rec else None, run)

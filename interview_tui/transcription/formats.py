@@ -43,7 +43,7 @@ def turns(segments: list[Segment]) -> Iterator[list[Segment]]:
 
 
 def _label(seg: Segment) -> str:
-    return seg.speaker or "Speaker"
+    return seg.speaker_label
 
 
 def _header(meta: TranscriptMeta) -> list[str]:

@@ -28,7 +28,7 @@ def start_live(db: Database, project: Project, recording_id: int, participant_co
     from interview_tui.audio.recording import participant_study
     from interview_tui.storage.recordings import get_recording
 
-    path = project.root / get_recording(db, recording_id)["path"]
+    path = project.root / get_recording(db, recording_id).path
     study = participant_study(db, participant_code)
     language = normalize_language(study.language) if study is not None else None
     options = TranscribeOptions(language=language)
@@ -80,12 +80,12 @@ def resume_live(db: Database, project: Project, recording_id: int) -> int | None
     from interview_tui.transcription.live import pieces_path
 
     row = get_recording(db, recording_id)
-    path = project.root / row["path"]
+    path = project.root / row.path
     if not pieces_path(path).exists() or has_transcript(db, recording_id):
         return None
     from interview_tui.audio.recording import participant_study
 
-    study = participant_study(db, row["participant_code"]) if row.get("participant_code") else None
+    study = participant_study(db, row.participant_code) if row.participant_code else None
     language = normalize_language(study.language) if study is not None else None
     try:
         model = resolve_model(None, language=language, study_model=study.model if study else None)

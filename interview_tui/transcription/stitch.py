@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 from interview_tui.domain.session import Event, downtime_s, parse_iso
 from interview_tui.domain.timecode import mm_ss
 from interview_tui.domain.transcript import Segment, Word
+from interview_tui.storage.rows import Recording
 
 #: The flag of the line that marks a boundary between two recordings (it is no transcript text).
 BOUNDARY_FLAG = "recording_boundary"
@@ -47,28 +48,29 @@ def gap_text(seconds: float) -> str:
     return f"[recording resumed after {round(seconds / 60)} min]"
 
 
-def plan_parts(recordings: Sequence[dict], events: Iterable[Event] = (), session_started_at: str | None = None) -> list[Part]:
-    """Each recording's place on the timeline; `recordings` rows need id, started_at, duration_s.
+def plan_parts(recordings: Sequence[Recording], events: Iterable[Event] = (),
+               session_started_at: str | None = None) -> list[Part]:
+    """Each recording's place on the timeline (from its id, started_at and duration_s).
 
     With the session's events and start, downtime between two recordings is left out.
     """
-    rows = sorted(recordings, key=lambda r: (r["started_at"], r["id"]))
+    rows = sorted(recordings, key=lambda r: (r.started_at, r.id))
     if not rows:
         return []
     events = list(events)
-    first = parse_iso(rows[0]["started_at"])
+    first = parse_iso(rows[0].started_at)
     parts: list[Part] = []
     previous_end: datetime | None = None
     for r in rows:
-        start = parse_iso(r["started_at"])
+        start = parse_iso(r.started_at)
         offset = (start - first).total_seconds()
         if session_started_at is not None and events:
             lo = (first - parse_iso(session_started_at)).total_seconds()
             hi = (start - parse_iso(session_started_at)).total_seconds()
             offset -= downtime_s([e for e in events if lo < e.session_offset_s <= hi])
         gap = None if previous_end is None else max(0.0, (start - previous_end).total_seconds())
-        parts.append(Part(r["id"], max(0.0, offset), gap))
-        previous_end = start + timedelta(seconds=r.get("duration_s") or 0.0)
+        parts.append(Part(r.id, max(0.0, offset), gap))
+        previous_end = start + timedelta(seconds=r.duration_s or 0.0)
     return parts
 
 

@@ -13,6 +13,7 @@ from textual.screen import Screen, ScreenResultType
 from interview_tui.config import Project
 from interview_tui.domain.clock import now
 from interview_tui.domain.study import Study
+from interview_tui.storage.rows import SessionRow
 
 
 @dataclass
@@ -49,20 +50,20 @@ class ContextScreen(Screen[ScreenResultType]):
         return app_context(self)
 
 
-def study_of_session(ctx: AppContext, session: dict) -> Study:
+def study_of_session(ctx: AppContext, session: SessionRow) -> Study:
     """The study a session was run with: the app's own, else the exact file text stored when it began.
 
     A session left open under another (or since edited) study file must show
     its own guide, or question ids would point at the wrong questions.
     """
-    if session["study_id"] == ctx.study_id:
+    if session.study_id == ctx.study_id:
         return ctx.study
     from interview_tui.storage.studies import study_by_id
 
-    study = study_by_id(ctx.db, session["study_id"])
+    study = study_by_id(ctx.db, session.study_id)
     if study is not None:
         return study
     raise LookupError(
-        f"session {session['id']} was run with study {session['study_slug']!r}, whose stored file cannot be "
+        f"session {session.id} was run with study {session.study_slug!r}, whose stored file cannot be "
         "read back; start the app with that study file (--study FILE)"
     )

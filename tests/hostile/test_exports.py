@@ -27,7 +27,6 @@ from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.sessions import add_event
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
 from tests.fixtures.export import add_transcript, make_wav, seed_study
-from interview_tui.export.model import ExportSegment
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -39,11 +38,11 @@ def hostile(project: Project, db, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """The seed study with P01's audio and transcript, a configured key file, cwd = the project folder."""
     seed_study(db, project)
     [rec] = list_recordings(db, "P01")
-    (project.root / rec["path"]).parent.mkdir(parents=True, exist_ok=True)
-    make_wav(project.root / rec["path"], seconds=1.0)
-    add_transcript(db, rec["id"], 1, "machine", (ExportSegment(0.0, 1.0, "hello there", "P01", "intro-describe"),))
-    add_event(db, rec["session_id"], "question_reached", question_id="intro-describe", session_offset_s=0.0,
-              recording_id=rec["id"], recording_offset_s=0.0)
+    (project.root / rec.path).parent.mkdir(parents=True, exist_ok=True)
+    make_wav(project.root / rec.path, seconds=1.0)
+    add_transcript(db, rec.id, 1, "machine", (Segment(0.0, 1.0, "hello there", speaker="P01", question_id="intro-describe"),))
+    add_event(db, rec.session_id, "question_reached", question_id="intro-describe", session_offset_s=0.0,
+              recording_id=rec.id, recording_offset_s=0.0)
     db.close()
     key = tmp_path / "usb" / "key.json"
     for args in (["key", "use", str(key)], ["key", "add", "P01", "--name", "Ann Example"]):
@@ -110,7 +109,7 @@ PROTECTED = [
 def test_never_writes_over_the_project(hostile: Project, tmp_path: Path, case_id, setup, argv) -> None:
     key = tmp_path / "usb" / "key.json"
     db = open_db(hostile.db_path)
-    session = str(list_recordings(db, "P01")[0]["session_id"])
+    session = str(list_recordings(db, "P01")[0].session_id)
     db.close()
     argv = [str(key) if a == KEY else session if a == "{session}" else a for a in argv]
     if setup:

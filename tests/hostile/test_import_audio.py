@@ -141,7 +141,7 @@ def test_database_failure_removes_only_the_file_this_run_created(project, audio,
     monkeypatch.setattr(store, "add_imported_recording", broken)
     with pytest.raises(sqlite3.OperationalError):
         import_audio(db, Project(project), audio["tone1"], "P01")
-    assert [r["id"] for r in store.list_recordings(db)] == [first]
+    assert [r.id for r in store.list_recordings(db)] == [first]
     db.close()
     assert_disk_agrees(project)
 

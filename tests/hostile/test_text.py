@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from interview_tui.domain.safe_text import UnsafeTextError, check_text, for_terminal, spreadsheet_cell
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from interview_tui.storage.interviewers import get_or_add_interviewer
 from tests.fixtures.cli_process import no_traceback, run_cli
 from tests.fixtures.export import SeededStudy, add_interview, add_transcript
@@ -67,9 +67,9 @@ def _seed_hostile(seeded: SeededStudy) -> None:
     _consent_to(db, seeded.study, "P20", seeded.study_id, "given", evil)
     _, rid = add_interview(db, seeded.project, "P20", seeded.study_id, evil, 25, 40)
     add_transcript(db, rid, 1, "machine", (
-        ExportSegment(0.0, 1.0, "=1+2", "P20", None),
-        ExportSegment(1.0, 2.0, "@SUM(A1:A9)", "P20", None),
-        ExportSegment(2.0, 3.0, "-5", "P20", None),
+        Segment(0.0, 1.0, "=1+2", speaker="P20", question_id=None),
+        Segment(1.0, 2.0, "@SUM(A1:A9)", speaker="P20", question_id=None),
+        Segment(2.0, 3.0, "-5", speaker="P20", question_id=None),
     ))
     db.conn.commit()
 

@@ -26,7 +26,7 @@ import interview_tui.export.erase as erase_module
 from interview_tui.cli import main
 from interview_tui.config import Project
 from interview_tui.export.log import AUDIT_ACTION
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from interview_tui.privacy.keyfile import KeyFile
 from interview_tui.storage import audit, open_db
 from interview_tui.storage.recordings import list_recordings
@@ -46,11 +46,11 @@ def study(project: Project, db, tmp_path: Path) -> Project:
     seed_study(db, project, withdrawn=False)
     for code in ("P01", "P02"):
         [rec] = list_recordings(db, code)
-        (project.root / rec["path"]).parent.mkdir(parents=True, exist_ok=True)
-        make_wav(project.root / rec["path"], seconds=1.0)
-        add_transcript(db, rec["id"], 1, "machine", (ExportSegment(0.0, 1.0, f"{code} speaking", code, "intro-describe"),))
-        add_event(db, rec["session_id"], "question_reached", question_id="intro-describe", session_offset_s=0.0,
-                  recording_id=rec["id"], recording_offset_s=0.0)
+        (project.root / rec.path).parent.mkdir(parents=True, exist_ok=True)
+        make_wav(project.root / rec.path, seconds=1.0)
+        add_transcript(db, rec.id, 1, "machine", (Segment(0.0, 1.0, f"{code} speaking", speaker=code, question_id="intro-describe"),))
+        add_event(db, rec.session_id, "question_reached", question_id="intro-describe", session_offset_s=0.0,
+                  recording_id=rec.id, recording_offset_s=0.0)
     db.close()
     key = tmp_path / "usb" / "key.json"
     assert _cli(project, "key", "use", str(key)).exit_code == 0
@@ -128,7 +128,7 @@ def _maxqda_unchanged(p: Project, tmp: Path) -> Path:
 
 def _clips_in_a_chosen_folder(p: Project, tmp: Path) -> Path:
     db = open_db(p.db_path)
-    session = list_recordings(db, CODE)[0]["session_id"]
+    session = list_recordings(db, CODE)[0].session_id
     db.close()
     _ok(p, "clips", str(session), "--out", str(tmp / "clips"))
     [clip] = (tmp / "clips").iterdir()
@@ -138,7 +138,7 @@ def _clips_in_a_chosen_folder(p: Project, tmp: Path) -> Path:
 def _transcript_files_in_a_chosen_folder(p: Project, tmp: Path) -> Path:
     """`transcribe --recording N --out DIR` (the real tiny model) writes CODE-recN-vK.txt there."""
     db = open_db(p.db_path)
-    rid = list_recordings(db, CODE)[0]["id"]
+    rid = list_recordings(db, CODE)[0].id
     db.close()
     _ok(p, "transcribe", "--recording", str(rid), "--force", "--model", "tiny.en", "--language", "en", "--format", "txt",
         "--out", str(tmp / "tx"))

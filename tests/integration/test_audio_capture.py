@@ -62,10 +62,10 @@ def test_records_known_audio_exactly(virtual_mic, db, project, known_audio):
     assert min(level.peak for level in levels) < -60
 
     row = store.get_recording(db, summary.recording_id)
-    assert row["state"] == "complete"
-    assert row["sha256"] == sha256_file(summary.path)
-    assert (row["sample_rate"], row["channels"], row["device"], row["overflow_count"]) == (RATE, 1, "pulse", 0)
-    assert row["path"].startswith("recordings/P01/P01-") and row["path"].endswith(".wav")
+    assert row.state == "complete"
+    assert row.sha256 == sha256_file(summary.path)
+    assert (row.sample_rate, row.channels, row.device, row.overflow_count) == (RATE, 1, "pulse", 0)
+    assert row.path.startswith("recordings/P01/P01-") and row.path.endswith(".wav")
     assert store.get_input_device(db) == "pulse"  # remembered for the next recording
 
 
@@ -111,7 +111,7 @@ def test_recovery_leaves_a_running_recording_alone(virtual_mic, db, project):
     before = sha256_file(active.path)
     [report] = recover_unfinished(db, project)
     assert report.action == "in_use"
-    assert store.get_recording(db, active.recording_id)["state"] == "recording"
+    assert store.get_recording(db, active.recording_id).state == "recording"
     summary = active.finish()
     assert summary.duration_s > 0.2 and before  # the recorder was not disturbed
 
@@ -172,7 +172,7 @@ def test_device_lost_stops_cleanly_and_keeps_the_audio(virtual_mic, db, project,
     assert summary.duration_s >= 0.5 and error.seconds_kept == pytest.approx(summary.duration_s, abs=0.2)
     assert soundfile.info(str(summary.path)).frames == round(summary.duration_s * RATE)
     row = store.get_recording(db, summary.recording_id)
-    assert row["state"] == "complete" and "stopped delivering audio" in row["error"]
+    assert row.state == "complete" and "stopped delivering audio" in row.error
 
 
 def test_session_must_be_the_participants(db, project):
@@ -181,7 +181,7 @@ def test_session_must_be_the_participants(db, project):
 
     study = enroll(db)
     add_participant(db, study.id, "P02")
-    other = open_session(db, participant_id=store.participant_row(db, "P02")["id"], study_id=1)
+    other = open_session(db, participant_id=store.participant_row(db, "P02").id, study_id=1)
     with pytest.raises(RecordingRefused, match=f"Session {other} is P02's, not P01's"):
         ActiveRecording.start(db, project, "P01", session_id=other)
     with pytest.raises(RecordingRefused, match="Session 99 does not exist"):
@@ -202,5 +202,5 @@ def test_overflow_count_is_stored_while_recording(virtual_mic, db, project):
     _wait_frames(active, 0.1)
     active.recorder.overflow_count = 2  # as the writer counts them; a crash now must not lose them
     active.checkpoint()
-    assert store.get_recording(db, active.recording_id)["overflow_count"] == 2
+    assert store.get_recording(db, active.recording_id).overflow_count == 2
     assert active.finish().overflow_count == 2

@@ -46,14 +46,14 @@ def test_import_each_format(db, project, sources, fmt):
     enroll(db)
     rec_id = import_audio(db, project, sources[fmt], "P01")
     row = store.get_recording(db, rec_id)
-    stored = project.root / row["path"]
-    assert row["path"].startswith("recordings/P01/P01-") and row["path"].endswith(f"-import.{fmt}")
-    assert "John" not in row["path"] and "Smith" not in str(store.list_recordings(db))
+    stored = project.root / row.path
+    assert row.path.startswith("recordings/P01/P01-") and row.path.endswith(f"-import.{fmt}")
+    assert "John" not in row.path and "Smith" not in str(store.list_recordings(db))
     assert stored.read_bytes() == sources[fmt].read_bytes()
-    assert row["sha256"] == sha256_file(stored)
-    assert (row["source"], row["state"], row["channels"]) == ("import", "complete", 1)
-    assert row["sample_rate"] == 48000
-    assert row["duration_s"] == pytest.approx(2.0, abs=0.06)  # lossy codecs pad a few ms
+    assert row.sha256 == sha256_file(stored)
+    assert (row.source, row.state, row.channels) == ("import", "complete", 1)
+    assert row.sample_rate == 48000
+    assert row.duration_s == pytest.approx(2.0, abs=0.06)  # lossy codecs pad a few ms
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_archival_copy(db, project, fmt, exact):
     enroll(db)
     rec_id, samples = _recording(db, project, 2.0)
     out = archive_recording(db, project, rec_id, fmt)
-    assert store.get_recording(db, rec_id)["compressed_path"] == str(out.relative_to(project.root))
+    assert store.get_recording(db, rec_id).compressed_path == str(out.relative_to(project.root))
     info = probe_audio(out)
     assert info.duration_s == pytest.approx(2.0, abs=0.03) and info.codec == fmt
     if exact:  # FLAC is lossless
@@ -114,7 +114,7 @@ def test_archival_copy(db, project, fmt, exact):
 
 def test_clips_per_question_from_session_events(db, project, tmp_path):
     enroll(db)
-    session_id = open_session(db, participant_id=store.participant_row(db, "P01")["id"], study_id=1)
+    session_id = open_session(db, participant_id=store.participant_row(db, "P01").id, study_id=1)
     rec_id, samples = _recording(db, project, 6.0, session_id)
     for seq, (qid, off) in enumerate([("intro-describe", 0.0), ("alliance-contact", 2.5), ("bond-define", 4.0)]):
         add_event(db, session_id, "question_reached", question_id=qid, session_offset_s=float(seq),

@@ -51,13 +51,13 @@ def test_sigkill_mid_recording_then_recover(virtual_mic, db, project, tmp_path):
     player.wait()
 
     [row] = store.unfinished_recordings(db)
-    path = project.root / row["path"]
+    path = project.root / row.path
     original_bytes = path.read_bytes()
 
     result = subprocess.run([*CLI, "--data-dir", str(project.root), "recover"], capture_output=True, text=True,
                             env=virtual_mic.subprocess_env())
     assert result.returncode == 0, result.stderr
-    assert f"recording {row['id']} (P01, {path.name}): recovered" in result.stdout, result.stdout
+    assert f"recording {row.id} (P01, {path.name}): recovered" in result.stdout, result.stdout
 
     recovered, rate = soundfile.read(path, dtype="int16")
     layout = inspect_wav(path)
@@ -73,10 +73,10 @@ def test_sigkill_mid_recording_then_recover(virtual_mic, db, project, tmp_path):
     assert signal_kept_s >= killed_after - 0.5 - 1.0  # 0.5 s: the source's leading silence
 
     db2 = open_db(project.db_path)
-    fixed = store.get_recording(db2, row["id"])
-    assert fixed["state"] == "recovered"
-    assert fixed["duration_s"] == pytest.approx(len(recovered) / RATE)
-    assert fixed["sha256"] == sha256_file(path)
+    fixed = store.get_recording(db2, row.id)
+    assert fixed.state == "recovered"
+    assert fixed.duration_s == pytest.approx(len(recovered) / RATE)
+    assert fixed.sha256 == sha256_file(path)
     if backup_path(path).exists():  # the header had to be repaired: the original is kept untouched
         assert backup_path(path).read_bytes() == original_bytes
     else:  # the header was already current (the usual case after kill -9): nothing was rewritten
@@ -108,14 +108,14 @@ def test_disk_full_stops_cleanly_and_keeps_the_audio(virtual_mic, db, project):
 
     db2 = open_db(project.db_path)
     [row] = store.list_recordings(db2)
-    path = project.root / row["path"]
+    path = project.root / row.path
     layout = inspect_wav(path)
     assert layout.header_ok
     frames = soundfile.info(str(path)).frames
     assert frames == layout.frames > 0.9 * (limit - 44) // 4
-    assert row["state"] == "complete" and "disk is full" in row["error"]
-    assert row["duration_s"] == pytest.approx(frames / RATE)
-    assert row["sha256"] == sha256_file(path)
+    assert row.state == "complete" and "disk is full" in row.error
+    assert row.duration_s == pytest.approx(frames / RATE)
+    assert row.sha256 == sha256_file(path)
 
 
 def test_cli_errors_are_clear(virtual_mic, db, project):
@@ -157,9 +157,9 @@ def test_cli_records_exact_seconds_with_archive(virtual_mic, db, project):
     assert result.returncode == 0, result.stderr
     assert "Stopped: 1.2 s, 0 overflow(s)" in result.stdout
     [row] = store.list_recordings(db)
-    wav, flac = project.root / row["path"], project.root / row["compressed_path"]
+    wav, flac = project.root / row.path, project.root / row.compressed_path
     assert soundfile.info(str(wav)).frames == 19200  # exactly --seconds at 16 kHz
-    assert flac.suffix == ".flac" and f"Archival copy: {row['compressed_path']}" in result.stdout
+    assert flac.suffix == ".flac" and f"Archival copy: {row.compressed_path}" in result.stdout
     assert np.array_equal(soundfile.read(flac, dtype="int16")[0], soundfile.read(wav, dtype="int16")[0])
 
 
@@ -173,7 +173,7 @@ def test_ctrl_c_or_sigterm_stops_cleanly(virtual_mic, db, project, sig):
     assert proc.returncode == 0, err
     assert "Stopped: " in out and "Traceback" not in err
     [row] = store.list_recordings(db)
-    path = project.root / row["path"]
-    assert row["state"] == "complete" and row["error"] is None
-    assert inspect_wav(path).header_ok and row["sha256"] == sha256_file(path)
-    assert soundfile.info(str(path)).frames == round(row["duration_s"] * RATE) > RATE // 2
+    path = project.root / row.path
+    assert row.state == "complete" and row.error is None
+    assert inspect_wav(path).header_ok and row.sha256 == sha256_file(path)
+    assert soundfile.info(str(path)).frames == round(row.duration_s * RATE) > RATE // 2

@@ -110,8 +110,8 @@ def test_cluster_batch_equals_one_machine_run_and_loads_the_model_once_per_worke
     assert all(r.ok for r in one_machine.results)
     for rid in ids:
         versions = store.list_transcripts(db, rid)
-        assert [v["version"] for v in versions] == [1, 2]
-        cluster_t, local_t = (comparable(db, v["id"]) for v in versions)
+        assert [v.version for v in versions] == [1, 2]
+        cluster_t, local_t = (comparable(db, v.id) for v in versions)
         assert cluster_t[1], f"recording {rid}: no segments"
         assert cluster_t == local_t
 
@@ -227,8 +227,8 @@ def test_cli_ships_model_and_audio_and_resumes(db, project, tiny_en, english_cli
     assert "Transcribed 2, skipped 0, failed 0." in result.output
     for rid in ids:
         versions = store.list_transcripts(db, rid)
-        assert len(versions) == 1 and versions[0]["segment_count"] > 0
-    stored = store.list_transcripts(db, ids[1])[0]["options"]
+        assert len(versions) == 1 and versions[0].segment_count > 0
+    stored = store.list_transcripts(db, ids[1])[0].options
     assert stored["cpu_threads"] == max(1, (os.cpu_count() or 1) // 2)
     assert stored["model_path"] == str(tiny_en.path)  # the client's folder, not the worker's copy
 
@@ -241,7 +241,7 @@ def test_cli_on_a_running_scheduler(db, project, tiny_en, english_clip, client) 
     assert result.exit_code == 0, result.output
     assert f"on {address}" in result.output and "Transcribed 1, skipped 0, failed 0." in result.output
     # A scheduler's workers use their machine's cores unless told otherwise.
-    assert store.list_transcripts(db, ids[0])[0]["options"]["cpu_threads"] == os.cpu_count()
+    assert store.list_transcripts(db, ids[0])[0].options["cpu_threads"] == os.cpu_count()
     result = CliRunner().invoke(main, ["--data-dir", str(project.root), "transcribe", "--all",
                                        "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 0 and "Nothing to transcribe." in result.output  # resumes: nothing left

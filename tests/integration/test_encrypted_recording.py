@@ -67,7 +67,7 @@ def test_encrypted_recording_decrypts_bit_exact(virtual_mic, db, project, tmp_pa
     player.wait(timeout=10)
     summary = active.finish()
 
-    path = project.root / store.get_recording(db, summary.recording_id)["path"]
+    path = project.root / store.get_recording(db, summary.recording_id).path
     assert path.name.endswith(".wav.ageseg") and path.parent.name == "P01"
     data = path.read_bytes()
     assert data.startswith(segments.MAGIC) and b"RIFF" not in data and b"WAVE" not in data
@@ -78,8 +78,8 @@ def test_encrypted_recording_decrypts_bit_exact(virtual_mic, db, project, tmp_pa
     assert (tmp_path / "decrypted.wav").read_bytes() == wav.header(RATE, 1, len(pcm)) + pcm
     assert out.frames == len(pcm) // 2 == round(4.5 * RATE)
     _signal_in(tmp_path / "decrypted.wav", source)
-    logged = [(e["action"], e["participant_code"], e["details"]["recording_id"])
-              for e in audit.entries(db, participant_code="P01") if e["action"].startswith("recording.")]
+    logged = [(e.action, e.participant_code, e.details["recording_id"])
+              for e in audit.entries(db, participant_code="P01") if e.action.startswith("recording.")]
     assert logged == [("recording.started", "P01", summary.recording_id), ("recording.stopped", "P01", summary.recording_id)]
 
     other_secret, _ = generate_keypair()
@@ -111,11 +111,11 @@ def test_killed_encrypted_recording_recovers_within_a_second(virtual_mic, db, pr
     player.wait()
 
     [row] = store.unfinished_recordings(db)
-    path = project.root / row["path"]
+    path = project.root / row.path
     recovered = subprocess.run([*CLI, "--data-dir", str(project.root), "recover"], capture_output=True, text=True,
                                env=virtual_mic.subprocess_env())
     assert recovered.returncode == 0, recovered.stdout + recovered.stderr
-    assert f"recording {row['id']} (P01, {path.name}): recovered" in recovered.stdout
+    assert f"recording {row.id} (P01, {path.name}): recovered" in recovered.stdout
     assert "(encrypted)" in recovered.stdout
 
     decrypted = subprocess.run([*CLI, "decrypt", str(path), "--identity", str(key_path), "--out",
@@ -130,8 +130,8 @@ def test_killed_encrypted_recording_recovers_within_a_second(virtual_mic, db, pr
     assert signal_kept_s >= killed_after - 0.5 - 1.0
 
     db2 = open_db(project.db_path)
-    fixed = store.get_recording(db2, row["id"])
-    assert fixed["state"] == "recovered" and fixed["sha256"] == sha256_file(path)
-    assert fixed["duration_s"] == pytest.approx(soundfile.info(str(wav)).frames / RATE)
+    fixed = store.get_recording(db2, row.id)
+    assert fixed.state == "recovered" and fixed.sha256 == sha256_file(path)
+    assert fixed.duration_s == pytest.approx(soundfile.info(str(wav)).frames / RATE)
     assert store.unfinished_recordings(db2) == []
-    assert [e["details"]["recording_id"] for e in audit.entries(db2, action="recording.recovered")] == [row["id"]]
+    assert [e.details["recording_id"] for e in audit.entries(db2, action="recording.recovered")] == [row.id]

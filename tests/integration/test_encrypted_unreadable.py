@@ -35,7 +35,7 @@ def encrypted(db, project) -> dict:
     rel = f"recordings/P01/{NAME}"
     (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
     (project.root / rel).write_bytes(MAGIC)
-    session_id = open_session(db, participant_id=store.participant_row(db, "P01")["id"], study_id=1)
+    session_id = open_session(db, participant_id=store.participant_row(db, "P01").id, study_id=1)
     rid = store.start_recording(db, participant_code="P01", path=rel, session_id=session_id,
                                 sample_rate=48000, channels=1)
     store.finish_recording(db, rid, duration_s=5.0, sha256="0" * 64)
@@ -54,7 +54,7 @@ def test_message_names_the_file_the_command_and_the_key() -> None:
 def test_archive_and_playback_say_it_is_encrypted(db, project, encrypted) -> None:
     with pytest.raises(ConversionError, match=_says_encrypted("be archived")):
         archive_recording(db, project, encrypted["id"], "flac")
-    assert store.get_recording(db, encrypted["id"])["compressed_path"] is None
+    assert store.get_recording(db, encrypted["id"]).compressed_path is None
     assert not list(encrypted["path"].parent.glob("*.flac"))
     with pytest.raises(PlaybackError, match=_says_encrypted("be played")):
         AudioSource(encrypted["path"])

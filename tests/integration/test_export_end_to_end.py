@@ -16,7 +16,6 @@ from interview_tui.storage import audit, sessions
 from interview_tui.storage.recordings import list_recordings
 from interview_tui.storage.transcripts import save_transcript
 from interview_tui.domain.transcript import Segment, Transcript, TranscriptMeta
-from interview_tui.export.model import ExportSegment
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_interview, add_transcript, make_wav
 
 XSD = Path(__file__).resolve().parents[1] / "data" / "refi-qda" / "Project-mrt2019.xsd"
@@ -37,19 +36,19 @@ def full_project(export_seeded: SeededStudy) -> SeededStudy:
     """P01 gets audio, a machine transcript and a reviewed one, a note and a bookmark."""
     db, project = export_seeded.db, export_seeded.project
     [rec] = list_recordings(db, "P01")
-    audio = project.root / rec["path"]
+    audio = project.root / rec.path
     audio.parent.mkdir(parents=True, exist_ok=True)
     make_wav(audio, seconds=3.0)
     meta = TranscriptMeta(model="base", model_sha256=None, engine="faster-whisper 1.2.1", language="en",
                           options={"verbatim": True}, duration_s=24.0)
-    save_transcript(db, rec["id"], Transcript(meta, P01_SEGMENTS))
-    add_transcript(db, rec["id"], 2, "review",
-                   [ExportSegment(s.start, s.end, s.text.replace("demanding", "very demanding"), s.speaker, s.question_id)
+    save_transcript(db, rec.id, Transcript(meta, P01_SEGMENTS))
+    add_transcript(db, rec.id, 2, "review",
+                   [Segment(s.start, s.end, s.text.replace("demanding", "very demanding"), speaker=s.speaker, question_id=s.question_id)
                     for s in P01_SEGMENTS],
                    reviewed_at="2026-01-25T10:00:00+00:00")
-    sessions.add_event(db, rec["session_id"], "note", text="Long pause before answering", session_offset_s=6.0,
-                       recording_id=rec["id"], recording_offset_s=6.0)
-    sessions.add_event(db, rec["session_id"], "bookmark", session_offset_s=17.0, recording_id=rec["id"],
+    sessions.add_event(db, rec.session_id, "note", text="Long pause before answering", session_offset_s=6.0,
+                       recording_id=rec.id, recording_offset_s=6.0)
+    sessions.add_event(db, rec.session_id, "bookmark", session_offset_s=17.0, recording_id=rec.id,
                        recording_offset_s=17.0)
     return export_seeded
 
@@ -118,10 +117,10 @@ def test_every_export_end_to_end(full_project: SeededStudy, tmp_path: Path) -> N
         assert b"P11" not in data, name
     # each export is in the audit trail, with codes and versions only
     made = audit.entries(full_project.db, action="export.made")
-    assert [e["details"]["format"] for e in made] == ["qdpx", "maxqda", "nvivo", "docx", "folder", "methods-markdown"]
-    [versions] = made[0]["details"]["transcripts"]
+    assert [e.details["format"] for e in made] == ["qdpx", "maxqda", "nvivo", "docx", "folder", "methods-markdown"]
+    [versions] = made[0].details["transcripts"]
     assert (versions["kind"], versions["version"]) == ("review", 2)
-    assert made[0]["details"]["participants"] == [f"P{n:02d}" for n in range(1, 11)]
+    assert made[0].details["participants"] == [f"P{n:02d}" for n in range(1, 11)]
 
 
 def test_clear_errors(full_project: SeededStudy, tmp_path: Path) -> None:
@@ -144,9 +143,9 @@ def test_several_recordings_of_one_participant(full_project: SeededStudy, tmp_pa
     """A second interview session of P02 with its own transcript: two numbered files."""
     db = full_project.db
     _sid, rid2 = add_interview(db, full_project.project, "P02", full_project.study_id, None, 21, 20, audio=True)
-    [first] = [r for r in list_recordings(db, "P02") if r["id"] != rid2]
+    [first] = [r for r in list_recordings(db, "P02") if r.id != rid2]
     meta = TranscriptMeta(model="base", model_sha256=None, engine="faster-whisper 1.2.1", language="en", options={})
-    save_transcript(db, first["id"], Transcript(meta, P01_SEGMENTS[:2]))
+    save_transcript(db, first.id, Transcript(meta, P01_SEGMENTS[:2]))
     save_transcript(db, rid2, Transcript(meta, P01_SEGMENTS[2:]))
     _invoke(full_project.project.root, "export", "nvivo", "-p", "P02", str(tmp_path / "nv"))
     assert sorted(p.name for p in (tmp_path / "nv").iterdir()) == [
@@ -162,7 +161,7 @@ def test_withdrawal_erases_earlier_exports(full_project: SeededStudy, tmp_path: 
     root, db = full_project.project.root, full_project.db
     [rec2] = list_recordings(db, "P02")
     meta = TranscriptMeta(model="base", model_sha256=None, engine="faster-whisper 1.2.1", language="en", options={})
-    save_transcript(db, rec2["id"], Transcript(meta, P01_SEGMENTS[:2]))
+    save_transcript(db, rec2.id, Transcript(meta, P01_SEGMENTS[:2]))
     out = tmp_path / "exports"
     _invoke(root, "export", "qdpx", str(out / "study.qdpx"))
     for fmt in ("maxqda", "nvivo", "docx", "folder"):

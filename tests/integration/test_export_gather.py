@@ -6,19 +6,19 @@ import pytest
 
 from interview_tui.domain.study import FINAL_PROMPT_ID
 from interview_tui.export.gather import ExportError, gather_project
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_transcript
 
 SEGS = (
-    ExportSegment(0.0, 2.0, "Can you describe it?", "Interviewer", "intro-describe"),
-    ExportSegment(2.0, 5.0, "It is hard.", "P01", "intro-describe"),
+    Segment(0.0, 2.0, "Can you describe it?", speaker="Interviewer", question_id="intro-describe"),
+    Segment(2.0, 5.0, "It is hard.", speaker="P01", question_id="intro-describe"),
 )
 
 
 def _recording_id(export_seeded: SeededStudy, code: str) -> int:
     from interview_tui.storage.recordings import list_recordings
 
-    return list_recordings(export_seeded.db, code)[0]["id"]
+    return list_recordings(export_seeded.db, code)[0].id
 
 
 def test_withdrawn_and_declined_are_left_out(export_seeded: SeededStudy) -> None:

@@ -28,7 +28,7 @@ def with_memos(export_seeded: SeededStudy) -> SeededStudy:
     [rec] = list_recordings(db, "P01")
     meta = TranscriptMeta(model="base", model_sha256="5e" * 32, engine="faster-whisper 1.2.1", language="en",
                           options=OPTIONS, duration_s=4.0)
-    save_transcript(db, rec["id"], Transcript(meta, [Segment(0.0, 4.0, "Hello there.", speaker="P01",
+    save_transcript(db, rec.id, Transcript(meta, [Segment(0.0, 4.0, "Hello there.", speaker="P01",
                                                               question_id="intro-describe")]))
     memos.add_memo(db, "P01", f"Rapport warm. {MEMO_TOKEN}", author="MP")
     memos.add_memo(db, "P02", "Short interview; tired.", author="KNH", title="P02 contact summary")

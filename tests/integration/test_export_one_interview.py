@@ -6,7 +6,7 @@ import pytest
 
 from interview_tui.export.docx import write_docx
 from interview_tui.export.gather import gather_project
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from interview_tui.export.qda_text import maxqda_text
 from interview_tui.storage import recordings as recs
 from interview_tui.storage import sessions as store
@@ -20,7 +20,7 @@ def _at(minute: int, second: int = 0) -> str:
 
 def _two_recordings(export_seeded: SeededStudy) -> tuple[int, int, int]:
     db = export_seeded.db
-    pid = get_participant(db, "P01")["id"]
+    pid = get_participant(db, "P01").id
     sid = store.open_session(db, participant_id=pid, study_id=export_seeded.study_id, started_at=_at(0))
     r1 = recs.start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=sid, started_at=_at(1))
     recs.finish_recording(db, r1, duration_s=100.0, sha256="1" * 64)
@@ -31,9 +31,9 @@ def _two_recordings(export_seeded: SeededStudy) -> tuple[int, int, int]:
                            ("session_resumed", 280.0, None), ("question_reached", 300.0, "alliance-contact"),
                            ("session_closed", 320.0, None)]:
         store.add_event(db, sid, kind, question_id=qid, session_offset_s=off)
-    add_transcript(db, r1, 1, "machine", (ExportSegment(2.0, 5.0, "It was hard.", "P01", "intro-describe"),))
-    add_transcript(db, r2, 1, "machine", (ExportSegment(1.0, 4.0, "And then better.", "P01", "intro-describe"),
-                                          ExportSegment(10.0, 12.0, "Contact.", "P01", "alliance-contact")))
+    add_transcript(db, r1, 1, "machine", (Segment(2.0, 5.0, "It was hard.", speaker="P01", question_id="intro-describe"),))
+    add_transcript(db, r2, 1, "machine", (Segment(1.0, 4.0, "And then better.", speaker="P01", question_id="intro-describe"),
+                                          Segment(10.0, 12.0, "Contact.", speaker="P01", question_id="alliance-contact")))
     return sid, r1, r2
 
 

@@ -29,18 +29,18 @@ def test_transcribed_interview_exports_coded_by_question(export_seeded: SeededSt
 
     db, project = export_seeded.db, export_seeded.project
     [rec] = list_recordings(db, "P01")
-    audio = project.root / rec["path"]
+    audio = project.root / rec.path
     audio.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(interview_clip.path, audio)
     duration = interview_clip.timeline[-1].end_s
-    finish_recording(db, rec["id"], duration_s=duration, sha256="0" * 64)
+    finish_recording(db, rec.id, duration_s=duration, sha256="0" * 64)
     # The interviewer moved to each question as it was asked (offsets on the recording's timeline).
     asked = {"intro-describe": interview_clip.timeline[0].start_s, "alliance-contact": interview_clip.timeline[2].start_s}
     for qid, at in asked.items():
-        sessions.add_event(db, rec["session_id"], "question_reached", question_id=qid, session_offset_s=at,
-                           recording_id=rec["id"], recording_offset_s=at)
+        sessions.add_event(db, rec.session_id, "question_reached", question_id=qid, session_offset_s=at,
+                           recording_id=rec.id, recording_offset_s=at)
 
-    job = recording_job(db, project, rec["id"], Settings(model="tiny.en", options=TranscribeOptions(language="en")))
+    job = recording_job(db, project, rec.id, Settings(model="tiny.en", options=TranscribeOptions(language="en")))
     result = job.run(lambda *args, **kwargs: None, None)
     assert result.ok, result.message
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from interview_tui.cli import main
-from interview_tui.export.model import ExportSegment
+from interview_tui.domain.transcript import Segment
 from interview_tui.storage import memos, sessions
 from interview_tui.storage.recordings import list_recordings
 from tests.fixtures.export import WITHDRAWN_TOKEN, SeededStudy, add_transcript, make_wav
@@ -24,10 +24,10 @@ READER = Path(os.environ.get("QUALCODER_IMPORTER", Path(__file__).resolve().pare
                              / "qualcoder" / "run_import.py"))
 
 SEGMENTS = [
-    ExportSegment(0.0, 4.2, "Can you describe what it is like providing involuntary treatment?", "Interviewer", "intro-describe"),
-    ExportSegment(4.6, 11.3, "It is demanding, but we try to keep the patient involved.", "Participant", "intro-describe"),
-    ExportSegment(12.0, 15.5, "How do you establish contact?", "Interviewer", "alliance-contact"),
-    ExportSegment(15.9, 24.0, "Mostly by being honest about the coercion.", "Participant", "alliance-contact"),
+    Segment(0.0, 4.2, "Can you describe what it is like providing involuntary treatment?", speaker="Interviewer", question_id="intro-describe"),
+    Segment(4.6, 11.3, "It is demanding, but we try to keep the patient involved.", speaker="Participant", question_id="intro-describe"),
+    Segment(12.0, 15.5, "How do you establish contact?", speaker="Interviewer", question_id="alliance-contact"),
+    Segment(15.9, 24.0, "Mostly by being honest about the coercion.", speaker="Participant", question_id="alliance-contact"),
 ]
 
 # A developer without ../shared skips these; CI (which always has it) fails instead of skipping.
@@ -41,21 +41,21 @@ def qda_project(export_seeded: SeededStudy) -> SeededStudy:
     whose audio is gone; a project journal entry."""
     db, project = export_seeded.db, export_seeded.project
     [rec] = list_recordings(db, "P01")
-    (project.root / rec["path"]).parent.mkdir(parents=True, exist_ok=True)
-    make_wav(project.root / rec["path"], seconds=3.0)
-    add_transcript(db, rec["id"], 1, "machine", SEGMENTS)
-    add_transcript(db, rec["id"], 2, "review", SEGMENTS, reviewed_at="2026-01-25T10:00:00+00:00")
-    sessions.add_event(db, rec["session_id"], "note", text="Long pause before answering", session_offset_s=6.0,
-                       recording_id=rec["id"], recording_offset_s=6.0)
-    sessions.add_event(db, rec["session_id"], "bookmark", session_offset_s=17.0, recording_id=rec["id"],
+    (project.root / rec.path).parent.mkdir(parents=True, exist_ok=True)
+    make_wav(project.root / rec.path, seconds=3.0)
+    add_transcript(db, rec.id, 1, "machine", SEGMENTS)
+    add_transcript(db, rec.id, 2, "review", SEGMENTS, reviewed_at="2026-01-25T10:00:00+00:00")
+    sessions.add_event(db, rec.session_id, "note", text="Long pause before answering", session_offset_s=6.0,
+                       recording_id=rec.id, recording_offset_s=6.0)
+    sessions.add_event(db, rec.session_id, "bookmark", session_offset_s=17.0, recording_id=rec.id,
                        recording_offset_s=17.0)
     memos.add_memo(db, "P01", "Setting: staff room. Rapport: warm.\nAsk next time about goals.", author="MP")
     # A second memo under the same default title: QualCoder keys journal entries by name.
     memos.add_memo(db, "P01", "Follow-up call: nothing to add.", author="MP")
-    sessions.add_event(db, rec["session_id"], "bookmark", session_offset_s=17.0, recording_id=rec["id"],
+    sessions.add_event(db, rec.session_id, "bookmark", session_offset_s=17.0, recording_id=rec.id,
                        recording_offset_s=17.0)  # a second bookmark at the same moment
     [rec2] = list_recordings(db, "P02")
-    add_transcript(db, rec2["id"], 1, "machine", SEGMENTS[:2])
+    add_transcript(db, rec2.id, 1, "machine", SEGMENTS[:2])
     memos.add_journal_entry(db, "I noticed I steer towards coercion stories.", title="Reflexive note 1", author="KNH")
     return export_seeded
 
@@ -130,7 +130,7 @@ def test_audio_link_forms_import(qda_project: SeededStudy, tmp_path: Path, mode:
     got = _import(tmp_path / "study.qdpx", tmp_path / "qc")
     audio = next(row for row in got["tables"]["source"] if row[1] == "P01.wav")
     if mode == "absolute":
-        wav = (root / list_recordings(qda_project.db, "P01")[0]["path"]).resolve()
+        wav = (root / list_recordings(qda_project.db, "P01")[0].path).resolve()
         assert audio[3] == f"audio:{wav.as_posix()}"
     else:  # QualCoder copies internal and relative audio into its project
         assert audio[3] == "/audio/P01.wav"

@@ -88,7 +88,7 @@ def session_recording(db, project, two_voice_interview):
     form = study.consent  # transcription needs the participant's consent to audio
     record_consent(db, "P01", form, given=[i.id for i in form.items], declined=[], decision="given",
                    method="paper", study_id=study_id)
-    session_id = open_session(db, participant_id=participant["id"], study_id=study_id,
+    session_id = open_session(db, participant_id=participant.id, study_id=study_id,
                               interviewer_id=get_or_add_interviewer(db, "MP", "interviewer"))
     rel = "recordings/P01/P01-S1.wav"
     (project.root / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -60,7 +60,7 @@ def interview(db, project, interview_clip):
     enroll(db, "P01")  # audio is transcribed only with audio-recording consent (storage.permission)
     participant = get_participant(db, "P01")
     interviewer = get_or_add_interviewer(db, "MP", "interviewer")
-    session_id = open_session(db, participant_id=participant["id"], study_id=study_id, interviewer_id=interviewer)
+    session_id = open_session(db, participant_id=participant.id, study_id=study_id, interviewer_id=interviewer)
     rid = add_recording(db, project, "P01", interview_clip.path, "P01-S1.wav", session_id)
     q1, q2 = [q.id for q in study.guide.questions()[:2]]
     second_question_at = interview_clip.timeline[2].start_s
@@ -124,9 +124,9 @@ def test_batch_resumes_and_retranscribing_keeps_the_old_version(db, project, tin
     clean = Settings(model="tiny.en", language="en", options=TranscribeOptions(verbatim=False))
     run_batch([recording_job(db, project, other, clean)], Collect())
     versions = store.list_transcripts(db, other)
-    assert [v["version"] for v in versions] == [1, 2]
-    assert [v["options"]["verbatim"] for v in versions] == [True, False]
-    assert all(v["segment_count"] > 0 for v in versions)
+    assert [v.version for v in versions] == [1, 2]
+    assert [v.options["verbatim"] for v in versions] == [True, False]
+    assert all(v.segment_count > 0 for v in versions)
 
 
 def test_failures_are_reported_and_the_batch_goes_on(tmp_path, tiny_en, english_clip, norwegian_clip, model_cache) -> None:

@@ -118,11 +118,11 @@ def test_withdraw_erases_every_trace(project, db, tmp_path) -> None:
     db = open_db(project.db_path)
     assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
     # What happened to P17 stays auditable, by code and ids only.
-    actions = {e["action"] for e in audit.entries(db, participant_code=CODE)}
+    actions = {e.action for e in audit.entries(db, participant_code=CODE)}
     assert {"consent.record", "demographics.save", "recording.started", "recording.stopped", "transcription.run",
             "withdrawn"} <= actions
     assert len(audit.entries(db, action="withdrawn")) == 1
-    assert any(CODE in (e["details"] or {}).get("participants", []) for e in audit.entries(db, action="export.made"))
+    assert any(CODE in (e.details or {}).get("participants", []) for e in audit.entries(db, action="export.made"))
     # The code is left only where it must be: the participants row (never reused) and the audit trail.
     for table in db.table_names():
         if table in ("participants", "audit_log"):
@@ -133,7 +133,7 @@ def test_withdraw_erases_every_trace(project, db, tmp_path) -> None:
     row = db.execute("SELECT code, withdrawn_at FROM participants WHERE code = ?", [CODE]).fetchone()
     assert row[0] == CODE and row[1]
     last = audit.entries(db)[-1]
-    assert (last["action"], last["participant_code"], last["actor"]) == ("withdrawn", CODE, "KNH")
+    assert (last.action, last.participant_code, last.actor) == ("withdrawn", CODE, "KNH")
     assert audit.verify(db).ok
     # Everyone else is untouched, and later exports leave P17 out.
     assert get_demographics(db, "P01") and (project.exports_dir / "folder" / "P01").is_dir()

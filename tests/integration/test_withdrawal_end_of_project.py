@@ -15,7 +15,8 @@ from interview_tui.storage.consent import record_consent
 from interview_tui.storage.participants import add_participant
 from interview_tui.storage.studies import register_study
 from interview_tui.storage.withdrawal import set_key_file_path
-from tests.fixtures.export import ExportSegment, add_interview, add_transcript
+from interview_tui.domain.transcript import Segment
+from tests.fixtures.export import add_interview, add_transcript
 from tests.fixtures.privacy import study_variant
 
 pytestmark = pytest.mark.usefixtures("no_network")
@@ -31,7 +32,7 @@ def _project(db, project, tmp_path, end_date: str):
         record_consent(db, code, study.consent, given=[i.id for i in study.consent.items], declined=[],
                        decision="given", method="paper", study_id=study_id)
         _sid, rid = add_interview(db, project, code, study_id, None, 10 + n, 50, audio=True)
-        add_transcript(db, rid, 1, "machine", (ExportSegment(0.0, 2.0, f"words of {code}", code, None),))
+        add_transcript(db, rid, 1, "machine", (Segment(0.0, 2.0, f"words of {code}", speaker=code, question_id=None),))
         key.add(code, f"Person {n}")
     return study, key
 
@@ -76,5 +77,5 @@ def test_anonymise_deletes_key_and_recordings_keeps_transcripts(project, db, tmp
     db = open_db(project.db_path)
     assert db.execute("SELECT COUNT(*) FROM segments").fetchone()[0] == 2
     [entry] = audit.entries(db, action="project.anonymised")
-    assert entry["details"] == {"files_deleted": 3, "key_file_deleted": True, "transcripts_kept": 2}
+    assert entry.details == {"files_deleted": 3, "key_file_deleted": True, "transcripts_kept": 2}
     db.close()

@@ -44,5 +44,5 @@ async def test_w_asks_then_withdraws_and_erases(project, db, make_app) -> None:
     assert check.execute("SELECT code FROM participants WHERE withdrawn_at IS NOT NULL").fetchall() == [("P01",)]
     assert check.execute("SELECT COUNT(*) FROM consent_records").fetchone()[0] == 1
     [entry] = audit.entries(check, action="withdrawn")
-    assert entry["participant_code"] == "P01"
+    assert entry.participant_code == "P01"
     check.close()

@@ -268,7 +268,7 @@ async def test_ending_while_recording_says_so_and_the_summary_shows_the_audio(vi
     try:
         [recording] = list_recordings(db, "P01")
         [session] = list(db["sessions"].rows)
-        assert (recording["state"], recording["session_id"]) == ("complete", session["id"])
+        assert (recording.state, recording.session_id) == ("complete", session["id"])
         kinds = [e.kind for e in session_events(db, session["id"])]
         assert kinds[-2:] == ["recording_stopped", "session_closed"]
     finally:
@@ -312,7 +312,7 @@ async def test_leaving_or_quitting_while_recording_finishes_the_file(virtual_mic
     db = open_db(project.db_path)
     try:
         [recording] = list_recordings(db, "P01")
-        assert recording["state"] == "complete" and recording["duration_s"] > 1.0
+        assert recording.state == "complete" and recording.duration_s > 1.0
         [session] = list(db["sessions"].rows)
         assert session["state"] == "open"  # left, not ended: it can be resumed
         kinds = [e.kind for e in session_events(db, session["id"])]

@@ -98,7 +98,7 @@ def wait_for_events(db_path: Path, count: int, timeout: float = 60) -> list:
         db = open_db(db_path)
         try:
             sessions = open_sessions(db)
-            events = session_events(db, sessions[0]["id"]) if sessions else []
+            events = session_events(db, sessions[0].id) if sessions else []
         finally:
             db.close()
         if len(events) >= count:
@@ -194,7 +194,7 @@ def test_kill_9_while_recording_then_resume_repairs_and_links_the_recording(virt
     db = open_db(project.db_path)
     [recording] = list_recordings(db, "P01")
     db.close()
-    assert recording["state"] == "recording"  # the process died with the file open
+    assert recording.state == "recording"  # the process died with the file open
 
     again = TerminalApp(project.root)
     try:
@@ -207,7 +207,7 @@ def test_kill_9_while_recording_then_resume_repairs_and_links_the_recording(virt
             recording = list_recordings(db, "P01")[0]
             [session] = open_sessions(db)
             db.close()
-            if recording["state"] != "recording" or time.monotonic() > deadline:
+            if recording.state != "recording" or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
         # the resume offers to record again at once; the crash and the resume are events
@@ -219,6 +219,6 @@ def test_kill_9_while_recording_then_resume_repairs_and_links_the_recording(virt
     assert [e.kind for e in after][len(before):len(before) + 3] == [
         "session_interrupted", "session_resumed", "recording_started"]
     assert after[len(before)].at >= before[-1].at  # the crash: when the recording was last written
-    assert recording["state"] == "recovered" and recording["session_id"] == session["id"]
+    assert recording.state == "recovered" and recording.session_id == session.id
     # The bookmark was pressed about 3 s into the recording: the repaired file holds at least that.
-    assert recording["duration_s"] >= before[-1].recording_offset_s
+    assert recording.duration_s >= before[-1].recording_offset_s

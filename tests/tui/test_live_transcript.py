@@ -42,7 +42,7 @@ async def test_live_transcript_is_stored_when_recording_stops(virtual_mic, make_
         rid = panel.summary.recording_id
     db = open_db(project.db_path)
     try:
-        transcript = store.load_transcript(db, store.list_transcripts(db, rid)[-1]["id"])
+        transcript = store.load_transcript(db, store.list_transcripts(db, rid)[-1].id)
     finally:
         db.close()
     assert transcript.meta.options["live"] is True

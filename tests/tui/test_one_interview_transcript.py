@@ -165,9 +165,9 @@ def test_words_land_under_the_question_current_when_played_in_one_transcript(
     db = open_db(db_path)
     try:
         [session] = participant_sessions(db, "P01")
-        events = session_events(db, session["id"])
+        events = session_events(db, session.id)
         recordings = list_recordings(db, "P01")
-        assert [r["state"] for r in recordings] == ["recovered", "complete"]
+        assert [r.state for r in recordings] == ["recovered", "complete"]
         kinds = [e.kind for e in events]
         assert kinds.index("session_interrupted") + 1 == kinds.index("session_resumed")
 
@@ -179,7 +179,7 @@ def test_words_land_under_the_question_current_when_played_in_one_transcript(
             def job_finished(self, *a): ...
 
         settings = Settings(model=str(tiny_en.path), language="en")
-        report = run_batch([recording_job(db, project, r["id"], settings) for r in recordings], Quiet())
+        report = run_batch([recording_job(db, project, r.id, settings) for r in recordings], Quiet())
         assert not report.failed, [r.message for r in report.failed]
 
         from interview_tui.export.gather import gather_project
@@ -189,7 +189,7 @@ def test_words_land_under_the_question_current_when_played_in_one_transcript(
         exported = gather_project(db, project.root, study)
         [p01] = exported.participants
         [transcript] = p01.transcripts  # one interview, one transcript
-        assert transcript.recording_ids == tuple(r["id"] for r in recordings)
+        assert transcript.recording_ids == tuple(r.id for r in recordings)
         assert any("[recording resumed after" in s.text for s in transcript.segments)
 
         for seg in transcript.segments:  # shown when the test fails

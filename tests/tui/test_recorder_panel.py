@@ -31,7 +31,7 @@ def _session(project, audio_consent: bool = True, archive: str | None = None) ->
             store.set_setting(db, store.ARCHIVE_FORMAT_KEY, archive)
         participant = store.participant_row(db, "P01")
         study_id = db.execute("SELECT id FROM studies").fetchone()[0]
-        return open_session(db, participant_id=participant["id"], study_id=study_id,
+        return open_session(db, participant_id=participant.id, study_id=study_id,
                             started_at=T0.isoformat(timespec="microseconds"))
     finally:
         db.close()
@@ -102,11 +102,11 @@ async def test_record_through_the_interview_screen(virtual_mic, make_app, projec
     db = open_db(project.db_path)
     try:
         row = store.get_recording(db, summary.recording_id)
-        assert (row["state"], row["session_id"], row["device"]) == ("complete", session_id, "pulse")
-        recorded, _ = soundfile.read(project.root / row["path"], dtype="int16")
-        archived, _ = soundfile.read(project.root / row["compressed_path"], dtype="int16")
-        assert row["compressed_path"].endswith(".flac") and np.array_equal(archived, recorded)
-        assert len(recorded) == round(row["duration_s"] * 48000)
+        assert (row.state, row.session_id, row.device) == ("complete", session_id, "pulse")
+        recorded, _ = soundfile.read(project.root / row.path, dtype="int16")
+        archived, _ = soundfile.read(project.root / row.compressed_path, dtype="int16")
+        assert row.compressed_path.endswith(".flac") and np.array_equal(archived, recorded)
+        assert len(recorded) == round(row.duration_s * 48000)
         lag = align(recorded, source)
         assert np.array_equal(recorded[lag:lag + len(source)], source)  # paused after the signal ended
 
@@ -117,7 +117,7 @@ async def test_record_through_the_interview_screen(virtual_mic, make_app, projec
         offsets = [e.recording_offset_s for e in events]
         assert offsets[0] == 0.0 and offsets == sorted(offsets)
         assert 1.5 < offsets[1] < offsets[2] == pytest.approx(offsets[3], abs=0.2)
-        assert offsets[4] <= row["duration_s"]
+        assert offsets[4] <= row.duration_s
         assert events[1].question_id == screen.interview.guide.questions()[1].id
         assert events[1].session_offset_s == 60.0  # the interview's own (manual) clock
     finally:
@@ -213,7 +213,7 @@ async def test_unfinished_recording_is_recovered_when_the_interview_opens(make_a
     db = open_db(project.db_path)
     try:
         row = store.get_recording(db, rec_id)
-        assert (row["state"], row["duration_s"], row["session_id"]) == ("recovered", 0.15, session_id)
+        assert (row.state, row.duration_s, row.session_id) == ("recovered", 0.15, session_id)
     finally:
         db.close()
 
@@ -236,7 +236,7 @@ async def test_encrypted_recording_is_not_archived(virtual_mic, make_app, projec
         record_consent(db, "P01", study.consent, given=[i.id for i in study.consent.items], declined=[],
                        decision="given", method="paper", study_id=study_id)
         store.set_setting(db, store.ARCHIVE_FORMAT_KEY, "flac")
-        session_id = open_session(db, participant_id=store.participant_row(db, "P01")["id"], study_id=study_id,
+        session_id = open_session(db, participant_id=store.participant_row(db, "P01").id, study_id=study_id,
                                   started_at=T0.isoformat(timespec="microseconds"))
     finally:
         db.close()
@@ -258,7 +258,7 @@ async def test_encrypted_recording_is_not_archived(virtual_mic, make_app, projec
     db = open_db(project.db_path)
     try:
         row = store.get_recording(db, summary.recording_id)
-        assert row["state"] == "complete" and row["compressed_path"] is None
+        assert row.state == "complete" and row.compressed_path is None
     finally:
         db.close()
     assert not list(summary.path.parent.glob("*.flac"))

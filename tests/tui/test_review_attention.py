@@ -66,9 +66,9 @@ async def test_attention_items_from_the_keyboard(make_app, attention_project, vi
 
     db = open_db(project.db_path)
     rows = list_transcripts(db, attention_project)
-    draft = load_transcript(db, rows[-1]["id"]).segments
+    draft = load_transcript(db, rows[-1].id).segments
     db.close()
-    assert rows[-1]["kind"] == "review" and rows[-1]["reviewed_at"] is None
+    assert rows[-1].kind == "review" and rows[-1].reviewed_at is None
     years = draft[1].words[6]
     assert (years.word, years.probability) == ("years", 1.0)
     assert "checked" in draft[2].flags and draft[2].words[0].probability == 1.0

@@ -200,9 +200,9 @@ async def test_review_a_real_transcript_with_the_keyboard(make_app, review_proje
         await pilot.pause()
 
     rows = _versions(db_path, review_project.recording_id)
-    assert [(r["version"], r["kind"], r["parent_id"], r["reviewed_by"]) for r in rows] == [
+    assert [(r.version, r.kind, r.parent_id, r.reviewed_by) for r in rows] == [
         (1, "machine", None, None), (2, "review", review_project.machine_id, "MP")]
-    reviewed = _segments(db_path, rows[1]["id"])
+    reviewed = _segments(db_path, rows[1].id)
     assert [(s.speaker, s.text) for s in reviewed] == expected
     assert [s.question_id for s in reviewed] == ["intro-describe", "intro-describe", "alliance-contact", "alliance-contact"]
     # Word times stayed with their words: every reviewed word that the machine had keeps its time.
@@ -219,9 +219,9 @@ async def test_review_a_real_transcript_with_the_keyboard(make_app, review_proje
     assert [(s.text, s.speaker) for s in _segments(db_path, review_project.machine_id)] == \
         [(s.text, s.speaker) for s in machine_before]
     db = open_db(db_path)
-    kinds = [e["kind"] for e in reviews.edits(db, rows[1]["id"])]
+    kinds = [e.kind for e in reviews.edits(db, rows[1].id)]
     assert kinds == ["start", "text", "split", "split", "merge", "split", "speaker", "speaker", "rename", "replace", "signoff"]
-    assert reviews.heard_spans(db, rows[1]["id"])
+    assert reviews.heard_spans(db, rows[1].id)
     db.close()
 
     # Exports after review hold the corrected text and name the version.

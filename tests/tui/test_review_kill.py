@@ -22,13 +22,13 @@ def wait_for_edits(db_path: Path, recording_id: int, kinds: list[str], timeout: 
         db = open_db(db_path)
         try:
             latest = reviews.latest_version(db, recording_id)
-            found = reviews.edits(db, latest["id"]) if latest and latest["kind"] == "review" else []
+            found = reviews.edits(db, latest.id) if latest and latest.kind == "review" else []
         finally:
             db.close()
-        if [e["kind"] for e in found] == kinds:
+        if [e.kind for e in found] == kinds:
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"expected edits {kinds}, have {[e['kind'] for e in found]}")
+            raise AssertionError(f"expected edits {kinds}, have {[e.kind for e in found]}")
         time.sleep(0.1)
 
 
@@ -62,14 +62,14 @@ def test_sigkill_during_review_loses_no_saved_edit(review_project) -> None:
 
     db = open_db(db_path)
     rows = list_transcripts(db, review_project.recording_id)
-    assert [(r["kind"], r["parent_id"], r["reviewed_at"]) for r in rows] == [
+    assert [(r.kind, r.parent_id, r.reviewed_at) for r in rows] == [
         ("machine", None, None), ("review", review_project.machine_id, None)]
-    draft = load_transcript(db, rows[1]["id"]).segments
+    draft = load_transcript(db, rows[1].id).segments
     machine = load_transcript(db, review_project.machine_id).segments
     db.close()
     assert draft[0].speaker == "Interviewer" and machine[0].speaker == "Speaker (mono)"
     assert draft[1].text == edited and machine[1].text == machine_text[1]
-    assert edits[-1]["details"]["after"] == edited
+    assert edits[-1].details["after"] == edited
 
     again = TerminalApp(review_project.root)
     try:

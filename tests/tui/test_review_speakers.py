@@ -27,7 +27,7 @@ def mono_review_project(project, two_voice_interview, speaker_encoder) -> int:
     study = enroll(db)
     from interview_tui.storage.studies import register_study
 
-    session_id = open_session(db, participant_id=get_participant(db, "P01")["id"], study_id=register_study(db, study),
+    session_id = open_session(db, participant_id=get_participant(db, "P01").id, study_id=register_study(db, study),
                               interviewer_id=get_or_add_interviewer(db, "MP", "interviewer"))
     rel = "recordings/P01/P01-S1.wav"
     (project.root / rel).parent.mkdir(parents=True, exist_ok=True)

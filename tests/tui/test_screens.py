@@ -146,7 +146,7 @@ async def test_leaving_keeps_the_session_open_and_i_resumes_it(make_app, project
         assert screen.interview.state.current_id == app.ctx.study.guide.sections[0].questions[0].id
     db = open_db(project.db_path)
     [session] = open_sessions(db)
-    kinds = [e.kind for e in session_events(db, session["id"])]
+    kinds = [e.kind for e in session_events(db, session.id)]
     db.close()
     # coming back to the open session is a resume: the time away is not interview time
     assert kinds == ["session_started", "question_reached", "question_reached", "bookmark", "session_resumed",
@@ -175,9 +175,9 @@ async def test_closed_session_is_viewable_read_only(make_app, project) -> None:
         assert app.screen is screen
     db = open_db(project.db_path)
     [session] = participant_sessions(db, "P01")
-    kinds = [e.kind for e in session_events(db, session["id"])]
+    kinds = [e.kind for e in session_events(db, session.id)]
     db.close()
-    assert session["state"] == "closed"
+    assert session.state == "closed"
     assert kinds[-3:] == ["closing_reached", "final_prompt", "session_closed"]
 
 
@@ -323,4 +323,4 @@ async def test_a_new_interview_needs_the_place(make_app, project) -> None:
     db = open_db(project.db_path)
     [session] = participant_sessions(db, "P01")
     db.close()
-    assert session["place"] == default_study().places[0]
+    assert session.place == default_study().places[0]

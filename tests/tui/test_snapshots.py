@@ -33,7 +33,7 @@ def seed(project, *, consented: bool = False, interview: bool = False) -> None:
         record_consent(db, "P01", form, given=[i.id for i in form.items], declined=[], decision="given",
                        method="app", study_id=study_id)
     if interview:
-        session_id = store.open_session(db, participant_id=participant["id"], study_id=study_id,
+        session_id = store.open_session(db, participant_id=participant.id, study_id=study_id,
                                         place="University of Bergen", started_at=T0.isoformat())
         clock = ManualClock()
         run = Interview(study.guide, T0.isoformat(), store.event_writer(db, session_id), clock=clock)

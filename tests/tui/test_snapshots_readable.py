@@ -48,7 +48,7 @@ def closed_session(project) -> None:
     study_id = register_study(db, study)
     participant = get_participant(db, "P01")
     interviewer = get_or_add_interviewer(db, "MP")
-    session_id = store.open_session(db, participant_id=participant["id"], study_id=study_id,
+    session_id = store.open_session(db, participant_id=participant.id, study_id=study_id,
                                     interviewer_id=interviewer, place="University of Bergen",
                                     started_at=T0.isoformat())
     clock = ManualClock()

@@ -67,5 +67,5 @@ async def test_queue_all_transcribes_in_a_worker_and_updates_the_table(db, proje
         await pilot.press("a")  # nothing left: no new work
         assert not screen.running
     versions = list_transcripts(db, rid)
-    assert [v["model"] for v in versions] == ["tiny.en"]
-    assert versions[0]["options"]["batched"] is True and versions[0]["options"]["verbatim"] is True
+    assert [v.model for v in versions] == ["tiny.en"]
+    assert versions[0].options["batched"] is True and versions[0].options["verbatim"] is True

@@ -62,7 +62,7 @@ def test_writer_keeps_the_header_current_while_recording(tmp_path):
 @pytest.mark.parametrize("channels", [1, 2])
 def test_stale_header_is_repaired_from_a_verified_copy(db, project, channels):
     enroll(db)
-    session_id = open_session(db, participant_id=store.participant_row(db, "P01")["id"], study_id=1)
+    session_id = open_session(db, participant_id=store.participant_row(db, "P01").id, study_id=1)
     rec_id, path = _unfinished(db, project, 48000, extra=_pcm(24000, channels, seed=2) + b"\x01", channels=channels)
     add_event(db, session_id, "recording_started", session_offset_s=1.0, recording_id=rec_id, recording_offset_s=0.0)
     original = path.read_bytes()
@@ -78,8 +78,8 @@ def test_stale_header_is_repaired_from_a_verified_copy(db, project, channels):
     data, _ = soundfile.read(path, dtype="int16")
     assert data.tobytes() == (_pcm(48000, channels) + _pcm(24000, channels, seed=2))
     row = store.get_recording(db, rec_id)
-    assert (row["state"], row["session_id"], row["duration_s"]) == ("recovered", session_id, 1.5)
-    assert row["sha256"] == sha256_file(path)
+    assert (row.state, row.session_id, row.duration_s) == ("recovered", session_id, 1.5)
+    assert row.sha256 == sha256_file(path)
     assert not path.with_name(path.name + ".repair").exists()
 
 
@@ -100,7 +100,7 @@ def test_failed_verification_leaves_the_original_in_place(db, project, monkeypat
     assert report.action == "failed" and "original left untouched" in report.message
     assert path.read_bytes() == original
     assert not backup_path(path).exists()
-    assert store.get_recording(db, rec_id)["state"] == "recording"  # tried again next time
+    assert store.get_recording(db, rec_id).state == "recording"  # tried again next time
 
     monkeypatch.undo()
     [report] = recover_unfinished(db, project)
@@ -125,7 +125,7 @@ def test_intact_header_needs_no_copy(db, project):
     [report] = recover_unfinished(db, project, keep_original=False)
     assert report.action == "header_ok" and report.session_id is None
     assert path.read_bytes() == before
-    assert store.get_recording(db, rec_id)["state"] == "recovered"
+    assert store.get_recording(db, rec_id).state == "recovered"
 
 
 def test_unrecoverable_files_are_marked_failed_and_kept(db, project):
@@ -140,7 +140,7 @@ def test_unrecoverable_files_are_marked_failed_and_kept(db, project):
     assert reports[junk_id].action == "failed" and "not a WAV file" in reports[junk_id].message
     assert reports[gone_id].action == "failed" and "missing" in reports[gone_id].message
     assert empty.exists() and (project.root / junk_rel).exists()
-    assert {store.get_recording(db, i)["state"] for i in reports} == {"failed"}
+    assert {store.get_recording(db, i).state for i in reports} == {"failed"}
 
 
 def test_inspect_rejects_non_pcm(tmp_path):

@@ -71,8 +71,8 @@ def test_paper_consent(cli, project) -> None:
     from interview_tui.storage.consent import consent_on_file, has_consent_item
 
     record = consent_on_file(db, "P01", VERSION)
-    assert (record["method"], record["interviewer"], record["items_given"]) == ("paper", "KNH", REQUIRED)
-    assert "anonymised_quotations" in record["items_declined"]  # not listed = declined
+    assert (record.method, record.interviewer, record.items_given) == ("paper", "KNH", REQUIRED)
+    assert "anonymised_quotations" in record.items_declined  # not listed = declined
     assert has_consent_item(db, "P01", "audio_recording")
     assert cli("consent", "show", "P01").output.startswith("Consent records of P01, oldest first:")
     assert cli("participants", "list").output.splitlines()[2].split()[1] == "given"
@@ -187,12 +187,12 @@ def test_import_is_audited_without_values(cli, project, demographics_csv) -> Non
     from interview_tui.storage.audit import entries
 
     logged = entries(_db(project), action="demographics.import")
-    assert [e["participant_code"] for e in logged] == [f"P{n:02d}" for n in range(1, 11)]
-    assert logged[0]["details"] == {
+    assert [e.participant_code for e in logged] == [f"P{n:02d}" for n in range(1, 11)]
+    assert logged[0].details == {
         "fields": ["age", "gender", "profession", "special_education", "years_experience", "years_involuntary"],
         "method": "csv",
     }
-    assert all(set(e["details"]) == {"fields", "method"} for e in logged)  # no values, no file name
+    assert all(set(e.details) == {"fields", "method"} for e in logged)  # no values, no file name
 
 
 def test_import_lists_unknown_participants_with_the_cell_errors_in_one_pass(cli, project, tmp_path) -> None:

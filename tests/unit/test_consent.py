@@ -103,10 +103,10 @@ def test_record_consent_stores_the_exact_snapshot(db, p01) -> None:
     assert (row["decision"], row["method"], row["interviewer_id"], row["study_id"]) == (
         "given", "app", interviewer, study_id)
     on_file = consent_on_file(db, "p1", "1.0")
-    assert on_file["id"] == record_id and on_file["interviewer"] == "MP"
+    assert on_file.id == record_id and on_file.interviewer == "MP"
     [entry] = audit.entries(db, action="consent.record")
-    assert entry["participant_code"] == "P01"
-    assert entry["details"]["items_given"] == ["participate", "record_audio"]
+    assert entry.participant_code == "P01"
+    assert entry.details["items_given"] == ["participate", "record_audio"]
 
 
 def test_consent_is_on_disk_when_record_consent_returns(project, db, p01) -> None:
@@ -161,7 +161,7 @@ def test_refused_inside_an_open_transaction(db, p01) -> None:
 
 def test_new_form_version_means_ask_again(db, p01) -> None:
     record_consent(db, "P01", FORM, given=REQUIRED, declined=[], decision="given", method="app")
-    assert consent_on_file(db, "P01", "1.0")["decision"] == "given"
+    assert consent_on_file(db, "P01", "1.0").decision == "given"
     assert consent_on_file(db, "P01", "2.0") is None
 
 
@@ -171,11 +171,11 @@ def test_latest_record_wins(db, p01) -> None:
     assert not has_consent_item(db, "P01", "quotes")
     record_consent(db, "P01", FORM, given=REQUIRED + ["quotes"], declined=[], decision="given", method="app")
     assert has_consent_item(db, "P01", "quotes")
-    assert consent_on_file(db, "P01", "1.0")["method"] == "app"
+    assert consent_on_file(db, "P01", "1.0").method == "app"
     # withdrawing consent (a later 'declined' record) turns every item off
     record_consent(db, "P01", FORM, given=[], declined=[], decision="declined", method="app")
     assert not has_consent_item(db, "P01", "record_audio")
-    assert consent_on_file(db, "P01", "1.0")["decision"] == "declined"
+    assert consent_on_file(db, "P01", "1.0").decision == "declined"
 
 
 def test_no_record_means_no_item(db, p01) -> None:
@@ -187,7 +187,7 @@ def test_recruitment_counts_of_the_seed_study(db) -> None:
     """16 contacted, 6 refused, 10 included, as in the seed paper."""
     study = make_study()
     for n in range(1, 17):
-        code = add_participant(db, study.id)["code"]
+        code = add_participant(db, study.id).code
         if n <= 10:
             record_consent(db, code, FORM, given=REQUIRED, declined=[], decision="given", method="paper")
         else:

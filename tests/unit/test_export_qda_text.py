@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from interview_tui.export.layout import clean
-from interview_tui.export.model import ExportProject, ExportSegment, ExportTranscript
+from interview_tui.domain.transcript import Segment
+from interview_tui.export.model import ExportProject, ExportTranscript
 from interview_tui.export.qda_text import write_maxqda, write_nvivo
 from interview_tui.domain.timecode import hh_mm_ss_d, maxqda, rounded
 
@@ -131,7 +132,7 @@ def test_speaker_with_colon_and_machine_version(sample_export: ExportProject, tm
     t = replace(
         p.transcripts[0],
         version=TranscriptVersion(3, 1, "machine", "2026-01-10T11:00:00+00:00", "base", "faster-whisper 1.2.1"),
-        segments=(ExportSegment(1.0, 2.0, "Hello: there", "Dr: X"), ExportSegment(2.0, 4.0, "Hi", "P01")),
+        segments=(Segment(1.0, 2.0, "Hello: there", speaker="Dr: X"), Segment(2.0, 4.0, "Hi", speaker="P01")),
     )
     project = replace(sample_export, participants=(replace(p, transcripts=(t,)),))
     write_maxqda(project, tmp_path)

@@ -209,11 +209,11 @@ def test_control_characters_and_missing_audio(sample_export: ExportProject, tmp_
     """A transcript with characters XML cannot hold, and a recording whose audio file is gone."""
     from dataclasses import replace
 
-    from interview_tui.export.model import ExportSegment
+    from interview_tui.domain.transcript import Segment
 
     p = sample_export.participant("P01")
     t = replace(p.transcripts[0], audio_path=None,
-                segments=(ExportSegment(0.0, 1.0, "bad\x00 char\x1b here\x0c", "Interviewer", "q1"),))
+                segments=(Segment(0.0, 1.0, "bad\x00 char\x1b here\x0c", speaker="Interviewer", question_id="q1"),))
     project = replace(sample_export, participants=(replace(p, transcripts=(t,)),))
     zf, root = _read(write_qdpx(project, tmp_path / "x.qdpx"))
     schema.assertValid(etree.fromstring(zf.read("project.qde")))

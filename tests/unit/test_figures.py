@@ -86,7 +86,7 @@ def test_the_export_carries_the_same_figures(db, project) -> None:
     study = default_study()
     study_id = register_study(db, study)
     participant = add_participant(db, study.id)
-    session_id = store.open_session(db, participant_id=participant["id"], study_id=study_id,
+    session_id = store.open_session(db, participant_id=participant.id, study_id=study_id,
                                     interviewer_id=get_or_add_interviewer(db, "MP"), started_at=T0.isoformat())
     clock = ManualClock()
     run = Interview(study.guide, T0.isoformat(), store.event_writer(db, session_id), clock=clock)

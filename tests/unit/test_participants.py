@@ -49,11 +49,11 @@ def test_bad_codes(raw: str) -> None:
 
 def test_codes_count_up_with_two_digits_until_p99(db) -> None:
     assert next_code(db) == "P01"
-    assert [add_participant(db, STUDY.id)["code"] for _ in range(3)] == ["P01", "P02", "P03"]
+    assert [add_participant(db, STUDY.id).code for _ in range(3)] == ["P01", "P02", "P03"]
     add_participant(db, STUDY.id, "P98")
-    assert add_participant(db, STUDY.id)["code"] == "P99"
+    assert add_participant(db, STUDY.id).code == "P99"
     assert next_code(db) == "P100"
-    assert add_participant(db, STUDY.id)["code"] == "P100"
+    assert add_participant(db, STUDY.id).code == "P100"
     assert next_code(db) == "P101"
 
 
@@ -66,11 +66,11 @@ def test_duplicates_are_refused_with_what_to_do(db) -> None:
 
 def test_add_and_get(db) -> None:
     row = add_participant(db, STUDY.id, "P03")
-    assert row["code"] == "P03" and row["study_slug"] == STUDY.id and row["withdrawn_at"] is None
+    assert row.code == "P03" and row.study_slug == STUDY.id and row.withdrawn_at is None
     assert get_participant(db, "p3") == row
     assert get_participant(db, "P04") is None
     assert get_participant(db, "nonsense") is None
-    assert audit.entries(db, participant_code="P03")[0]["action"] == "participant.add"
+    assert audit.entries(db, participant_code="P03")[0].action == "participant.add"
 
 
 def test_interviewers(db) -> None:
@@ -78,7 +78,7 @@ def test_interviewers(db) -> None:
     assert get_or_add_interviewer(db, "  MP ") == mp
     knh = get_or_add_interviewer(db, "KNH")
     assert get_or_add_interviewer(db, "KNH", "master student") == knh  # role filled in
-    assert [(r["name"], r["role"]) for r in list_interviewers(db)] == [("KNH", "master student"), ("MP", "master student")]
+    assert [(r.name, r.role) for r in list_interviewers(db)] == [("KNH", "master student"), ("MP", "master student")]
     with pytest.raises(ValueError, match="needs a name"):
         get_or_add_interviewer(db, "  ")
 
@@ -107,7 +107,7 @@ def _status(db, code, study=STUDY):
 
 
 def test_status_flags_follow_the_tables(db) -> None:
-    pid = add_participant(db, STUDY.id, "P01")["id"]
+    pid = add_participant(db, STUDY.id, "P01").id
     s = _status(db, "P01")
     assert (s.consent, s.demographics_done, s.interviewed, s.recorded, s.transcribed) == ("none", False, False, False, False)
 

@@ -92,7 +92,7 @@ def test_migration_chains_entries_written_before_it(tmp_path) -> None:
     assert audit.verify(db).ok and audit.verify(db).count == 3
     audit.log(db, "export.made", details={"format": "qdpx"})
     assert audit.verify(db).ok and audit.verify(db).count == 4
-    assert [e["action"] for e in audit.entries(db)] == ["participant.add"] * 3 + ["export.made"]
+    assert [e.action for e in audit.entries(db)] == ["participant.add"] * 3 + ["export.made"]
 
 
 def test_verify_chain_on_an_empty_trail() -> None:

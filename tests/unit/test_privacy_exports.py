@@ -42,7 +42,7 @@ def test_encrypted_folder_and_qdpx_exports(project, db, tmp_path, age_keys) -> N
     assert (tmp_path / "plain" / "all.qdpx").read_bytes()[:2] == b"PK"  # a zip again
 
     db = open_db(project.db_path)
-    outs = [e["details"]["out"] for e in audit.entries(db, action="export.made")]
+    outs = [e.details["out"] for e in audit.entries(db, action="export.made")]
     assert outs == [str(tmp_path / "folder"), str(tmp_path / "all.qdpx.age")]
     db.close()
 

@@ -75,7 +75,7 @@ def test_cli_add_show_logs_access_without_identifying_values(project, db, tmp_pa
     assert shown.exit_code == 0 and f"P01: {NAME} ({CONTACT})" in shown.output
     unknown = _cli(project, "key", "add", "P05", "--name", "X")
     assert unknown.exit_code == 1 and "no participant P05" in unknown.output
-    actions = [(e["action"], e["participant_code"]) for e in audit.entries(db) if e["action"].startswith("key.")]
+    actions = [(e.action, e.participant_code) for e in audit.entries(db) if e.action.startswith("key.")]
     assert actions == [("key.add", "P01"), ("key.access", "P01")]
     db.close()
     for f in project.root.rglob("*"):  # nothing identifying in the project folder, database included
@@ -96,4 +96,4 @@ def test_identity_of_only_when_the_key_file_is_present(project, db, tmp_path, mo
     key.add("P01", NAME)
     assert identity_of(db, "P01", actor="MP").name == NAME
     [entry] = audit.entries(db, action="key.access")
-    assert (entry["participant_code"], entry["actor"], entry["details"]) == ("P01", "MP", {"found": True})
+    assert (entry.participant_code, entry.actor, entry.details) == ("P01", "MP", {"found": True})

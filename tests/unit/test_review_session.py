@@ -60,8 +60,8 @@ def test_edits_go_into_a_new_version_and_the_machine_version_stays(db, project, 
     # Every edit is already in the file: a fresh connection sees them all.
     other = open_db(project.db_path)
     versions = list_transcripts(other, recording)
-    assert [(v["version"], v["kind"], v["parent_id"]) for v in versions] == [(1, "machine", None), (2, "review", machine_id)]
-    stored = load_transcript(other, versions[1]["id"]).segments
+    assert [(v.version, v.kind, v.parent_id) for v in versions] == [(1, "machine", None), (2, "review", machine_id)]
+    stored = load_transcript(other, versions[1].id).segments
     assert [(s.speaker, s.text) for s in stored] == [
         ("Interviewer", "How did you start?"), ("P01", "As a nurse, long back. [laughter]"),
     ]
@@ -71,7 +71,7 @@ def test_edits_go_into_a_new_version_and_the_machine_version_stays(db, project, 
     assert load_transcript(other, machine_id).segments[1].text == "As a [nurce? 00:04] long ago."
     # Only changed rows are written at each edit; the stored draft is still exactly what the session holds.
     assert stored == review.segments
-    assert [e["kind"] for e in store.edits(other, versions[1]["id"])] == [
+    assert [e.kind for e in store.edits(other, versions[1].id)] == [
         "start", "text", "speaker", "split", "merge", "marker", "replace",
     ]
     other.close()
@@ -90,10 +90,10 @@ def test_reopening_resumes_the_draft_and_sign_off_freezes_it(db, recording) -> N
     assert again.progress() == pytest.approx(3.0 / 6.0) and again.resume_at() == 3.0
     assert again.attention() == []
 
-    assert choose_version(list_transcripts(db, recording))["kind"] == "machine"  # drafts are never exported
+    assert choose_version(list_transcripts(db, recording)).kind == "machine"  # drafts are never exported
     at = again.sign_off("MP")
     chosen = choose_version(list_transcripts(db, recording))
-    assert (chosen["kind"], chosen["reviewed_by"], chosen["reviewed_at"]) == ("review", "MP", at)
+    assert (chosen.kind, chosen.reviewed_by, chosen.reviewed_at) == ("review", "MP", at)
     with pytest.raises(store.ReviewStateError, match="signed off by MP"):
         store.save_segments(db, again.draft_id, again.segments, "text")
 
@@ -102,18 +102,18 @@ def test_reopening_resumes_the_draft_and_sign_off_freezes_it(db, recording) -> N
     again.set_text(0, "How did you begin?")
     assert again.draft_id != signed
     rows = list_transcripts(db, recording)
-    assert [(r["version"], r["kind"], r["parent_id"], bool(r["reviewed_at"])) for r in rows] == [
-        (1, "machine", None, False), (2, "review", rows[0]["id"], True), (3, "review", signed, False),
+    assert [(r.version, r.kind, r.parent_id, bool(r.reviewed_at)) for r in rows] == [
+        (1, "machine", None, False), (2, "review", rows[0].id, True), (3, "review", signed, False),
     ]
     assert load_transcript(db, signed).segments[0].text == "How did you start?"
-    assert choose_version(rows)["version"] == 2  # the newest *signed* version is what exports use
+    assert choose_version(rows).version == 2  # the newest *signed* version is what exports use
     listening = ReviewSession.open(db, recording)
     assert listening.draft_id == again.draft_id  # (the v3 draft)
     third = ReviewSession.open(db, recording)
     assert third.draft_id == again.draft_id and third.machine[1].text.startswith("As a [nurce?")
 
     overview = store.review_overview(db)
-    assert [(o["participant_code"], o["machine_version"], o["review_version"], o["reviewed_at"]) for o in overview] == [
+    assert [(o.participant_code, o.machine_version, o.review_version, o.reviewed_at) for o in overview] == [
         ("P01", 1, 3, None)
     ]
 
@@ -127,7 +127,7 @@ def test_listening_to_a_signed_version_starts_no_new_one(db, recording) -> None:
     assert again.draft_id is None and again.progress() == pytest.approx(2 / 6)
     again.heard(2, 4)
     assert again.draft_id is None and again.progress() == pytest.approx(4 / 6)
-    assert [v["kind"] for v in list_transcripts(db, recording)] == ["machine", "review"]
+    assert [v.kind for v in list_transcripts(db, recording)] == ["machine", "review"]
 
 
 def test_sign_off_needs_a_name(db, recording) -> None:
@@ -135,7 +135,7 @@ def test_sign_off_needs_a_name(db, recording) -> None:
     review = ReviewSession.open(db, recording)
     with pytest.raises(store.ReviewStateError, match="who reviewed"):
         review.sign_off("  ")
-    assert store.latest_version(db, recording)["reviewed_at"] is None
+    assert store.latest_version(db, recording).reviewed_at is None
 
 
 def test_machine_version_cannot_be_edited(db, recording) -> None:

@@ -218,7 +218,7 @@ def test_events_are_stored_in_order_and_replayed(db, session_id: int, project) -
     assert events[2].at == (T0 + timedelta(seconds=5)).isoformat(timespec="microseconds")
     assert events[2].session_offset_s == 5.0 and events[4].text == "ä note"
     [row] = store.open_sessions(other)
-    assert (row["participant_code"], row["current_question_id"], row["event_count"]) == ("P01", "q2", 5)
+    assert (row.participant_code, row.current_question_id, row.event_count) == ("P01", "q2", 5)
     resumed = SessionState.replay(small_guide(), events)
     assert resumed.current_id == "q2" and resumed.probes_for("q2") == ["q2.rupture.yes"]
     other.close()
@@ -230,9 +230,9 @@ def test_close_session_leaves_no_open_session(db, session_id: int) -> None:
     store.close_session(db, session_id)
     assert store.open_sessions(db) == []
     session = store.get_session(db, session_id)
-    assert session["state"] == "closed" and session["ended_at"]
+    assert session.state == "closed" and session.ended_at
     assert [e.seq for e in store.session_events(db, session_id)] == [1, 2]
-    assert store.participant_sessions(db, "P01")[0]["id"] == session_id
+    assert store.participant_sessions(db, "P01")[0].id == session_id
 
 
 def test_note_keeps_the_moment_it_was_begun() -> None:

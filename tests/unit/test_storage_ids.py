@@ -23,7 +23,7 @@ def _recording_with_transcript(db, project, code: str) -> tuple[int, int, int]:
     from interview_tui.storage.participants import get_participant
 
     study_id = register_study(db, default_study())
-    sid = open_session(db, participant_id=get_participant(db, code)["id"], study_id=study_id)
+    sid = open_session(db, participant_id=get_participant(db, code).id, study_id=study_id)
     rel = f"recordings/{code}/{code}.wav"
     (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
     (project.root / rel).write_bytes(b"RIFF")

@@ -5,14 +5,18 @@ from __future__ import annotations
 import pytest
 
 from interview_tui.domain.session import Event
+from interview_tui.storage.rows import Recording
 from interview_tui.transcription.stitch import Part, gap_text, plan_parts, shift_marks, stitch
 from interview_tui.domain.transcript import Segment, Word
 
 S0 = "2026-01-05T09:00:00+00:00"
 
 
-def rec(rid: int, started: str, duration: float) -> dict:
-    return {"id": rid, "started_at": f"2026-01-05T{started}+00:00", "duration_s": duration}
+def rec(rid: int, started: str, duration: float) -> Recording:
+    return Recording(id=rid, participant_id=1, participant_code="P01", session_id=1, path=f"r{rid}.wav",
+                     source="microphone", state="complete", device=None, sample_rate=16000, channels=1,
+                     started_at=f"2026-01-05T{started}+00:00", ended_at=None, duration_s=duration, sha256=None,
+                     overflow_count=0, compressed_path=None, error=None)
 
 
 def E(kind: str, off: float) -> Event:

@@ -102,8 +102,8 @@ def _plan(db: Database, project: Project, ids: list[int],
         except (JobError, ModelError) as exc:
             failed.append(JobResult(f"recording {rid}", False, str(exc)))
             continue
-        rec = get_recording(db, rid) or {}
-        duration = rec.get("duration_s") or probe_duration(work.audio_path) or 0.0
+        rec = get_recording(db, rid)
+        duration = (rec.duration_s if rec else None) or probe_duration(work.audio_path) or 0.0
         planned.append(_Planned(work, len(store.list_transcripts(db, rid)), float(duration)))
     return planned, failed
 

@@ -11,6 +11,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Static
 from interview_tui.domain.consent import split_items
 from interview_tui.domain.study import ConsentItem
 from interview_tui.storage.consent import consent_on_file, record_consent
+from interview_tui.storage.rows import ConsentRecord
 from interview_tui.tui.context import ContextScreen
 from interview_tui.tui.screens.dialogs import ConfirmDialog
 from interview_tui.tui.widgets.tickbox import TickBox
@@ -52,7 +53,7 @@ class ConsentScreen(ContextScreen[str | None]):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
-        self.on_file: dict | None = None
+        self.on_file: ConsentRecord | None = None
         #: ctrl+s was refused for missing required items (the status then follows the ticks).
         self.refused = False
 
@@ -85,20 +86,20 @@ class ConsentScreen(ContextScreen[str | None]):
         form = self.ctx.study.consent
         self.on_file = consent_on_file(self.ctx.db, self.code, form.version)
         status = self.query_one("#consent-status", Static)
-        if self.on_file and self.on_file["decision"] == "given":
+        if self.on_file and self.on_file.decision == "given":
             for item in form.items:
                 box = self.query_one(f"#item-{item.id}", Checkbox)
-                box.value = item.id in self.on_file["items_given"]
+                box.value = item.id in self.on_file.items_given
                 box.disabled = True
             self.query_one("#paper", Checkbox).display = False
-            by = f" by {self.on_file['interviewer']}" if self.on_file.get("interviewer") else ""
+            by = f" by {self.on_file.interviewer}" if self.on_file.interviewer else ""
             status.update(f"[b $success]Consent on file[/] for form {escape(form.version)}: given "
-                          f"{self.on_file['recorded_at'][:16].replace('T', ' ')} UTC{escape(by)}. "
+                          f"{self.on_file.recorded_at[:16].replace('T', ' ')} UTC{escape(by)}. "
                           "It is not asked again.")
             self.query_one("#give", Button).label = "Continue (ctrl+s)"
             self.query_one("#decline", Button).label = "Record withdrawal (ctrl+d)"
         elif self.on_file:
-            status.update(f"[b $warning]Declined[/] on {self.on_file['recorded_at'][:10]}. "
+            status.update(f"[b $warning]Declined[/] on {self.on_file.recorded_at[:10]}. "
                           "Asking again records a new decision.")
         else:
             status.update("Read with ↓/PgDn · Tab to the items, Space ticks · required items must be ticked "
@@ -114,7 +115,7 @@ class ConsentScreen(ContextScreen[str | None]):
         {"give": self.action_give, "decline": self.action_decline, "back": self.action_back}[event.button.id]()
 
     def action_give(self) -> None:
-        if self.on_file and self.on_file["decision"] == "given":
+        if self.on_file and self.on_file.decision == "given":
             self.dismiss("given")
             return
         form = self.ctx.study.consent
@@ -158,7 +159,7 @@ class ConsentScreen(ContextScreen[str | None]):
                 given, declined = split_items(form, [] if self.on_file else self.ticked())
                 self._record("declined", given, declined)
 
-        what = "withdraws consent" if self.on_file and self.on_file["decision"] == "given" else "declines"
+        what = "withdraws consent" if self.on_file and self.on_file.decision == "given" else "declines"
         self.app.push_screen(
             ConfirmDialog(f"Record that {self.code} {what}? No interview will be held.", "Record", "Cancel"),
             confirmed,

@@ -22,6 +22,7 @@ from interview_tui.domain.timecode import mm_ss
 from interview_tui.domain.transcript import Segment
 from interview_tui.review.edits import EditError
 from interview_tui.review.replace import Replacement, plan_replace
+from interview_tui.storage.rows import SessionRow
 from interview_tui.tui.widgets.tickbox import TickBox
 
 
@@ -104,13 +105,13 @@ class PickDialog(ModalScreen[str | None]):
 class ResumeDialog(PickDialog):
     """Offer the sessions left open (the app was killed mid-interview); returns the session id as text."""
 
-    def __init__(self, sessions: list[dict], describe: Callable[[str], str] = str) -> None:
+    def __init__(self, sessions: list[SessionRow], describe: Callable[[str], str] = str) -> None:
         options = [
             (
-                str(s["id"]),
-                f"{s['participant_code']} · started {s['started_at'][:16].replace('T', ' ')} UTC"
-                f" · {s['event_count']} events · at: "
-                + (describe(s["current_question_id"]) if s["current_question_id"] else "-"),
+                str(s.id),
+                f"{s.participant_code} · started {s.started_at[:16].replace('T', ' ')} UTC"
+                f" · {s.event_count} events · at: "
+                + (describe(s.current_question_id) if s.current_question_id else "-"),
             )
             for s in sessions
         ]

@@ -102,11 +102,11 @@ class InterviewScreen(ContextScreen[None]):
         events = store.session_events(self.ctx.db, self.session_id)
         for event in events:
             activity.add(event)
-        self.title = f"{self.session['participant_code']} · interview"
-        self.sub_title = " · ".join(x for x in (self.session["interviewer"], self.session["place"]) if x)
+        self.title = f"{self.session.participant_code} · interview"
+        self.sub_title = " · ".join(x for x in (self.session.interviewer, self.session.place) if x)
         self.interview = Interview(
             study.guide,
-            self.session["started_at"],
+            self.session.started_at,
             write_and_show,
             events,
             clock=self.ctx.clock,
@@ -153,7 +153,7 @@ class InterviewScreen(ContextScreen[None]):
             project=self.ctx.project,
             db=self.ctx.db,
             session_id=self.session_id,
-            participant_code=self.session["participant_code"],
+            participant_code=self.session.participant_code,
             study=self.study,
             on_session_event=self._recorder_event,
         )
@@ -318,7 +318,7 @@ class InterviewScreen(ContextScreen[None]):
             recording = (" The recording stops and is saved." if self.recorder is not None
                          and self.recorder.is_recording else "")
             self.app.push_screen(
-                ConfirmDialog(f"End the interview with {self.session['participant_code']}?{never}{recording}",
+                ConfirmDialog(f"End the interview with {self.session.participant_code}?{never}{recording}",
                               "End", "Not yet"),
                 self._end,
             )

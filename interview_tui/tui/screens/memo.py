@@ -93,7 +93,7 @@ class MemoScreen(_WritingScreen):
 
         session = get_session(self.ctx.db, self.session_id)
         assert session is not None
-        self.code = session["participant_code"]
+        self.code = session.participant_code
         self.title = f"{self.code} · post-interview memo"
         self.sub_title = "ctrl+s saves · Escape skips"
         self.query_one("#memo-heading", Static).update(f"[b]Post-interview memo for {self.code}[/]")

@@ -27,7 +27,6 @@ from interview_tui.review.follow import Follower
 from interview_tui.review.interview import InterviewReview
 from interview_tui.review.session import ReviewError
 from interview_tui.review.text import word_tokens
-from interview_tui.storage.recordings import get_recording
 from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
 from interview_tui.tui.context import ContextScreen
 from interview_tui.tui.messages import LoudnessReady, PlayerHeard, PlayerPosition, PlayerState
@@ -153,7 +152,7 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, ContextScreen[None]):
         assert self.review is not None
         self.query_one(SegmentList).show(self.review.segments, self.review.questions, self.attention)
         overview = review_overview(self.ctx.db)
-        signed = sum(1 for row in overview if row["reviewed_at"])
+        signed = sum(1 for row in overview if row.reviewed_at)
         self.query_one("#review-info", Static).update(
             f"[b]{self.review.participant_code or ''}[/] · {self.review.version_label} · "
             f"{len(self.review.segments)} segments · {len(self.attention)} to check · "
@@ -432,8 +431,8 @@ def _interview_label(rows: list) -> str:
     when = f"{first['started_at'][:16].replace('T', ' ')} UTC"
     if len(rows) == 1:
         return f"recording {first['id']} · {when} · {mm_ss(first['duration_s'] or 0)} · {first['versions']} version(s)"
-    ids = ", ".join(str(r["id"]) for r in rows)
-    length = mm_ss(sum(r["duration_s"] or 0 for r in rows))
+    ids = ", ".join(str(r.id) for r in rows)
+    length = mm_ss(sum(r.duration_s or 0 for r in rows))
     return f"interview {when} · recordings {ids} (one transcript) · {length} recorded"
 
 
@@ -446,8 +445,7 @@ def open_review(app: App, db, code: str) -> None:
         return
     interviews: dict[object, list] = {}
     for r in recordings:
-        session_id = (get_recording(db, r["id"]) or {}).get("session_id")
-        interviews.setdefault(session_id if session_id is not None else ("recording", r["id"]), []).append(r)
+        interviews.setdefault(r.session_id if r.session_id is not None else ("recording", r.id), []).append(r)
 
     def go(choice: str | None) -> None:
         if not choice:
@@ -461,7 +459,7 @@ def open_review(app: App, db, code: str) -> None:
 
     groups = list(interviews.values())
     if len(groups) == 1:
-        go(str(groups[0][0]["id"]))
+        go(str(groups[0][0].id))
         return
-    options = [(str(rows[0]["id"]), _interview_label(rows)) for rows in groups]
+    options = [(str(rows[0].id), _interview_label(rows)) for rows in groups]
     app.push_screen(PickDialog(f"Review which interview of {code}?", options), go)

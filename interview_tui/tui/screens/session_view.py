@@ -17,6 +17,7 @@ from interview_tui.domain.timecode import m_ss
 from interview_tui.domain.study import Guide
 from interview_tui.export.gather import session_talk_time
 from interview_tui.storage import sessions as store
+from interview_tui.storage.rows import Recording
 from interview_tui.tui.context import ContextScreen, study_of_session
 from interview_tui.tui.widgets.activity import describe
 from interview_tui.tui.widgets.figures import QuestionChart, SectionChart, TalkChart
@@ -96,15 +97,15 @@ def event_table(events: list, guide: Guide) -> Table:
 RECORDINGS_SLOT = "\0recordings"
 
 
-def recording_line(recording: dict) -> str:
+def recording_line(recording: Recording) -> str:
     """One recording: duration, file (relative to the project folder) and what happened to it."""
-    if recording["state"] == "recording":
-        return f"Audio: {escape(recording['path'])} [$text-muted](being finished…)[/]"
-    length = m_ss(recording["duration_s"]) if recording["duration_s"] is not None else "?"
+    if recording.state == "recording":
+        return f"Audio: {escape(recording.path)} [$text-muted](being finished…)[/]"
+    length = m_ss(recording.duration_s) if recording.duration_s is not None else "?"
     state = {"complete": "", "recovered": " [$warning](recovered after a crash)[/]",
-             "failed": f" [$error](failed: {escape(recording['error'] or '')})[/]"}.get(recording["state"], "")
-    lost = (f" [$error]{recording['overflow_count']} block(s) lost[/]" if recording.get("overflow_count") else "")
-    return f"Audio [b]{length}[/] · {escape(recording['path'])}{state}{lost}"
+             "failed": f" [$error](failed: {escape(recording.error or '')})[/]"}.get(recording.state, "")
+    lost = (f" [$error]{recording.overflow_count} block(s) lost[/]" if recording.overflow_count else "")
+    return f"Audio [b]{length}[/] · {escape(recording.path)}{state}{lost}"
 
 
 class SessionViewScreen(ContextScreen[None]):
@@ -126,8 +127,8 @@ class SessionViewScreen(ContextScreen[None]):
         self.guide = guide = study_of_session(self.ctx, session).guide
         self.events = store.session_events(self.ctx.db, self.session_id)
         self.state = SessionState.replay(guide, self.events)
-        talk = session_talk_time(self.ctx.db, self.session_id, interviewer=session["interviewer"],
-                                 participant=session["participant_code"])
+        talk = session_talk_time(self.ctx.db, self.session_id, interviewer=session.interviewer,
+                                 participant=session.participant_code)
         self.figures = figures(self.state, talk)
         yield Header()
         # The pictures first (time against budgets, talk time), then the lists they summarize.
@@ -152,14 +153,14 @@ class SessionViewScreen(ContextScreen[None]):
     def on_mount(self) -> None:
         session, guide = self.session, self.guide
         s = summarize(self.state)
-        self.title = f"{session['participant_code']} · {'interview closed' if self.just_closed else 'session'}"
+        self.title = f"{session.participant_code} · {'interview closed' if self.just_closed else 'session'}"
         self.sub_title = "read-only"
         head = "[b]Interview closed. Summary:[/]" if self.just_closed else "[b]Session (read-only)[/]"
-        where = ", ".join(escape(x) for x in (session["interviewer"], session["place"]) if x)
+        where = ", ".join(escape(x) for x in (session.interviewer, session.place) if x)
         parts = [
             head,
-            f"{session['participant_code']} · {session['started_at'][:16].replace('T', ' ')} UTC"
-            + (f" · {where}" if where else "") + f" · state: {session['state']}",
+            f"{session.participant_code} · {session.started_at[:16].replace('T', ' ')} UTC"
+            + (f" · {where}" if where else "") + f" · state: {session.state}",
             f"Duration [b]{m_ss(s.duration_s)}[/] · {len(s.covered)} covered · {len(s.skipped)} skipped"
             f" · {len(s.never_reached)} never reached · {plural(s.probes_opened, 'follow-up')} asked"
             f" · {plural(len(s.notes), 'note')} · {plural(len(s.bookmarks), 'bookmark')}",
@@ -186,7 +187,7 @@ class SessionViewScreen(ContextScreen[None]):
         text = "\n".join(lines)
         self.query_one("#summary-text", Static).update("\n".join(text if p == RECORDINGS_SLOT else p
                                                                  for p in self.parts))
-        if any(r["state"] == "recording" for r in recordings) and self._polls < 60:
+        if any(r.state == "recording" for r in recordings) and self._polls < 60:
             self._polls += 1
             self.set_timer(0.5, self.show_recordings)
 

@@ -73,20 +73,20 @@ class StartScreen(ContextScreen[None]):
         self.title = "interview-tui"
         table = self.query_one("#participants", DataTable)
         table.add_columns("Code", "Consent", "Demographics", "Interviewed", "Recorded", "Transcribed")
-        names = [i["name"] for i in list_interviewers(self.ctx.db)]
+        names = [i.name for i in list_interviewers(self.ctx.db)]
         box = self.query_one("#interviewer", Input)
         box.suggester = SuggestFromList(names, case_sensitive=False)
         defaults = store.latest_session_defaults(self.ctx.db)
-        if defaults and defaults["interviewer"]:
-            box.value = defaults["interviewer"]
+        if defaults and defaults.interviewer:
+            box.value = defaults.interviewer
         elif len(names) == 1:
             box.value = names[0]
-        if defaults and defaults["place"]:
+        if defaults and defaults.place:
             place = self.query_one("#place")
             if isinstance(place, Input):
-                place.value = defaults["place"]
-            elif defaults["place"] in self.ctx.study.places:
-                place.value = defaults["place"]
+                place.value = defaults.place
+            elif defaults.place in self.ctx.study.places:
+                place.value = defaults.place
         self.refresh_participants()
         self._offer_unfinished_withdrawal()
         # A first run starts where the eye does, in the empty interviewer field (typing into the
@@ -182,8 +182,8 @@ class StartScreen(ContextScreen[None]):
         except ParticipantError as error:
             self.notify(str(error), severity="error")
             return
-        self.refresh_participants(select=row["code"])
-        self.notify(f"Added {row['code']}. Next: c for consent, or i to start the interview.")
+        self.refresh_participants(select=row.code)
+        self.notify(f"Added {row.code}. Next: c for consent, or i to start the interview.")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter in a field means "done here": on to the place if none is chosen yet, else back to
@@ -231,9 +231,9 @@ class StartScreen(ContextScreen[None]):
         if not code or not self._require_interviewer():
             return
         sessions = store.participant_sessions(self.ctx.db, code)
-        still_open = [s for s in sessions if s["state"] == "open"]
+        still_open = [s for s in sessions if s.state == "open"]
         if still_open:
-            self._enter(still_open[-1]["id"])
+            self._enter(still_open[-1].id)
             return
         if not self._require_place():
             return
@@ -260,7 +260,7 @@ class StartScreen(ContextScreen[None]):
             assert participant is not None
             session_id = store.open_session(
                 self.ctx.db,
-                participant_id=participant["id"],
+                participant_id=participant.id,
                 study_id=self.ctx.study_id,
                 interviewer_id=self.ctx.interviewer_id,
                 place=self.ctx.place,
@@ -288,10 +288,10 @@ class StartScreen(ContextScreen[None]):
         if not sessions:
             self.notify(f"{code} has no interview sessions yet.")
         elif len(sessions) == 1:
-            self.app.push_screen(SessionViewScreen(sessions[0]["id"]))
+            self.app.push_screen(SessionViewScreen(sessions[0].id))
         else:
-            options = [(str(s["id"]), f"{s['started_at'][:16].replace('T', ' ')} UTC · {s['state']}"
-                        f" · {s['event_count']} events") for s in sessions]
+            options = [(str(s.id), f"{s.started_at[:16].replace('T', ' ')} UTC · {s.state}"
+                        f" · {s.event_count} events") for s in sessions]
 
             def show(choice: str | None) -> None:
                 if choice:

@@ -118,10 +118,10 @@ class TranscriptionScreen(Screen[None]):
         keep = {str(k.value): table.get_row(k)[-1] for k in table.rows} if table.row_count else {}
         table.clear()
         for r in recordings_overview(self._db):
-            length = m_ss(r["duration_s"]) if r["duration_s"] else "?"
-            state = (status or {}).get(r["id"]) or keep.get(str(r["id"])) or ""
-            table.add_row(str(r["id"]), r["participant_code"], str(r["session_id"] or "-"), length,
-                          r["state"], str(r["versions"]), state, key=str(r["id"]))
+            length = m_ss(r.duration_s) if r.duration_s else "?"
+            state = (status or {}).get(r.id) or keep.get(str(r.id)) or ""
+            table.add_row(str(r.id), r.participant_code, str(r.session_id or "-"), length,
+                          r.state, str(r.versions), state, key=str(r.id))
 
     def _set_status(self, recording_id: int, text: str) -> None:
         table = self.query_one("#recordings", DataTable)
@@ -168,7 +168,7 @@ class TranscriptionScreen(Screen[None]):
     def action_queue_all(self) -> None:
         from interview_tui.storage.transcripts import untranscribed_recordings
 
-        added = self.enqueue([r["id"] for r in untranscribed_recordings(self._db)])
+        added = self.enqueue([r.id for r in untranscribed_recordings(self._db)])
         self.notify(f"Queued {added} recording(s)." if added else "Nothing new to transcribe.")
 
     def action_queue_selected(self) -> None:
