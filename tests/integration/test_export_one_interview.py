@@ -158,16 +158,16 @@ def test_an_edit_past_the_first_hour_keeps_marks_and_places_on_the_recordings_cl
     from interview_tui.review.interview import InterviewReview
 
     db = export_seeded.db
-    pid = get_participant(db, "P01")["id"]
+    pid = get_participant(db, "P01").id
     sid = store.open_session(db, participant_id=pid, study_id=export_seeded.study_id, started_at=_at(0))
     r1 = recs.start_recording(db, participant_code="P01", path="recordings/P01/a.wav", session_id=sid, started_at=_at(0))
     recs.finish_recording(db, r1, duration_s=3590.0, sha256="1" * 64)
     r2 = recs.start_recording(db, participant_code="P01", path="recordings/P01/b.wav", session_id=sid,
                               started_at="2026-02-02T11:00:00.000000+00:00")
     recs.finish_recording(db, r2, duration_s=30.0, sha256="2" * 64)
-    add_transcript(db, r1, 1, "machine", (ExportSegment(2.0, 5.0, "It was hard.", "P01", "intro-describe"),))
-    add_transcript(db, r2, 1, "machine", (ExportSegment(1.0, 6.0, "It was [hard? 00:02] then, yes.", "P01",
-                                                        "intro-describe"),))
+    add_transcript(db, r1, 1, "machine", (Segment(2.0, 5.0, "It was hard.", speaker="P01", question_id="intro-describe"),))
+    add_transcript(db, r2, 1, "machine", (Segment(1.0, 6.0, "It was [hard? 00:02] then, yes.", speaker="P01",
+                                                  question_id="intro-describe"),))
     review = InterviewReview.open(db, sid)
     shown = review.segments[2].text
     assert shown == "It was [hard? 1:00:02] then, yes."

@@ -218,8 +218,8 @@ def test_words_land_under_the_question_current_when_played_in_one_transcript(
         from interview_tui.review.interview import InterviewReview
 
         for r in recordings:
-            review = InterviewReview.for_recording(db, r["id"])
-            assert review.recording_ids == [r["id"] for r in recordings]
+            review = InterviewReview.for_recording(db, r.id)
+            assert review.recording_ids == [r.id for r in recordings]
             assert [(s.start, s.question_id) for s in review.segments] == \
                 [(s.start, s.question_id) for s in transcript.segments]
             wrong_in_review = [(w, s.question_id, round(s.start, 1)) for s in review.segments for w in _words(s.text)

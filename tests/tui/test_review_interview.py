@@ -34,8 +34,8 @@ async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
 def versions(project, recording_id: int) -> list:
     db = open_db(project.db_path)
     try:
-        return [(r["kind"], r["reviewed_by"], load_transcript(db, r["id"]).segments,
-                 reviews.heard_spans(db, r["id"])) for r in list_transcripts(db, recording_id)]
+        return [(r.kind, r.reviewed_by, load_transcript(db, r.id).segments,
+                 reviews.heard_spans(db, r.id)) for r in list_transcripts(db, recording_id)]
     finally:
         db.close()
 

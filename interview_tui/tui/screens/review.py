@@ -28,6 +28,7 @@ from interview_tui.review.interview import InterviewReview
 from interview_tui.review.session import ReviewError
 from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
+from interview_tui.storage.rows import TranscribedRecording
 from interview_tui.tui.context import ContextScreen
 from interview_tui.tui.messages import LoudnessReady, PlayerHeard, PlayerPosition, PlayerState
 from interview_tui.tui.screens.dialogs import PickDialog
@@ -425,12 +426,12 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, ContextScreen[None]):
 
 
 
-def _interview_label(rows: list) -> str:
+def _interview_label(rows: list[TranscribedRecording]) -> str:
     """A choice in the 'which interview' list: when, how many recordings, how long, versions."""
     first = rows[0]
-    when = f"{first['started_at'][:16].replace('T', ' ')} UTC"
+    when = f"{first.started_at[:16].replace('T', ' ')} UTC"
     if len(rows) == 1:
-        return f"recording {first['id']} · {when} · {mm_ss(first['duration_s'] or 0)} · {first['versions']} version(s)"
+        return f"recording {first.id} · {when} · {mm_ss(first.duration_s or 0)} · {first.versions} version(s)"
     ids = ", ".join(str(r.id) for r in rows)
     length = mm_ss(sum(r.duration_s or 0 for r in rows))
     return f"interview {when} · recordings {ids} (one transcript) · {length} recorded"
@@ -443,7 +444,7 @@ def open_review(app: App, db, code: str) -> None:
     if not recordings:
         app.notify(f"{code} has no transcript yet. Transcribe the recording first (t).", severity="warning")
         return
-    interviews: dict[object, list] = {}
+    interviews: dict[object, list[TranscribedRecording]] = {}
     for r in recordings:
         interviews.setdefault(r.session_id if r.session_id is not None else ("recording", r.id), []).append(r)
 
