@@ -24,6 +24,8 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -202,7 +204,7 @@ def next_cut(speech: list[tuple[float, float]], pending_s: float, ended: bool) -
 # -- the background process --------------------------------------------------------------
 
 
-def _lowest_priority() -> None:
+def lowest_priority() -> None:
     try:
         os.nice(19)
     except OSError:
@@ -212,6 +214,39 @@ def _lowest_priority() -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         except OSError:
             pass
+
+
+def die_with_parent() -> None:
+    """In a worker process: end at once when the process that started it dies, even by `kill -9`.
+
+    Otherwise a killed app leaves its worker transcribing on, orphaned, until the piece in hand
+    is done (or for good, if it waits on the app).  On Linux the kernel sends SIGKILL
+    (PR_SET_PDEATHSIG; it fires when the *thread* that started the process ends, so the
+    starter must be a thread that outlives it, as the recorder's worker and `finish` are);
+    elsewhere, and for a parent that died before the signal was armed, a thread watches
+    `os.getppid()`.
+    """
+    import multiprocessing
+
+    started_by = multiprocessing.parent_process()  # its pid, even if it is already gone
+    parent = started_by.pid if started_by is not None and started_by.pid else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _busy(load_limit: float, paused_until: Any) -> str | None:
@@ -225,7 +260,8 @@ def _busy(load_limit: float, paused_until: Any) -> str | None:
 def run_live(recording: str, model: LocalModel, options: TranscribeOptions, paused_until: Any,
              status: Any, load_limit: float) -> None:
     """The background process's loop (see the module docstring); reports LiveStatus on `status`."""
-    _lowest_priority()
+    die_with_parent()
+    lowest_priority()
     quiet_stdio()
     path = Path(recording)
     store = pieces_path(path)
