@@ -19,3 +19,8 @@ class ProbeChosen(Message):
     """The interviewer asked a follow-up or probe of the current question."""
 
     prompt_id: str
+
+
+class RecorderBack(Message):
+    """A resumed interview's recorder is back, or will not be (it records again, was refused, or the
+    interviewer declined): the app may now finish recovered live transcripts in the background."""
