@@ -341,10 +341,14 @@ def latency(args) -> None:
     finally:
         player.kill()
         mic.stop()
-    latency_report(args, times, loads, recorded)
+    from interview_tui.storage.recordings import list_recordings
+
+    overflows = [r["overflow_count"] or 0 for r in list_recordings(db)]
+    latency_report(args, times, loads, recorded, overflows)
 
 
-def latency_report(args, times: dict[str, list[float]], loads: dict[str, list[float]], recorded: float) -> None:
+def latency_report(args, times: dict[str, list[float]], loads: dict[str, list[float]], recorded: float,
+                   overflows: list[int]) -> None:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
 
     def pct(mode: str, q: float) -> float:
@@ -376,7 +380,8 @@ def latency_report(args, times: dict[str, list[float]], loads: dict[str, list[fl
         lines.append(f"| {name} | {pct('off', q):.0f} | {pct('on', q):.0f} | {pct('on', q) / pct('off', q):.2f} |")
     mean_on, mean_off = np.mean(times["on"]) * 1000, np.mean(times["off"]) * 1000
     lines += [f"| mean | {mean_off:.0f} | {mean_on:.0f} | {mean_on / mean_off:.2f} |",
-              f"| presses | {len(times['off'])} | {len(times['on'])} | |", ""]
+              f"| presses | {len(times['off'])} | {len(times['on'])} | |", "",
+              f"Input overflows per recording: {', '.join(str(n) for n in overflows)}.", ""]
     text = "\n".join(lines)
     print(text)
     if args.out:
