@@ -54,7 +54,7 @@ class InterviewApp(App[None]):
         self.recorder_enabled = recorder
         self.ctx: AppContext | None = None
         #: Recovered recordings' live transcripts wait for the recorder (interview_tui/recorder/startup.py).
-        self.live_resume = LiveResumeGate(self._resume_live)
+        self.live_resume = LiveResumeGate(self._finish_live_transcripts)
 
     def on_mount(self) -> None:
         from interview_tui.tui.screens.start import StartScreen, StudyErrorScreen
@@ -132,9 +132,6 @@ class InterviewApp(App[None]):
 
     def on_recorder_back(self, message: RecorderBack) -> None:
         self.live_resume.release()
-
-    def _resume_live(self, recording_ids: list[int]) -> None:
-        self._finish_live_transcripts(recording_ids)
 
     @work(thread=True, exit_on_error=False, group="recovery")
     def _finish_live_transcripts(self, recording_ids: list[int]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +22,9 @@ from interview_tui.tui.widgets.activity import ActivityLog
 from interview_tui.tui.widgets.clock import SessionClock
 from interview_tui.tui.widgets.outline import GuideOutline
 from interview_tui.tui.widgets.question import QuestionPanel
+
+if TYPE_CHECKING:  # imported when mounted: the app runs without a sound stack too
+    from interview_tui.tui.widgets.recorder import RecorderPanel
 
 
 def budget_section(path: tuple[Section, ...]) -> Section | None:
@@ -171,16 +176,16 @@ class InterviewScreen(Screen[None]):
         live_text.display = False  # hidden by default: the interviewer listens, the text is a prompt aid
         slot.mount(live_text)
 
-    def on_recorder_panel_pick_device(self, message) -> None:
+    def on_recorder_panel_pick_device(self, message: RecorderPanel.PickDevice) -> None:
         """The recorder asks which microphone to use: the list is a dialog, which the screen shows."""
         from interview_tui.tui.screens.dialogs import PickDialog
 
         self.app.push_screen(PickDialog(message.title, message.options), message.chosen)
 
-    def on_recorder_panel_started(self, message) -> None:
+    def on_recorder_panel_started(self, message: RecorderPanel.Started) -> None:
         self.post_message(RecorderBack())
 
-    def on_recorder_panel_refused(self, message) -> None:
+    def on_recorder_panel_refused(self, message: RecorderPanel.Refused) -> None:
         self.post_message(RecorderBack())
 
     def _recorder_event(self, kind: str, recording: tuple[int, float], text: str | None) -> None:
