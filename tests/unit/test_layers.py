@@ -200,3 +200,10 @@ def test_core_and_cli_load_without_textual_portaudio_or_whisper() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"loaded: {result.stdout.strip()}"
+
+
+def test_widgets_import_no_screen() -> None:
+    """A widget draws and posts messages; showing a screen (a dialog) is its screen's job."""
+    found = sorted({imp.where for module, imports in IMPORTS.items() if module.startswith("interview_tui.tui.widgets")
+                    for imp in imports if imp.target.startswith("interview_tui.tui.screens")})
+    assert not found, found
