@@ -51,6 +51,8 @@ SILENCE_WARNING_S = 10.0
 CHECKPOINT_S = 1.0
 #: How long `wait` waits for the file (and archival copy) by default.
 FINISH_TIMEOUT_S = 30.0
+#: After `stop`, how long `wait` gives a `run` that has not begun yet.
+BEGIN_GRACE_S = 2.0
 
 
 class RecorderSink(Protocol):
@@ -178,6 +180,7 @@ class RecordingController:
         self.live: Any = None  # the LiveTranscriber while recording (transcription/live.py)
         self._active: ActiveRecording | None = None
         self._stop = threading.Event()
+        self._began = threading.Event()  # `run` has begun (a worker can be cancelled before it runs)
         self._saved = threading.Event()  # the file and its row are finished
         self._done = threading.Event()  # ... and the archival copy written: `run` returned
         self._saved.set()
@@ -227,6 +230,7 @@ class RecordingController:
         self.warnings.error_text = None
         self.warnings.reset_signal()
         self._stop.clear()
+        self._began.clear()
         self._saved.clear()
         self._done.clear()
         _RUNNING.add(self)
@@ -259,7 +263,13 @@ class RecordingController:
             self.state = "stopping"
 
     def wait(self, timeout: float = FINISH_TIMEOUT_S, *, archived: bool = True) -> bool:
-        """Block until the file is finished (and, with `archived`, its archival copy); for a thread, not the UI."""
+        """Block until the file is finished (and, with `archived`, its archival copy); for a thread, not the UI.
+
+        After `stop`, a `run` that has not begun within `BEGIN_GRACE_S` (its worker was cancelled
+        with the app) counts as finished: it recorded nothing, and returns at once if it begins later.
+        """
+        if self._stop.is_set() and not self._began.wait(min(timeout, BEGIN_GRACE_S)):
+            return True
         return (self._done if archived else self._saved).wait(timeout)
 
     def level(self, level: Level) -> None:
@@ -310,6 +320,11 @@ class RecordingController:
         from interview_tui.audio.devices import AudioDeviceError
         from interview_tui.audio.recording import RecordingRefused
 
+        self._began.set()
+        if self._stop.is_set():  # stopped before it began (the interview was left or the app quit)
+            self._saved.set()
+            self._done.set()
+            return
         try:
             db = self.services.open_db(self.project)
         except BaseException:

@@ -376,3 +376,18 @@ def test_live_resume_waits_for_both_recovery_and_the_recorder():
     nothing.found([])
     nothing.release()
     assert started == [[4, 5], [8]] and nothing.started
+
+
+def test_stopped_before_the_worker_began_records_nothing_and_does_not_hold_up_quitting(tmp_path):
+    """An app quitting right after Record: its worker may never run; waiting must not hang, and a
+    worker that begins late must not start a recording nobody will stop."""
+    clock, sink = FakeClock(), Sink()
+    opened = []
+    controller, _, _ = _controller(tmp_path, clock)
+    controller.services.open_db = lambda project: opened.append(1) or FakeDb()
+    controller.start()
+    controller.stop()
+    assert controller.wait(timeout=5)  # after the grace time, not the 30-s timeout
+    controller.run(sink)  # the cancelled worker begins after all
+    assert sink.reports == [] and opened == []
+    assert controller.wait(timeout=0)
