@@ -7,12 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from dataclasses import dataclass
-
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 
 from interview_tui.config import Project
 from interview_tui.errors import known_error_message
@@ -20,7 +17,7 @@ from interview_tui.storage.db import DatabaseBusy, DatabaseUnreadable
 from interview_tui.domain.clock import now
 from interview_tui.recorder.startup import LiveResumeGate
 from interview_tui.tui.context import AppContext
-from interview_tui.tui.messages import RecorderBack
+from interview_tui.tui.messages import Notice, RecorderBack, RecoveryDone
 
 
 class InterviewApp(App[None]):
@@ -127,7 +124,7 @@ class InterviewApp(App[None]):
             self.post_message(Notice(str(report), "Interrupted recording found", report.action == "failed"))
         self.post_message(RecoveryDone(live_to_resume(reports)))
 
-    def on_recovery_done(self, message: "RecoveryDone") -> None:
+    def on_recovery_done(self, message: RecoveryDone) -> None:
         self.live_resume.found(message.recording_ids)
 
     def on_recorder_back(self, message: RecorderBack) -> None:
@@ -148,7 +145,7 @@ class InterviewApp(App[None]):
                 self.post_message(Notice(outcome.text, "Live transcript" if failed else "Live transcript resumed",
                                          failed))
 
-    def on_notice(self, message: "Notice") -> None:
+    def on_notice(self, message: Notice) -> None:
         self.notify(message.text, title=message.title, severity="error" if message.failed else "information",
                     timeout=15)
 
@@ -193,22 +190,6 @@ async def _finish_recordings() -> None:
     for controller in running():
         controller.stop()
         await asyncio.to_thread(controller.wait)
-
-
-@dataclass
-class Notice(Message):
-    """Something a start-up worker wants the interviewer to read (a recording recovered, a live transcript finished)."""
-
-    text: str
-    title: str
-    failed: bool
-
-
-@dataclass
-class RecoveryDone(Message):
-    """Start-up recovery is done; `recording_ids` have live pieces whose transcript may be finished."""
-
-    recording_ids: list[int]
 
 
 def _describe(error: Exception) -> str:

@@ -13,7 +13,7 @@ from interview_tui.audio.levels import Level
 from interview_tui.storage import open_db
 from interview_tui.storage import recordings as store
 from interview_tui.storage.sessions import open_session, session_events
-from interview_tui.tui.app import Notice
+from interview_tui.tui.messages import Notice
 from interview_tui.tui.screens.interview import InterviewScreen
 from interview_tui.tui.widgets.level_meter import meter_bar
 from interview_tui.tui.widgets.recorder import RecorderPanel

@@ -14,7 +14,7 @@ from interview_tui.storage import recordings as store
 from interview_tui.storage import transcripts
 from interview_tui.storage.sessions import add_event, open_session
 from interview_tui.transcription.live import pieces_path
-from interview_tui.tui.app import Notice
+from interview_tui.tui.messages import Notice
 from interview_tui.tui.screens.dialogs import ConfirmDialog, ResumeDialog
 from interview_tui.tui.screens.interview import InterviewScreen
 from tests.fixtures.audio import enroll
