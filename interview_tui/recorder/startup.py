@@ -88,9 +88,9 @@ class LiveResumed:
 def _resume_process(root: str, recording_ids: list[int], results: Any) -> None:
     """The background process: lowest priority, ends with the app, one result per recording."""
     from interview_tui.storage import open_db
-    from interview_tui.transcription.live import die_with_parent, lowest_priority
+    from interview_tui.transcription.live import lowest_priority
     from interview_tui.transcription.live_session import resume_live
-    from interview_tui.transcription.parallel import quiet_stdio
+    from interview_tui.transcription.parallel import die_with_parent, quiet_stdio
 
     die_with_parent()
     lowest_priority()
@@ -112,7 +112,7 @@ def resume_live_in_background(project: Project, recording_ids: list[int], *,
     """Finish the live transcripts of recovered recordings in a lowest-priority process.
 
     Blocks (call it on a worker thread, which must outlive the process: see
-    `live.die_with_parent`); yields each recording's outcome as it comes.  Once `cancelled()`
+    `parallel.die_with_parent`); yields each recording's outcome as it comes.  Once `cancelled()`
     (the app is closing) the process is stopped: the pieces stay, the next start goes on.
     """
     import queue

@@ -24,8 +24,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -39,7 +37,7 @@ from interview_tui.privacy.segments import is_encrypted_recording
 from interview_tui.transcription.audio_input import SAMPLE_RATE
 from interview_tui.transcription.engine import RawResult, TranscribeOptions, transcribe_array
 from interview_tui.transcription.models import LocalModel
-from interview_tui.transcription.parallel import quiet_stdio, shift, spawn_context, speech_spans
+from interview_tui.transcription.parallel import die_with_parent, quiet_stdio, shift, spawn_context, speech_spans
 from interview_tui.domain.transcript import Segment, Word
 
 LiveState = Literal["on", "catching up", "paused: busy", "finishing", "done", "off", "failed"]
@@ -214,39 +212,6 @@ def lowest_priority() -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         except OSError:
             pass
-
-
-def die_with_parent() -> None:
-    """In a worker process: end at once when the process that started it dies, even by `kill -9`.
-
-    Otherwise a killed app leaves its worker transcribing on, orphaned, until the piece in hand
-    is done (or for good, if it waits on the app).  On Linux the kernel sends SIGKILL
-    (PR_SET_PDEATHSIG; it fires when the *thread* that started the process ends, so the
-    starter must be a thread that outlives it, as the recorder's worker and `finish` are);
-    elsewhere, and for a parent that died before the signal was armed, a thread watches
-    `os.getppid()`.
-    """
-    import multiprocessing
-
-    started_by = multiprocessing.parent_process()  # its pid, even if it is already gone
-    parent = started_by.pid if started_by is not None and started_by.pid else os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    if os.getppid() != parent:  # died before the signal was armed
-        os._exit(0)
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _busy(load_limit: float, paused_until: Any) -> str | None:

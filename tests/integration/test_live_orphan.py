@@ -75,3 +75,47 @@ def test_the_live_process_dies_with_its_parent(tiny_en, tmp_path: Path) -> None:
                 os.kill(child_pid, signal.SIGKILL)
         except (NameError, ProcessLookupError):
             pass
+
+
+POOL_PARENT = textwrap.dedent("""
+    import multiprocessing, sys, threading, time
+    import soundfile
+    from interview_tui.transcription.engine import TranscribeOptions
+    from interview_tui.transcription.models import resolve_model
+    from interview_tui.transcription.parallel import transcribe_pieces
+
+    audio, _ = soundfile.read(sys.argv[1], dtype="float32")
+
+    def report():
+        while len(multiprocessing.active_children()) < 2:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        print(" ".join(str(p.pid) for p in multiprocessing.active_children() if "Process" in p.name), flush=True)
+
+    threading.Thread(target=report, daemon=True).start()
+    transcribe_pieces(resolve_model("tiny.en", language="en"), audio, TranscribeOptions(language="en"), workers=2)
+""")
+
+
+def test_the_piece_workers_die_with_their_parent(tiny_en, tmp_path: Path) -> None:
+    """The workers that transcribe the rest when a recording stops (and `transcribe` on every core)."""
+    speech, _ = compose(INTERVIEW_PARTS * 12)
+    recording = write_wav(tmp_path / "long.wav", speech)
+    parent = subprocess.Popen([sys.executable, "-c", POOL_PARENT, str(recording)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    workers: list[int] = []
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2 and not any(_gone(pid) for pid in workers)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5.0
+        while not all(_gone(pid) for pid in workers):
+            assert time.monotonic() < deadline, f"piece workers {workers} outlived their parent"
+            time.sleep(0.1)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for pid in workers:
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)
