@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from sqlite_utils import Database
 from textual import work
@@ -39,7 +39,7 @@ from interview_tui.recorder.controller import (
 )
 from interview_tui.tui.widgets.level_meter import LevelMeter
 
-PanelState = State
+PanelState = State  # the recorder's states, as the panel shows them
 
 
 def _size(n: float) -> str:
@@ -150,18 +150,52 @@ class RecorderPanel(Vertical):
         self._shown_elapsed: str | None = None
         self._live_text = ""
 
-    # The controller holds the state; these read it for the screen, tests and benchmarks.
-    project = property(lambda self: self.controller.project)
-    state = property(lambda self: self.controller.state,
-                     lambda self, value: setattr(self.controller, "state", value))
-    device = property(lambda self: self.controller.device,
-                      lambda self, value: setattr(self.controller, "device", value))
-    config = property(lambda self: self.controller.config)
-    silence_warning_s = property(lambda self: self.controller.silence_warning_s,
-                                 lambda self, value: setattr(self.controller, "silence_warning_s", value))
-    summary = property(lambda self: self.controller.summary)
-    error_text = property(lambda self: self.controller.error_text)
-    live = property(lambda self: self.controller.live)
+    # The controller holds the state; the screen, tests and benchmarks read it here.
+
+    @property
+    def project(self) -> Project:
+        return self.controller.project
+
+    @property
+    def state(self) -> State:
+        return self.controller.state
+
+    @state.setter
+    def state(self, value: State) -> None:
+        self.controller.state = value
+
+    @property
+    def device(self) -> str | None:
+        return self.controller.device
+
+    @device.setter
+    def device(self, value: str | None) -> None:
+        self.controller.device = value
+
+    @property
+    def config(self) -> RecorderConfig:
+        return self.controller.config
+
+    @property
+    def silence_warning_s(self) -> float:
+        return self.controller.silence_warning_s
+
+    @silence_warning_s.setter
+    def silence_warning_s(self, value: float) -> None:
+        self.controller.silence_warning_s = value
+
+    @property
+    def summary(self) -> RecordingSummary | None:
+        return self.controller.summary
+
+    @property
+    def error_text(self) -> str | None:
+        return self.controller.error_text
+
+    @property
+    def live(self) -> Any:
+        """The LiveTranscriber of the recording in hand (transcription/live.py), or None."""
+        return self.controller.live
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="rec-controls"):
