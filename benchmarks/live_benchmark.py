@@ -8,6 +8,11 @@ until the stitched live transcript is stored.  Then, optionally, the same record
 transcribed post hoc (`transcribe_path`, the default) for the WER and time to compare.
 
     python benchmarks/live_benchmark.py --minutes 10 --out benchmarks/results/live.md
+
+`--latency` measures instead how fast the interview screen answers a key while recording,
+with live transcription on and off (see `latency`), and appends a section to `--out`:
+
+    python benchmarks/live_benchmark.py --latency --out benchmarks/results/live.md
 """
 
 from __future__ import annotations
@@ -45,7 +50,14 @@ def main() -> None:
     ap.add_argument("--load-limit", default="0", help="project setting live_transcription_load_limit")
     ap.add_argument("--no-posthoc", action="store_true")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--latency", action="store_true", help="key-to-screen latency, live on vs off (appends to --out)")
+    ap.add_argument("--blocks", type=int, default=4, help="--latency: recordings, alternately live on and off")
+    ap.add_argument("--presses", type=int, default=30, help="--latency: key presses per recording (even)")
+    ap.add_argument("--warmup", type=float, default=20.0, help="--latency: seconds recorded before the presses")
     args = ap.parse_args()
+    if args.latency:
+        latency(args)
+        return
 
     speech, reference = build_audio(args.minutes)
     # 16 kHz float -> the virtual mic's 48 kHz int16 (linear interpolation; Whisper low-passes to 16 kHz again)
@@ -188,6 +200,193 @@ def report(args, phases, state, states, summary, transcript, live_wer, post, chi
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
+
+
+# -- key-to-screen latency, live transcription on vs off ----------------------------------------
+
+#: Distinct words of the default guide's first two questions, as the screen draws them.
+QUESTION_TEXT = {"n": "How do you experience establishing", "p": "Can you describe what it is like"}
+
+
+class Terminal:
+    """The real app (`python -m interview_tui`) in a 120x40 pseudo-terminal: write keys, time what it draws."""
+
+    def __init__(self, project: Path) -> None:
+        import fcntl
+        import pty
+        import struct
+        import subprocess
+        import termios
+        import threading
+
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+        env.pop("TEXTUAL", None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "interview_tui", "--data-dir", str(project)],
+                                     stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+                                     close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.output = bytearray()
+        self.arrived = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self.arrived:
+                self.output += chunk
+                self.arrived.notify_all()
+
+    def since(self, offset: int) -> str:
+        from tests.tui.test_kill_resume import ANSI
+
+        return ANSI.sub(b"", bytes(self.output[offset:])).decode("utf-8", "replace")
+
+    def wait_for(self, needle: str, offset: int = 0, timeout: float = 120.0) -> float:
+        """Block until `needle` is drawn after `offset`; returns the monotonic time it arrived."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while needle not in self.since(offset):
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{needle!r} not drawn; last: {self.since(0)[-1500:]}")
+                self.arrived.wait(0.5)
+            return time.monotonic()
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            os.write(self.master, key.encode())
+            time.sleep(0.15)
+
+    def press(self, key: str) -> float:
+        """Seconds from writing `key` to the first output that shows its new question."""
+        with self.arrived:
+            offset = len(self.output)
+        t0 = time.monotonic()
+        os.write(self.master, key.encode())
+        return self.wait_for(QUESTION_TEXT[key], offset, timeout=30) - t0
+
+    def quit(self) -> None:
+        self.keys("\x11")  # ctrl+q: the recording is finished (and a live transcript stored) before exit
+        self.proc.wait(timeout=300)
+        os.close(self.master)
+
+
+def latency(args) -> None:
+    """Record from the virtual microphone in the real app and time `n`/`p` (next/previous question).
+
+    Recordings alternate live transcription on and off (the project setting, read when a
+    recording starts), each in a fresh app process resumed from the last (as after a quit),
+    so both see the same machine; speech plays throughout.  Each recording first runs
+    `--warmup` seconds (live transcription needs 20 s of audio before its first piece), then
+    `--presses` keys 0.4-0.9 s apart; the time is from writing the key to the pty until the new
+    question's text is drawn.
+    """
+    import random
+
+    from interview_tui.domain.loader import default_study
+    from interview_tui.storage.recordings import set_input_device
+
+    speech, _ = build_audio(args.blocks * (args.warmup + args.presses * 0.8 + 15) / 60 + 1)
+    n = len(speech) * RATE // 16000
+    source = (np.interp(np.linspace(0, len(speech) - 1, n), np.arange(len(speech)), speech) * 32767
+              ).astype(np.int16)
+    base = Path(tempfile.mkdtemp(prefix="latbench-"))
+    (base / "pulse").mkdir()
+    mic = VirtualMic(base / "pulse").start()
+    project = Project(base / "project").ensure()
+    db = open_db(project.db_path)
+    enroll(db)
+    set_input_device(db, "pulse")
+    set_setting(db, "live_transcription_load_limit", "0")
+    assert default_study().guide.questions()[1].text.startswith(QUESTION_TEXT["n"])
+    rng = random.Random(18)
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    loads: dict[str, list[float]] = {"on": [], "off": []}
+    recorded = 0.0
+    player = mic.play(write_wav(base / "speech.wav", source))
+    try:
+        for block in range(args.blocks):
+            mode = "on" if block % 2 == 0 else "off"
+            set_setting(db, "live_transcription", mode)
+            app = Terminal(project.root)
+            if block == 0:
+                app.wait_for("Participants")
+                app.keys("K", "N", "H", "\r", "\r", "\x1b[B", "\r", "i")
+                app.wait_for("Wrap up")
+                app.keys(" ")
+            else:
+                app.wait_for("An interview was left open")
+                app.keys("\r")
+                app.wait_for("Start recording again now?")
+                app.keys("y")
+            app.wait_for("REC")
+            started = time.monotonic()
+            app.wait_for("live on" if mode == "on" else "live off")
+            time.sleep(max(0.0, args.warmup - (time.monotonic() - started)))
+            for i in range(args.presses):
+                times[mode].append(app.press("n" if i % 2 == 0 else "p"))
+                time.sleep(rng.uniform(0.4, 0.9))
+            loads[mode].append(os.getloadavg()[0])
+            recorded += time.monotonic() - started
+            app.quit()
+            print(f"block {block + 1}/{args.blocks} live {mode}: median "
+                  f"{np.median(times[mode][-args.presses:]) * 1000:.0f} ms", flush=True)
+    finally:
+        player.kill()
+        mic.stop()
+    from interview_tui.storage.recordings import list_recordings
+
+    overflows = [r["overflow_count"] or 0 for r in list_recordings(db)]
+    latency_report(args, times, loads, recorded, overflows)
+
+
+def latency_report(args, times: dict[str, list[float]], loads: dict[str, list[float]], recorded: float,
+                   overflows: list[int]) -> None:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+
+    def pct(mode: str, q: float) -> float:
+        return float(np.percentile(np.array(times[mode]) * 1000, q))
+
+    rows = [("median", 50), ("90th percentile", 90), ("99th percentile", 99), ("max", 100)]
+    lines = [
+        "",
+        "## UI key-to-screen latency, live transcription on vs off",
+        "",
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/live_benchmark.py --latency --blocks"
+        f" {args.blocks} --presses {args.presses} --warmup {args.warmup:g}` on {cpu}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}.",
+        "",
+        f"The real app (`python -m interview_tui`) in a 120x40 pseudo-terminal records the espeak-ng script"
+        f" played into the virtual PulseAudio microphone; {args.blocks} recordings alternate live transcription"
+        f" on and off (a fresh app process each, resumed from the last, as after a quit), {recorded / 60:.1f}"
+        f" minutes of audio in all. In each, after {args.warmup:g} s of recording, `n` and `p` (next/previous"
+        f" question) are pressed {args.presses} times 0.4-0.9 s apart; the latency runs from writing the key"
+        " to the terminal until the new question's text has been drawn (read back from the pty).",
+        "**A short run on a shared, noisy machine** (other people's builds and tests were running: 1-minute load"
+        f" average {min(min(v) for v in loads.values()):.1f}-{max(max(v) for v in loads.values()):.1f} at the"
+        " ends of the recordings); a quiet rerun may give other absolute numbers.",
+        "",
+        "| key to screen, ms | live off | live on | on / off |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, q in rows:
+        lines.append(f"| {name} | {pct('off', q):.0f} | {pct('on', q):.0f} | {pct('on', q) / pct('off', q):.2f} |")
+    mean_on, mean_off = np.mean(times["on"]) * 1000, np.mean(times["off"]) * 1000
+    lines += [f"| mean | {mean_off:.0f} | {mean_on:.0f} | {mean_on / mean_off:.2f} |",
+              f"| presses | {len(times['off'])} | {len(times['on'])} | |", "",
+              f"Input overflows per recording: {', '.join(str(n) for n in overflows)}.", ""]
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        with open(args.out, "a", encoding="utf-8") as out:
+            out.write(text)
 
 
 if __name__ == "__main__":

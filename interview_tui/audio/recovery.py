@@ -170,7 +170,14 @@ def last_written_at(db: Database, project: Project, session_id: int) -> datetime
     latest: datetime | None = None
     for row in store.list_recordings(db, session_id=session_id):
         path = project.root / row.path
-        candidates = [path] if row.state == "recording" else [backup_path(path)]
+        # Recovery keeps the interrupted original as .orig, or, when its header was intact, leaves
+        # the file untouched: either way the time is the same before and after recovery ran.
+        if row.state == "recording":
+            candidates = [path]
+        elif row.state == "recovered" and not backup_path(path).exists():
+            candidates = [path]
+        else:
+            candidates = [backup_path(path)]
         for p in candidates:
             try:
                 moment = datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)

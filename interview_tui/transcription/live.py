@@ -37,7 +37,7 @@ from interview_tui.privacy.segments import is_encrypted_recording
 from interview_tui.transcription.audio_input import SAMPLE_RATE
 from interview_tui.transcription.engine import RawResult, TranscribeOptions, transcribe_array
 from interview_tui.transcription.models import LocalModel
-from interview_tui.transcription.parallel import quiet_stdio, shift, spawn_context, speech_spans
+from interview_tui.transcription.parallel import die_with_parent, quiet_stdio, shift, spawn_context, speech_spans
 from interview_tui.domain.transcript import Segment, Word
 
 LiveState = Literal["on", "catching up", "paused: busy", "finishing", "done", "off", "failed"]
@@ -202,7 +202,7 @@ def next_cut(speech: list[tuple[float, float]], pending_s: float, ended: bool) -
 # -- the background process --------------------------------------------------------------
 
 
-def _lowest_priority() -> None:
+def lowest_priority() -> None:
     try:
         os.nice(19)
     except OSError:
@@ -225,7 +225,8 @@ def _busy(load_limit: float, paused_until: Any) -> str | None:
 def run_live(recording: str, model: LocalModel, options: TranscribeOptions, paused_until: Any,
              status: Any, load_limit: float) -> None:
     """The background process's loop (see the module docstring); reports LiveStatus on `status`."""
-    _lowest_priority()
+    die_with_parent()
+    lowest_priority()
     quiet_stdio()
     path = Path(recording)
     store = pieces_path(path)

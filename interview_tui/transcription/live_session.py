@@ -1,6 +1,6 @@
 """Live transcription for a project recording: set it up when recording starts, store it at the end.
 
-The recorder's owner (the recorder panel's worker thread, or a script) calls `start_live`
+The recorder's owner (`recorder.controller.RecordingController.run`, or a script) calls `start_live`
 right after `ActiveRecording.start`, feeds it the overflow count while recording, and after
 `ActiveRecording.finish` calls `store_live`, which waits for the rest, builds the transcript
 on the stitched pieces exactly as `transcribe` would (speakers, guide questions, verbatim

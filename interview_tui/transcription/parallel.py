@@ -15,8 +15,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 import sys
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import replace
 from typing import Any
@@ -125,6 +127,37 @@ def quiet_stdio() -> None:
     os.dup2(devnull, 2)
     os.close(devnull)
 
+def die_with_parent() -> None:
+    """In a worker process: end at once when the process that started it dies, even by `kill -9`.
+
+    Otherwise a killed app leaves its worker transcribing on, orphaned, until the piece in hand
+    is done (or for good, if it waits on the app).  On Linux the kernel sends SIGKILL
+    (PR_SET_PDEATHSIG; it fires when the *thread* that started the process ends, so the
+    starter must be a thread that outlives it, as the recorder's worker, `finish` and a pool's
+    caller are); elsewhere, and for a parent that died before the signal was armed, a thread
+    watches `os.getppid()`.
+    """
+    started_by = multiprocessing.parent_process()  # its pid, even if it is already gone
+    parent = started_by.pid if started_by is not None and started_by.pid else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 _progress: Any = None
 _cancel: Any = None
 
@@ -132,6 +165,7 @@ _cancel: Any = None
 def _init_worker(progress: Any, cancel: Any) -> None:
     global _progress, _cancel
     _progress, _cancel = progress, cancel
+    die_with_parent()
     quiet_stdio()
 
 

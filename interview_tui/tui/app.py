@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
@@ -14,7 +15,9 @@ from interview_tui.config import Project
 from interview_tui.errors import known_error_message
 from interview_tui.storage.db import DatabaseBusy, DatabaseUnreadable
 from interview_tui.domain.clock import now
+from interview_tui.recorder.startup import LiveResumeGate
 from interview_tui.tui.context import AppContext
+from interview_tui.tui.messages import Notice, RecorderBack, RecoveryDone
 
 
 class InterviewApp(App[None]):
@@ -47,6 +50,8 @@ class InterviewApp(App[None]):
         #: False leaves the recorder slot empty (snapshot tests, where device state would vary).
         self.recorder_enabled = recorder
         self.ctx: AppContext | None = None
+        #: Recovered recordings' live transcripts wait for the recorder (interview_tui/recorder/startup.py).
+        self.live_resume = LiveResumeGate(self._finish_live_transcripts)
 
     def on_mount(self) -> None:
         from interview_tui.tui.screens.start import StartScreen, StudyErrorScreen
@@ -62,8 +67,12 @@ class InterviewApp(App[None]):
             return
         self.sub_title = self.ctx.study.title
         self.push_screen(StartScreen())
+        if self.recorder_enabled:
+            self._recover()
         if self.offer_resume:
             self.call_after_refresh(self.offer_open_sessions)
+        else:
+            self.live_resume.release()
 
     def _open(self) -> AppContext:
         from interview_tui.domain.loader import default_study, load_study
@@ -82,7 +91,9 @@ class InterviewApp(App[None]):
 
         assert self.ctx is not None
         sessions = open_sessions(self.ctx.db)
-        if sessions:
+        if not sessions:
+            self.live_resume.release()
+        else:
             guide = self.ctx.study.guide
 
             def describe(question_id: str) -> str:
@@ -97,15 +108,57 @@ class InterviewApp(App[None]):
         if choice is not None:
             from interview_tui.tui.screens.interview import InterviewScreen
 
-            self.push_screen(InterviewScreen(int(choice)))
+            self.push_screen(InterviewScreen(int(choice)))  # it says when the recorder is back
+        else:
+            self.live_resume.release()
+
+    # -- recordings a crash interrupted: once, at start-up -------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="recovery")
+    def _recover(self) -> None:
+        """Repair recordings a crash left unfinished (a resumed session gets its audio back)."""
+        from interview_tui.recorder.startup import live_to_resume, recover_at_startup
+
+        reports = recover_at_startup(self.project)
+        for report in reports:
+            self.post_message(Notice(str(report), "Interrupted recording found", report.action == "failed"))
+        self.post_message(RecoveryDone(live_to_resume(reports)))
+
+    def on_recovery_done(self, message: RecoveryDone) -> None:
+        self.live_resume.found(message.recording_ids)
+
+    def on_recorder_back(self, message: RecorderBack) -> None:
+        self.live_resume.release()
+
+    @work(thread=True, exit_on_error=False, group="recovery")
+    def _finish_live_transcripts(self, recording_ids: list[int]) -> None:
+        """Finish recovered recordings' live transcripts in a lowest-priority process (the recorder first)."""
+        from textual.worker import get_current_worker
+
+        from interview_tui.recorder.startup import resume_live_in_background
+
+        worker = get_current_worker()
+        for outcome in resume_live_in_background(self.project, recording_ids,
+                                                 cancelled=lambda: worker.is_cancelled):
+            if outcome.error is not None or outcome.transcript_id is not None:
+                failed = outcome.error is not None
+                self.post_message(Notice(outcome.text, "Live transcript" if failed else "Live transcript resumed",
+                                         failed))
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, title=message.title, severity="error" if message.failed else "information",
+                    timeout=15)
+
+    # -- quitting --------------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        """Quit; a recording still running is stopped and its file finished first."""
+        """Quit; a recording still running is stopped and its file finished first (the screen stays live)."""
         from interview_tui.tui.screens.interview import InterviewScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, InterviewScreen):
-                screen.stop_recorder(wait=True)
+                screen.stop_recorder()
+        await _finish_recordings()
         await super().action_quit()
 
     def action_journal(self) -> None:
@@ -118,12 +171,25 @@ class InterviewApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        await _finish_recordings()  # a recording left by a closed screen, or an exit other than quit
         if self.ctx is not None:
             from interview_tui.storage.audit import anchor_head
 
             anchor_head(self.ctx.db)  # entries logged inside transactions: anchor them before closing
             self.ctx.db.close()
+
+
+async def _finish_recordings() -> None:
+    """Stop every recording still running and wait (off the UI thread) until its file, row and
+    archival copy are finished: crash-safe as they are, a finished file needs no recovery."""
+    import asyncio
+
+    from interview_tui.recorder.controller import running
+
+    for controller in running():
+        controller.stop()
+        await asyncio.to_thread(controller.wait)
 
 
 def _describe(error: Exception) -> str:

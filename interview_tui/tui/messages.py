@@ -142,3 +142,27 @@ class SpeakersFound(Message):
     part: int
     found: WordSpeakers | None
     error: str | None = None
+
+
+# -- the app: start-up recovery, and the recorder of a resumed interview --------------------------
+
+
+class RecorderBack(Message):
+    """A resumed interview's recorder is back, or will not be (it records again, was refused, or the
+    interviewer declined): the app may now finish recovered live transcripts in the background."""
+
+
+@dataclass
+class Notice(Message):
+    """Something a start-up worker wants the interviewer to read (a recording recovered, a live transcript finished)."""
+
+    text: str
+    title: str
+    failed: bool
+
+
+@dataclass
+class RecoveryDone(Message):
+    """Start-up recovery is done; `recording_ids` have live pieces whose transcript may be finished."""
+
+    recording_ids: list[int]

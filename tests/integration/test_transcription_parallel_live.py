@@ -139,3 +139,57 @@ def test_a_recovered_recording_gets_its_live_transcript_finished_and_stored(tiny
     assert wer(" ".join(u.text for u in timeline), _clean(stored.segments)) <= 0.25
     assert not pieces_path(project.root / rel).exists()  # deleted once the transcript is stored
     assert resume_live(db, project, rid) is None  # already transcribed
+
+
+def test_after_a_crash_the_app_finishes_the_live_transcript_in_a_lowest_priority_process(
+        tiny_en, project, tmp_path) -> None:
+    """What the app does at start-up once the recorder is back (recorder/startup.py)."""
+    import multiprocessing
+    import os
+
+    from interview_tui.recorder.startup import resume_live_in_background
+    from interview_tui.storage import open_db
+    from interview_tui.storage import transcripts as store
+    from interview_tui.storage.recordings import finish_recording, start_recording
+    from tests.fixtures.audio import enroll
+
+    db = open_db(project.db_path)
+    enroll(db)
+    audio, timeline = _interview(25)
+    rel = "recordings/P01/P01-live.wav"
+    (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
+    writer = CrashSafeWavWriter(project.root / rel, RATE, 1)
+    writer.write((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    writer.close()
+    rid = start_recording(db, participant_code="P01", path=rel, session_id=None, device="test",
+                          sample_rate=RATE, channels=1, started_at="2026-01-01T10:00:00+00:00")
+    pieces_path(project.root / rel).write_text(json.dumps({"start": 0.0, "end": 1.0, "language": "en",
+                                                           "segments": []}) + "\n")
+    finish_recording(db, rid, duration_s=len(audio) / RATE, sha256="0" * 64, overflow_count=0)
+
+    outcomes, idle_seen = [], []
+
+    def resume() -> None:
+        outcomes.extend(resume_live_in_background(project, [rid]))
+
+    worker = threading.Thread(target=resume)
+    worker.start()
+    while worker.is_alive():
+        for child in multiprocessing.active_children():
+            if child.name == "live-resume" and child.pid:
+                try:
+                    if os.sched_getscheduler(child.pid) == os.SCHED_IDLE and os.getpriority(
+                            os.PRIO_PROCESS, child.pid) == 19:
+                        idle_seen.append(child.pid)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        time.sleep(0.02)
+    worker.join()
+    assert idle_seen, "the resume process never ran at nice 19 / SCHED_IDLE"
+    [outcome] = outcomes
+    assert outcome.error is None and outcome.transcript_id is not None
+    assert store.list_transcripts(db, rid)[-1]["id"] == outcome.transcript_id
+    stored = store.load_transcript(db, outcome.transcript_id)
+    assert stored.meta.options["live"] is True
+    assert wer(" ".join(u.text for u in timeline), _clean(stored.segments)) <= 0.25
+    assert "finished and stored" in outcome.text

@@ -95,17 +95,8 @@ def test_words_land_under_the_question_current_when_played_in_one_transcript(
     closing, _ = _wav(tmp_path, "closing", [("a6", 0.5)])
     final, _ = _wav(tmp_path, "final", [("a7", 0.5)])
     expected: dict[str, str] = {}
-    # This test is about where words land in the post-hoc transcript. Live transcription (on by
-    # default) has its own tests; here its crash recovery at resume would compete with the recorder.
-    from interview_tui.storage.recordings import set_setting
-    from interview_tui.transcription.live_session import SETTING as LIVE_SETTING
-
-    db = open_db(db_path)
-    try:
-        set_setting(db, LIVE_SETTING, "off")
-    finally:
-        db.close()
-
+    # Live transcription is on (the default): after the kill, finishing the recovered recording's
+    # live transcript waits until the recorder is back and runs at the lowest priority.
     app = TerminalApp(project.root)
     try:
         app.wait_for_text("Participants")

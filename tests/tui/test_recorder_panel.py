@@ -13,6 +13,7 @@ from interview_tui.audio.levels import Level
 from interview_tui.storage import open_db
 from interview_tui.storage import recordings as store
 from interview_tui.storage.sessions import open_session, session_events
+from interview_tui.tui.messages import Notice
 from interview_tui.tui.screens.interview import InterviewScreen
 from interview_tui.tui.widgets.level_meter import meter_bar
 from interview_tui.tui.widgets.recorder import RecorderPanel
@@ -186,7 +187,7 @@ async def test_choose_the_microphone(virtual_mic, make_app, project):
         db.close()
 
 
-async def test_unfinished_recording_is_recovered_when_the_interview_opens(make_app, project):
+async def test_unfinished_recording_is_recovered_when_the_app_starts(make_app, project):
     from interview_tui.audio.wavfile import CrashSafeWavWriter
 
     session_id = _session(project)
@@ -204,10 +205,12 @@ async def test_unfinished_recording_is_recovered_when_the_interview_opens(make_a
     notes = []
     app = make_app(offer_resume=False)
     async with app.run_test(size=SIZE, message_hook=lambda m: notes.append(m) if isinstance(
-            m, RecorderPanel.Notice) else None) as pilot:
+            m, Notice) else None) as pilot:
+        await _until(pilot, lambda: notes)  # at start-up, before any interview opens
+        assert not isinstance(pilot.app.screen, InterviewScreen)
         await _interview(pilot, session_id)
-        await _until(pilot, lambda: notes)
-    [note] = notes
+        await pilot.pause(0.3)
+    [note] = notes  # once: opening the interview does not recover again
     assert note.title == "Interrupted recording found" and not note.failed
     assert f"recording {rec_id} (P01" in note.text and "recovered 0.1 s" in note.text
     db = open_db(project.db_path)

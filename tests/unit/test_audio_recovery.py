@@ -148,3 +148,27 @@ def test_inspect_rejects_non_pcm(tmp_path):
     soundfile.write(str(path), np.zeros(10, dtype=np.float32), 48000, subtype="FLOAT")
     with pytest.raises(WavRepairError, match="only 16-bit PCM"):
         inspect_wav(path)
+
+
+@pytest.mark.parametrize("extra_frames", [0, 480])  # header intact (recovery leaves the file) / repaired
+def test_last_written_at_is_the_same_before_and_after_recovery(db, project, extra_frames):
+    """The app recovers at start-up, before a resumed interview asks when the app stopped: the
+    answer must not depend on which came first."""
+    import os
+    from datetime import datetime, timezone
+
+    from interview_tui.audio.recovery import last_written_at
+
+    enroll(db)
+    participant = store.participant_row(db, "P01")
+    study_id = db.execute("SELECT id FROM studies").fetchone()[0]
+    session_id = open_session(db, participant_id=participant["id"], study_id=study_id,
+                              started_at="2026-11-28T10:00:00.000000+00:00")
+    rec_id, path = _unfinished(db, project, 4800, extra=_pcm(extra_frames))
+    db["recordings"].update(rec_id, {"session_id": session_id})
+    crashed = datetime(2026, 11, 28, 10, 15, 0, tzinfo=timezone.utc)
+    os.utime(path, (crashed.timestamp(), crashed.timestamp()))
+    assert last_written_at(db, project, session_id) == crashed
+    [report] = recover_unfinished(db, project)
+    assert report.action == ("header_ok" if not extra_frames else "repaired")
+    assert last_written_at(db, project, session_id) == crashed

@@ -28,12 +28,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("audio",),                       # capture, crash-safe WAV, recovery, clips, playback
     ("diarization",),                 # who spoke when, from voice samples (transcription and review use it)
     ("transcription",),               # Whisper, alignment, the batch queue
+    ("recorder",),                    # recording control without a UI; start-up recovery
     ("review",),                      # review versions of a transcript
     ("export",),                      # everything written for other tools
     ("errors", "tui"),                # the app, and messages for failures it shares with the CLI
     ("cli", "__main__"),              # the thin click front end; it starts the app
 ]
-CORE = ("domain", "privacy", "storage", "audio", "diarization", "transcription", "review", "export")
+CORE = ("domain", "privacy", "storage", "audio", "diarization", "transcription", "recorder", "review", "export")
 
 # Third-party packages a layer may not load, and where they may be imported at all.  The heavy
 # or hardware ones are imported inside the function that needs them, so that importing a module
@@ -199,3 +200,10 @@ def test_core_and_cli_load_without_textual_portaudio_or_whisper() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"loaded: {result.stdout.strip()}"
+
+
+def test_widgets_import_no_screen() -> None:
+    """A widget draws and posts messages; showing a screen (a dialog) is its screen's job."""
+    found = sorted({imp.where for module, imports in IMPORTS.items() if module.startswith("interview_tui.tui.widgets")
+                    for imp in imports if imp.target.startswith("interview_tui.tui.screens")})
+    assert not found, found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,12 +15,15 @@ from interview_tui.domain.timecode import hh_mm_ss_d, m_ss
 from interview_tui.domain.study import Section, Study
 from interview_tui.storage import sessions as store
 from interview_tui.tui.context import ContextScreen, study_of_session
-from interview_tui.tui.messages import ProbeChosen, QuestionChosen
+from interview_tui.tui.messages import ProbeChosen, QuestionChosen, RecorderBack
 from interview_tui.tui.screens.dialogs import ConfirmDialog, NoteDialog
 from interview_tui.tui.widgets.activity import ActivityLog
 from interview_tui.tui.widgets.clock import SessionClock
 from interview_tui.tui.widgets.outline import GuideOutline
 from interview_tui.tui.widgets.question import QuestionPanel
+
+if TYPE_CHECKING:  # imported when mounted: the app runs without a sound stack too
+    from interview_tui.tui.widgets.recorder import RecorderPanel
 
 
 def budget_section(path: tuple[Section, ...]) -> Section | None:
@@ -122,15 +127,19 @@ class InterviewScreen(ContextScreen[None]):
         self.refresh_view()
         self.set_interval(1.0, self.tick)
         self.query_one("#prompts").focus()
-        if resumed is not None and any(e.kind == "recording_started" for e in events):
+        if resumed is not None and any(e.kind == "recording_started" for e in events) and self.recorder is not None:
             self._offer_to_record(resumed.text or "")
+        elif resumed is not None:
+            self.post_message(RecorderBack())
 
     def _offer_to_record(self, gap: str) -> None:
         """A resumed interview that was being recorded: offer to record again at once."""
 
         def answer(yes: bool | None) -> None:
             if yes and self.recorder is not None and not self.recorder.is_recording:
-                self.recorder.start_recording()
+                self.recorder.start_recording()  # RecorderBack once it records (or is refused)
+            else:
+                self.post_message(RecorderBack())
 
         if self.recorder is not None:
             self.app.push_screen(ConfirmDialog(f"Interview resumed ({gap}). Start recording again now?",
@@ -161,6 +170,18 @@ class InterviewScreen(ContextScreen[None]):
         live_text = Static("", id="live-text")
         live_text.display = False  # hidden by default: the interviewer listens, the text is a prompt aid
         slot.mount(live_text)
+
+    def on_recorder_panel_pick_device(self, message: RecorderPanel.PickDevice) -> None:
+        """The recorder asks which microphone to use: the list is a dialog, which the screen shows."""
+        from interview_tui.tui.screens.dialogs import PickDialog
+
+        self.app.push_screen(PickDialog(message.title, message.options), message.chosen)
+
+    def on_recorder_panel_started(self, message: RecorderPanel.Started) -> None:
+        self.post_message(RecorderBack())
+
+    def on_recorder_panel_refused(self, message: RecorderPanel.Refused) -> None:
+        self.post_message(RecorderBack())
 
     def _recorder_event(self, kind: str, recording: tuple[int, float], text: str | None) -> None:
         """Store what the recorder reports (started, pause, resume, stopped) with its own recording stamp."""
@@ -339,14 +360,14 @@ class InterviewScreen(ContextScreen[None]):
 
         self.app.switch_screen(SessionViewScreen(self.session_id, just_closed=True))
 
-    def stop_recorder(self, wait: bool = False) -> None:
-        """Stop a running recording while the panel is still on screen (its event goes in, the file is finished).
+    def stop_recorder(self) -> None:
+        """Stop a running recording while the panel is still on screen (its event goes in); returns at once.
 
         Left to the panel's unmount, stopping drew on widgets already removed: leaving crashed the
-        app and quitting left the file unfinished. `wait` blocks until the file is finished.
+        app. The recorder's worker finishes the file; a quitting app waits for it.
         """
         if self.recorder is not None and self.recorder.is_recording:
-            self.recorder.stop_recording(wait=wait)
+            self.recorder.stop_recording()
 
     def action_leave(self) -> None:
         def leave(confirmed: bool | None) -> None:
