@@ -188,7 +188,7 @@ def test_after_a_crash_the_app_finishes_the_live_transcript_in_a_lowest_priority
     assert idle_seen, "the resume process never ran at nice 19 / SCHED_IDLE"
     [outcome] = outcomes
     assert outcome.error is None and outcome.transcript_id is not None
-    assert store.list_transcripts(db, rid)[-1]["id"] == outcome.transcript_id
+    assert store.list_transcripts(db, rid)[-1].id == outcome.transcript_id
     stored = store.load_transcript(db, outcome.transcript_id)
     assert stored.meta.options["live"] is True
     assert wer(" ".join(u.text for u in timeline), _clean(stored.segments)) <= 0.25

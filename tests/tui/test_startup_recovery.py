@@ -34,7 +34,7 @@ def _crashed_interview(project) -> int:
         participant = store.participant_row(db, "P01")
         study_id = db.execute("SELECT id FROM studies").fetchone()[0]
         at = T0.isoformat(timespec="microseconds")
-        session_id = open_session(db, participant_id=participant["id"], study_id=study_id, started_at=at)
+        session_id = open_session(db, participant_id=participant.id, study_id=study_id, started_at=at)
         rel = f"recordings/P01/P01-S{session_id}-20260302T093000Z.wav"
         (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
         writer = CrashSafeWavWriter(project.root / rel, RATE, 1)
@@ -74,8 +74,8 @@ async def test_live_transcript_of_a_recovered_recording_waits_for_the_recorder(m
     assert notices[1].title == "Live transcript resumed" and not notices[1].failed, notices[1].text
     db = open_db(project.db_path)
     try:
-        assert store.get_recording(db, rid)["state"] == "recovered"
-        transcript = transcripts.load_transcript(db, transcripts.list_transcripts(db, rid)[-1]["id"])
+        assert store.get_recording(db, rid).state == "recovered"
+        transcript = transcripts.load_transcript(db, transcripts.list_transcripts(db, rid)[-1].id)
     finally:
         db.close()
     assert transcript.meta.options["live"] is True

@@ -162,7 +162,7 @@ def test_last_written_at_is_the_same_before_and_after_recovery(db, project, extr
     enroll(db)
     participant = store.participant_row(db, "P01")
     study_id = db.execute("SELECT id FROM studies").fetchone()[0]
-    session_id = open_session(db, participant_id=participant["id"], study_id=study_id,
+    session_id = open_session(db, participant_id=participant.id, study_id=study_id,
                               started_at="2026-11-28T10:00:00.000000+00:00")
     rec_id, path = _unfinished(db, project, 4800, extra=_pcm(extra_frames))
     db["recordings"].update(rec_id, {"session_id": session_id})
