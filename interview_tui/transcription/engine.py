@@ -7,9 +7,10 @@ saves decoding time, and it decodes each 30-s chunk without the previous text, w
 accuracy.  The default is therefore sequential decoding with the previous text as context
 and a beam of 2: greedy decoding (beam 1) commits to a wrong first token of a phrase
 ("the honesty mattered" -> "he wanted to matter") and cost about 1.2 WER points against
-noScribe/aTrain's beam 5 on the benchmark file; a beam of 2 recovered most of that for about
-10 % more CPU time, while beam 3-5 cost more and gained little once the file is cut into
-pieces (`parallel.py`).  `FAST` (batched, greedy) is for large backlogs.
+noScribe/aTrain's beam 5 on the benchmark file; a beam of 2 recovered most of that for 2-4 %
+more CPU time in one process and about 20 % in single-thread pieces (`parallel.py`), while
+beams of 3-5 cost more and gained little once the file is cut into pieces.  `FAST` (batched,
+greedy) is for large backlogs.
 """
 
 from __future__ import annotations
