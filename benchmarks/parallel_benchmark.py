@@ -9,7 +9,9 @@ interview script, so WERs are comparable with `benchmarks/results/transcription.
 
 The measured part (set-up, table) replaces the block between the `BEGIN`/`END` markers in
 `--out` (default `benchmarks/results/parallel.md`), so the hand-written reading of the
-numbers around it stays; `--out -` only prints.
+numbers around it stays; `--out -` only prints.  `--alignments FILE` also writes each
+configuration's word errors against the reference (what "where the WER difference comes from"
+in the results is read from).
 
     python benchmarks/parallel_benchmark.py --minutes 10 --model base --repeats 1 --configs baseline,default-1,default-2
 """
@@ -66,6 +68,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--configs", default="baseline,default-1,default-2")
     ap.add_argument("--out", default=str(RESULTS), help="results file whose measured block to replace; - prints only")
+    ap.add_argument("--alignments", type=Path, help="also write each configuration's word errors against the reference here")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--wav", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -85,6 +88,7 @@ def main() -> None:
     walls: dict[str, list[float]] = {n: [] for n in names}
     cpus: dict[str, list[float]] = {n: [] for n in names}
     wers: dict[str, float] = {}
+    texts: dict[str, str] = {}
     loads: list[float] = []
     for rep in range(args.repeats):
         for name in names:
@@ -96,7 +100,8 @@ def main() -> None:
             walls[name].append(time.perf_counter() - t0)
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus[name].append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-            wers[name] = wer(reference, json.loads(out.stdout.strip().splitlines()[-1])["text"])
+            texts[name] = json.loads(out.stdout.strip().splitlines()[-1])["text"]
+            wers[name] = wer(reference, texts[name])
             print(f"[{rep + 1}] {name}: {walls[name][-1]:.1f} s wall, {cpus[name][-1]:.1f} s CPU, "
                   f"WER {wers[name]:.4f}, load {loads[-1]:.1f}", flush=True)
     loads.append(os.getloadavg()[0])
@@ -129,6 +134,26 @@ def main() -> None:
     print(text)
     if args.out != "-":
         write_block(Path(args.out), text)
+    if args.alignments:
+        args.alignments.write_text("".join(word_errors(CONFIGS[n], reference, texts[n]) for n in names))
+
+
+def word_errors(label: str, reference: str, hypothesis: str) -> str:
+    """Every difference between the hypothesis and the reference, word by word, with the words before it."""
+    import jiwer
+
+    from tests.fixtures.speech import normalize_for_wer
+
+    out = jiwer.process_words(normalize_for_wer(reference), normalize_for_wer(hypothesis))
+    ref, hyp = out.references[0], out.hypotheses[0]
+    lines = [f"== {label}: {out.substitutions} substituted, {out.deletions} deleted, {out.insertions} inserted"
+             f" of {len(ref)} reference words"]
+    for c in out.alignments[0]:
+        if c.type != "equal":
+            before = " ".join(ref[max(0, c.ref_start_idx - 4):c.ref_start_idx])
+            lines.append(f"  @{c.ref_start_idx:5d} {c.type:10s} [{' '.join(ref[c.ref_start_idx:c.ref_end_idx])}]"
+                         f" -> [{' '.join(hyp[c.hyp_start_idx:c.hyp_end_idx])}]   after: ...{before}")
+    return "\n".join(lines) + "\n\n"
 
 
 def write_block(path: Path, block: str) -> None:
