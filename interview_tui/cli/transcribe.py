@@ -85,7 +85,7 @@ def _options(clean: bool, fast: bool, batch_size: int | None, beam_size: int | N
 @click.option("--force", is_flag=True, help="Transcribe again: a new version for recordings (with --all: of every recording), overwritten outputs for files.")
 @click.option("--fast", is_flag=True, help="Batched decoding: about 1.25x faster again on 2 cores, about 1.7 WER points less accurate (see benchmarks/results/transcription.md).")
 @click.option("--batch-size", type=click.IntRange(1, 256), help="Batch size for --fast (default 4; implies --fast).")
-@click.option("--beam-size", type=click.IntRange(1, 64), help="Beam size (default 1, greedy; 5 is noScribe/aTrain's, slower).")
+@click.option("--beam-size", type=click.IntRange(1, 64), help="Beam size (default 2; 1 is greedy, faster and less accurate; 5 is noScribe/aTrain's, slower).")
 @click.option("--speakers", "n_speakers", type=click.IntRange(2, 8), help="People to tell apart by voice on mono audio (default: 2 for project recordings, off for FILES).")
 @click.option("--no-speakers", is_flag=True, help="Keep mono audio as one unnamed stream (no voice-based speaker turns).")
 @cluster_options

@@ -1,12 +1,16 @@
 """The faster-whisper engine: one options dataclass, one loaded model, segments as they come.
 
-Defaults were chosen by `benchmarks/transcription_benchmark.py` (results in
-`benchmarks/results/transcription.md`).  On a 2-core CPU the Whisper encoder dominates and
-costs the same in every configuration, so `BatchedInferencePipeline` only saves decoding
-time, and it decodes each 30-s chunk without the previous text, which costs accuracy.  The
-default is therefore sequential greedy decoding with the previous text as context
-(~1.4x the speed of noScribe/aTrain's beam-5 setup at almost the same WER); `FAST` (batched,
-greedy) is ~1.9x at about 1.5-2 WER points more, for large backlogs.
+Defaults were chosen by `benchmarks/transcription_benchmark.py` and
+`benchmarks/parallel_benchmark.py` (results in `benchmarks/results/`).  On a 2-core CPU the
+Whisper encoder costs the same in every configuration, so `BatchedInferencePipeline` only
+saves decoding time, and it decodes each 30-s chunk without the previous text, which costs
+accuracy.  The default is therefore sequential decoding with the previous text as context
+and a beam of 2: greedy decoding (beam 1) commits to a wrong first token of a phrase
+("the honesty mattered" -> "he wanted to matter") and cost about 1.2 WER points against
+noScribe/aTrain's beam 5 on the benchmark file; a beam of 2 recovered most of that for 2-4 %
+more CPU time in one process and about 20 % in single-thread pieces (`parallel.py`), while
+beams of 3-5 cost more and gained little once the file is cut into pieces.  `FAST` (batched,
+greedy) is for large backlogs.
 """
 
 from __future__ import annotations
@@ -43,8 +47,10 @@ class TranscribeOptions:
     #: BatchedInferencePipeline (True) or sequential WhisperModel.transcribe (False).
     batched: bool = False
     batch_size: int = 4
-    beam_size: int = 1
-    best_of: int = 1
+    #: 2, not greedy 1: see the module docstring (measured in benchmarks/results/parallel.md).
+    beam_size: int = 2
+    #: samples drawn when a window falls back to a temperature above 0
+    best_of: int = 2
     #: fallback temperatures when a window fails the compression/log-prob checks (sequential only).
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     condition_on_previous_text: bool = True
@@ -78,7 +84,8 @@ class TranscribeOptions:
 #: The noScribe/aTrain configuration, the benchmark's baseline.
 SEQUENTIAL_BEAM5 = TranscribeOptions(beam_size=5, best_of=5)
 #: Batched greedy decoding: fastest on CPU, somewhat less accurate (see the benchmark).
-FAST = TranscribeOptions(batched=True, batch_size=4, temperature=(0.0,), condition_on_previous_text=False)
+FAST = TranscribeOptions(batched=True, batch_size=4, beam_size=1, best_of=1, temperature=(0.0,),
+                         condition_on_previous_text=False)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Every core for one file: cut the audio at silences, transcribe the pieces side by side.
 
-On a CPU, Whisper's greedy decoding runs token by token and uses a second core poorly; two
+On a CPU, Whisper's decoding runs token by token and uses a second core poorly; two
 single-thread processes, each with its own stretch of the file, use both cores fully
 (`benchmarks/results/parallel.md`).  The audio is cut in the middle of the silence (Silero
 VAD, as the engine uses) nearest to equal shares of speech, so no word is split.  Each
@@ -73,6 +73,12 @@ def choose_cuts(speech: list[tuple[float, float]], duration_s: float, pieces: in
             break
         cuts.append(min(later, key=lambda g: abs(g[1] - total * k / pieces))[0])
     return cuts
+
+
+def piece_options(options: TranscribeOptions) -> TranscribeOptions:
+    """What each piece's worker runs: the file's own decoding settings (beam, context, prompt,
+    fallback), on one thread and without splitting further."""
+    return options.with_(cpu_threads=1, workers=1)
 
 
 def speech_spans(audio: np.ndarray, options: TranscribeOptions) -> list[tuple[float, float]]:
@@ -190,7 +196,7 @@ def transcribe_pieces(
     total = len(audio) / SAMPLE_RATE
     cuts = choose_cuts(speech_spans(audio, options), total, workers)
     bounds = [0] + [round(c * SAMPLE_RATE) for c in cuts] + [len(audio)]
-    piece_options = options.with_(cpu_threads=1, workers=1)
+    opts = piece_options(options)
     ctx = spawn_context()
     progress, stop = ctx.Queue(), ctx.Event()
     done = [0.0] * (len(bounds) - 1)
@@ -208,7 +214,7 @@ def transcribe_pieces(
     with ProcessPoolExecutor(len(bounds) - 1, mp_context=ctx, initializer=_init_worker,
                              initargs=(progress, stop)) as pool:
         futures: list[Future] = [
-            pool.submit(_transcribe_piece, i, model, audio[a:b], piece_options)
+            pool.submit(_transcribe_piece, i, model, audio[a:b], opts)
             for i, (a, b) in enumerate(zip(bounds, bounds[1:]))
         ]
         pending = set(futures)

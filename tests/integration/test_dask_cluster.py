@@ -30,8 +30,8 @@ distributed = pytest.importorskip("distributed")
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(300)]
 
-#: One thread per worker and for the one-machine run, so both use the very same options; greedy
-#: decoding only, because when a window fails Whisper's checks the temperature fallback samples at
+#: One thread per worker and for the one-machine run, so both use the very same options; no
+#: temperature fallback, because when a window fails Whisper's checks the fallback samples at
 #: random (the interview clip's closing silence is a hair from it: average log-probability -1.003
 #: against -1.0, no-speech 0.65 against 0.6), and two random samples need not agree.
 SETTINGS = Settings(model="tiny.en", language="en", options=TranscribeOptions(cpu_threads=1, temperature=(0.0,)))

@@ -92,7 +92,7 @@ def test_segments_aligned_to_guide_questions_and_stored_with_provenance(db, proj
     assert "trust" in by_question[interview["q2"]] and "alliance" in by_question[interview["q2"]]
     assert {s.speaker for s in t.segments} == {"Speaker (mono)"}
     assert t.meta.model == "tiny.en" and t.meta.engine.startswith("faster-whisper ")
-    assert t.meta.options["beam_size"] == 1 and t.meta.language == "en"
+    assert t.meta.options["beam_size"] == 2 and t.meta.language == "en"
     assert all(s.words and s.confidence is not None for s in t.segments)
 
     md_path = next(p for p in report.results[0].outputs if p.suffix == ".md")

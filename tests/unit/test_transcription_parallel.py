@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from interview_tui.transcription.engine import FAST, TranscribeOptions
-from interview_tui.transcription.parallel import MIN_PIECE_S, choose_cuts, shift, worker_count
+from dataclasses import fields
+
+from interview_tui.transcription.engine import FAST, SEQUENTIAL_BEAM5, TranscribeOptions
+from interview_tui.transcription.parallel import MIN_PIECE_S, choose_cuts, piece_options, shift, worker_count
 from interview_tui.domain.transcript import Segment, Word
 
 SPEECH = [(0.0, 10.0), (11.0, 20.0), (22.0, 30.0), (31.0, 40.0)]  # 37 s of speech, three silences
@@ -43,6 +45,30 @@ def test_cuts_fall_in_silences_near_equal_shares(speech, pieces, cuts) -> None:
 )
 def test_worker_count(options, duration_s, expected) -> None:
     assert worker_count(options, duration_s) == expected
+
+
+@pytest.mark.parametrize("options", [TranscribeOptions(), SEQUENTIAL_BEAM5, TranscribeOptions(beam_size=1, best_of=1)])
+def test_pieces_decode_with_the_files_own_settings(options) -> None:
+    """Each piece runs single-threaded, and otherwise exactly as the whole file would."""
+    piece = piece_options(options.with_(workers=2, language="en"))
+    assert (piece.cpu_threads, piece.workers) == (1, 1)
+    for f in fields(TranscribeOptions):
+        if f.name not in ("cpu_threads", "workers"):
+            assert getattr(piece, f.name) == getattr(options.with_(language="en"), f.name), f.name
+
+
+@pytest.mark.parametrize(
+    ("options", "batched", "beam", "context"),
+    [
+        # the measured choices of benchmarks/results/parallel.md and transcription.md
+        (TranscribeOptions(), False, 2, True),  # default: a beam of 2, not greedy
+        (SEQUENTIAL_BEAM5, False, 5, True),  # noScribe/aTrain's configuration, the baseline
+        (FAST, True, 1, False),  # --fast: batched greedy, each chunk on its own
+    ],
+)
+def test_decoding_presets(options, batched, beam, context) -> None:
+    assert (options.batched, options.beam_size, options.condition_on_previous_text) == (batched, beam, context)
+    assert options.best_of == beam  # the temperature fallback draws as many samples as the beam holds
 
 
 def test_shift_moves_segments_and_words_and_keeps_the_rest() -> None:
