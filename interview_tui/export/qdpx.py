@@ -43,7 +43,7 @@ from interview_tui.export.model import (
     ExportProject,
     ExportTranscript,
 )
-from interview_tui.export.qda_text import transcript_stem
+from interview_tui.export.qda_text import recordings_text, transcript_stem
 from interview_tui.export.refi import add_code_tree, code_guid, element, guid, refi_datetime
 from interview_tui.domain.timecode import hh_mm_ss_d
 
@@ -164,7 +164,9 @@ def _segment_at(transcript: ExportTranscript, offset: float) -> int | None:
 
 
 def _transcript_header(p: ExportParticipant, t: ExportTranscript) -> str:
-    return f"Participant {p.code}, recording {t.recording_id}. Transcript: {t.version.label}."
+    """The text source's first line; an interview of several recordings names each (file, version,
+    start, length, where it begins), as the MAXQDA header does."""
+    return f"Participant {p.code}, {recordings_text(t)}. Transcript: {t.version.label}."
 
 
 class _Builder:

@@ -170,7 +170,8 @@ def review_overview(db: Database) -> list[ReviewOverview]:
     """Per transcribed recording of active participants: its newest machine version and newest review version."""
     return [from_row(ReviewOverview, r) for r in _rows(
         db,
-        "SELECT r.id AS recording_id, p.code AS participant_code, COALESCE(r.duration_s, m.duration_s) AS duration_s,"
+        "SELECT r.id AS recording_id, p.code AS participant_code, r.session_id,"
+        " COALESCE(r.duration_s, m.duration_s) AS duration_s,"
         " m.id AS machine_id, m.version AS machine_version,"
         " v.id AS review_id, v.version AS review_version, v.reviewed_by, v.reviewed_at"
         " FROM recordings r JOIN participants p ON p.id = r.participant_id"

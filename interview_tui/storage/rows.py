@@ -153,6 +153,7 @@ class ReviewOverview:
 
     recording_id: int
     participant_code: str
+    session_id: int | None
     duration_s: float | None
     machine_id: int
     machine_version: int

@@ -64,7 +64,7 @@ def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded:
     project = gather_project(db, export_seeded.project.root, study, codes=["P01"])
     with_audio = replace(project, participants=(replace(p01, transcripts=(replace(t, audio_path=tmp_path / "a.wav"),)),))
     (tmp_path / "a.wav").write_bytes(b"RIFF")
-    tree, _ = build_project_xml(with_audio, link_audio=True)
+    tree, files = build_project_xml(with_audio, link_audio=True)
     tags = [el.tag.rsplit("}", 1)[-1] for el in tree.getroot().iter()]
     # one text source for the whole interview; a REFI transcript syncs to one audio file's clock,
     # so a multi-recording interview carries no audio transcript (its audio is in the folder export)
@@ -72,6 +72,11 @@ def test_crash_and_resume_give_one_transcript_with_the_gap_marked(export_seeded:
     [source] = [el for el in tree.getroot().iter() if el.tag.endswith("}TextSource")]
     description = next(el.text for el in source if el.tag.endswith("}Description"))
     assert f"Recordings {t.recording_ids[0]}, {t.recording_ids[1]}, one interview." in description
+    # its text names every recording, as the MAXQDA header does
+    [text] = [f.data.decode("utf-8") for f in files if f.name.endswith(".txt") and f.data and b"Participant" in f.data]
+    first_line = text.splitlines()[0]
+    assert first_line.startswith("Participant P01, 2 recordings as one interview - ")
+    assert f"(recording {t.recording_ids[0]}, " in first_line and f"(recording {t.recording_ids[1]}, " in first_line
 
 
 def test_the_interview_is_reviewed_and_signed_off_as_one_transcript(export_seeded: SeededStudy) -> None:

@@ -139,7 +139,7 @@ async def test_two_recordings_are_reviewed_signed_and_played_as_one_transcript(
         await pilot.press("ctrl+u", "M", "P", "enter")
         await pilot.pause()
         assert review.signed_off
-        assert "project: 2 of 2 transcripts reviewed" in str(screen.query_one("#review-info").render())
+        assert "project: 1 of 1 transcripts reviewed" in str(screen.query_one("#review-info").render())
         await pilot.press("escape")
         await pilot.pause()
 
@@ -200,3 +200,41 @@ async def test_review_asks_which_interview_and_an_interview_is_one_choice(make_a
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and app.screen.review.recording_ids == [other]
         assert [s.text for s in app.screen.review.segments] == ["Another talk."]
+
+
+async def test_the_session_view_opens_its_interview_for_review(make_app, two_recordings: TwoRecordings,
+                                                               project) -> None:
+    """`r` on a session's summary reviews that interview's one transcript (both recordings); a
+    session without a transcript says what to do and stays put."""
+    from interview_tui.tui.screens.session_view import SessionViewScreen
+
+    app = make_app(recorder=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(SessionViewScreen(two_recordings.session_id))
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.review.recording_ids == [two_recordings.first, two_recordings.second]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionViewScreen)
+
+    from interview_tui.storage import sessions as store
+    from interview_tui.storage.participants import get_participant
+
+    db = open_db(project.db_path)
+    empty = store.open_session(db, participant_id=get_participant(db, "P01").id,
+                               study_id=store.get_session(db, two_recordings.session_id).study_id,
+                               started_at="2026-03-04T09:00:00.000000+00:00")
+    db.close()
+    app = make_app(recorder=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(SessionViewScreen(empty))
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionViewScreen)
+        assert any("no transcript yet" in str(n.message) for n in app._notifications)

@@ -71,3 +71,19 @@ def test_every_review_command_has_help() -> None:
 
     for name, command in review.commands.items():
         assert command.help, name
+
+
+def test_transcripts_are_counted_per_interview_not_per_recording() -> None:
+    """An interview of two recordings is one transcript: signed off only when both recordings are;
+    a recording with no session (an import) is a transcript of its own."""
+    from types import SimpleNamespace as Row
+
+    from interview_tui.review.status import interviews_signed
+
+    def row(recording_id: int, session_id: int | None, signed: bool) -> Row:
+        return Row(recording_id=recording_id, session_id=session_id, reviewed_at="2026-12-01" if signed else None)
+
+    assert interviews_signed([row(1, 7, True), row(2, 7, False), row(3, None, True)]) == (1, 2)
+    assert interviews_signed([row(1, 7, True), row(2, 7, True), row(3, None, False)]) == (1, 2)
+    assert interviews_signed([row(1, 7, True), row(2, 7, True), row(3, None, True), row(4, 8, False)]) == (2, 3)
+    assert interviews_signed([]) == (0, 0)

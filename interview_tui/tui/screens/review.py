@@ -26,6 +26,7 @@ from interview_tui.review.edits import EditError
 from interview_tui.review.follow import Follower
 from interview_tui.review.interview import InterviewReview
 from interview_tui.review.session import ReviewError
+from interview_tui.review.status import interviews_signed
 from interview_tui.review.text import word_tokens
 from interview_tui.storage.reviews import ReviewStateError, participant_transcribed_recordings, review_overview
 from interview_tui.storage.rows import TranscribedRecording
@@ -152,12 +153,11 @@ class ReviewScreen(ReviewActions, ReviewSpeakers, ContextScreen[None]):
     def redraw(self) -> None:
         assert self.review is not None
         self.query_one(SegmentList).show(self.review.segments, self.review.questions, self.attention)
-        overview = review_overview(self.ctx.db)
-        signed = sum(1 for row in overview if row.reviewed_at)
+        signed, interviews = interviews_signed(review_overview(self.ctx.db))
         self.query_one("#review-info", Static).update(
             f"[b]{self.review.participant_code or ''}[/] · {self.review.version_label} · "
             f"{len(self.review.segments)} segments · {len(self.attention)} to check · "
-            f"project: {signed} of {len(overview)} transcripts reviewed"
+            f"project: {signed} of {interviews} transcripts reviewed"
         )
         self.update_status()
 

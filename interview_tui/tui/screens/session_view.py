@@ -111,7 +111,7 @@ def recording_line(recording: Recording) -> str:
 class SessionViewScreen(ContextScreen[None]):
     """Summary (duration, covered, skipped, never reached, notes, bookmarks) and the event list."""
 
-    BINDINGS = [Binding("escape,q", "back", "Back")]
+    BINDINGS = [Binding("escape,q", "back", "Back"), Binding("r", "review", "Review transcript")]
 
     def __init__(self, session_id: int, *, just_closed: bool = False) -> None:
         super().__init__()
@@ -190,6 +190,21 @@ class SessionViewScreen(ContextScreen[None]):
         if any(r.state == "recording" for r in recordings) and self._polls < 60:
             self._polls += 1
             self.set_timer(0.5, self.show_recordings)
+
+    def action_review(self) -> None:
+        """Review this interview's one transcript (all its recordings), e.g. the live transcript
+        that was ready when the interview closed."""
+        from interview_tui.review.interview import InterviewReview
+        from interview_tui.review.session import ReviewError
+        from interview_tui.tui.screens.review import ReviewScreen
+
+        try:
+            review = InterviewReview.open(self.ctx.db, self.session_id)
+        except ReviewError:
+            self.notify("This interview has no transcript yet: transcribe its recordings first "
+                        "(t on the start screen).", title="Review", severity="warning")
+            return
+        self.app.push_screen(ReviewScreen(review))
 
     def action_back(self) -> None:
         if self.just_closed:  # the post-interview memo comes next; Escape there skips it
