@@ -143,7 +143,7 @@ def main() -> None:
     from interview_tui.transcription.verbatim import render_segments
 
     db2 = open_db(project.db_path)
-    transcript = store.load_transcript(db2, store.list_transcripts(db2, summary.recording_id)[-1]["id"])
+    transcript = store.load_transcript(db2, store.list_transcripts(db2, summary.recording_id)[-1].id)
     render_segments(transcript.segments, language="en", verbatim=False)
     live_wer = wer(reference, " ".join(s.text for s in transcript.segments))
     post = None
@@ -343,7 +343,7 @@ def latency(args) -> None:
         mic.stop()
     from interview_tui.storage.recordings import list_recordings
 
-    overflows = [r["overflow_count"] or 0 for r in list_recordings(db)]
+    overflows = [r.overflow_count or 0 for r in list_recordings(db)]
     latency_report(args, times, loads, recorded, overflows)
 
 
