@@ -336,8 +336,10 @@ def latency(args) -> None:
             loads[mode].append(os.getloadavg()[0])
             recorded += time.monotonic() - started
             app.quit()
-            print(f"block {block + 1}/{args.blocks} live {mode}: median "
-                  f"{np.median(times[mode][-args.presses:]) * 1000:.0f} ms", flush=True)
+            these = times[mode][-args.presses:]
+            slowest = int(np.argmax(these))
+            print(f"block {block + 1}/{args.blocks} live {mode}: median {np.median(these) * 1000:.0f} ms,"
+                  f" max {these[slowest] * 1000:.0f} ms at press {slowest + 1}", flush=True)
     finally:
         player.kill()
         mic.stop()
@@ -369,9 +371,8 @@ def latency_report(args, times: dict[str, list[float]], loads: dict[str, list[fl
         f" minutes of audio in all. In each, after {args.warmup:g} s of recording, `n` and `p` (next/previous"
         f" question) are pressed {args.presses} times 0.4-0.9 s apart; the latency runs from writing the key"
         " to the terminal until the new question's text has been drawn (read back from the pty).",
-        "**A short run on a shared, noisy machine** (other people's builds and tests were running: 1-minute load"
-        f" average {min(min(v) for v in loads.values()):.1f}-{max(max(v) for v in loads.values()):.1f} at the"
-        " ends of the recordings); a quiet rerun may give other absolute numbers.",
+        f"1-minute load average {min(min(v) for v in loads.values()):.1f}-{max(max(v) for v in loads.values()):.1f}"
+        " at the ends of the recordings (above about 1, other processes share the 2 cores and stretch the times).",
         "",
         "| key to screen, ms | live off | live on | on / off |",
         "|---|---:|---:|---:|",
