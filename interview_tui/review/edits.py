@@ -240,3 +240,11 @@ def apply_speakers(
                 flags.append(flag)
             out.append(copy_segment(part, speaker=seg_names[bounds[j]], flags=flags))
     return out
+
+
+def the_two_speakers(names: list[str]) -> tuple[str, str]:
+    """The two speakers a swap without names means: a transcript's only two, or an error saying which to name."""
+    if len(names) != 2:
+        raise EditError(f"the transcript has {len(names)} speakers ({', '.join(names) or 'none'}); "
+                        "say which two to swap")
+    return names[0], names[1]

@@ -172,11 +172,7 @@ class InterviewReview:
     def swap_speakers(self, a: str | None = None, b: str | None = None) -> int:
         """Swap two speakers in the whole interview (default: its only two); returns segments changed."""
         if a is None or b is None:
-            names = self.speakers()
-            if len(names) != 2:
-                raise ed.EditError(f"the transcript has {len(names)} speakers ({', '.join(names) or 'none'}); "
-                                   "say which two to swap")
-            a, b = names
+            a, b = ed.the_two_speakers(self.speakers())
         having = [r for _, r in self.parts if {a, b} & set(r.speakers())] or [self.parts[0][1]]
         try:
             return sum(r.swap_speakers(a, b) for r in having)

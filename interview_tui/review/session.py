@@ -148,11 +148,7 @@ class ReviewSession:
     def swap_speakers(self, a: str | None = None, b: str | None = None) -> int:
         """Swap two speakers in the whole transcript (default: its only two); returns segments changed."""
         if a is None or b is None:
-            names = self.speakers()
-            if len(names) != 2:
-                raise ed.EditError(f"the transcript has {len(names)} speakers ({', '.join(names) or 'none'}); "
-                                   "say which two to swap")
-            a, b = names
+            a, b = ed.the_two_speakers(self.speakers())
         segments, count = ed.swap_speakers(self.segments, a, b)
         self._save("swap", segments, {"speakers": [a, b], "segments": count})
         return count

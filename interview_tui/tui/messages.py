@@ -154,7 +154,8 @@ class RecorderBack(Message):
 
 @dataclass
 class Notice(Message):
-    """Something a start-up worker wants the interviewer to read (a recording recovered, a live transcript finished)."""
+    """Something a worker wants the interviewer to read, shown by the app wherever it is posted (a
+    recording recovered at start-up, a live transcript finished, an archival copy that failed)."""
 
     text: str
     title: str

@@ -243,9 +243,9 @@ async def test_encrypted_recording_is_not_archived(virtual_mic, make_app, projec
                                   started_at=T0.isoformat(timespec="microseconds"))
     finally:
         db.close()
-    notices: list[RecorderPanel.Notice] = []
+    notices: list[Notice] = []
     app = make_app(offer_resume=False)
-    async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, RecorderPanel.Notice)
+    async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, Notice)
                             and notices.append(m)) as pilot:
         _, panel = await _interview(pilot, session_id)
         panel.device = "pulse"

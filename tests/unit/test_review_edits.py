@@ -172,3 +172,15 @@ def test_find_replace_preview_then_apply(two) -> None:
 def test_plain_text_drops_marks() -> None:
     assert plain_text("I (.) [laughter] [nurce? 00:02] ok (3 s)") == "I nurce ok"
     assert len(word_tokens("a [b? 00:01] (..) c")) == 3
+
+
+def test_a_swap_without_names_needs_exactly_two_speakers() -> None:
+    """One rule for the single recording and the whole interview: the only two, or say which."""
+    import pytest
+
+    from interview_tui.review.edits import EditError, the_two_speakers
+
+    assert the_two_speakers(["MP", "P01"]) == ("MP", "P01")
+    for names in ([], ["P01"], ["MP", "P01", "P02"]):
+        with pytest.raises(EditError, match=f"has {len(names)} speakers.*say which two to swap"):
+            the_two_speakers(names)

@@ -37,6 +37,7 @@ from interview_tui.recorder.controller import (
     SessionEventSink,
     State,
 )
+from interview_tui.tui.messages import Notice
 from interview_tui.tui.widgets.level_meter import LevelMeter
 
 PanelState = State  # the recorder's states, as the panel shows them
@@ -93,14 +94,6 @@ class RecorderPanel(Vertical):
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, RecorderPanel.LiveChanged)
-
-    @dataclass
-    class Notice(Message):
-        """Something a worker wants the interviewer to read (archiving failed)."""
-
-        text: str
-        title: str
-        failed: bool
 
     @dataclass
     class SessionEvent(Message):
@@ -314,10 +307,6 @@ class RecorderPanel(Vertical):
 
     # -- messages from the worker ----------------------------------------------------------
 
-    def on_recorder_panel_notice(self, message: Notice) -> None:
-        self.notify(message.text, title=message.title, severity="error" if message.failed else "information",
-                    timeout=15)
-
     def on_recorder_panel_started(self, message: Started) -> None:
         self.controller.started(message.recording_id)
         self._show_state()
@@ -432,4 +421,4 @@ class _Messages:
         self.panel.post_message(RecorderPanel.LiveChanged(text))
 
     def notice(self, text: str, title: str, failed: bool) -> None:
-        self.panel.post_message(RecorderPanel.Notice(text, title, failed))
+        self.panel.post_message(Notice(text, title, failed))  # the app shows it
