@@ -22,7 +22,6 @@ import os
 import platform
 import resource
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,15 +31,21 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.recording_benchmark import BusyApp, measure  # noqa: E402
+from benchmarks.recording_benchmark import BusyApp, measure, mic_and_project  # noqa: E402
 from benchmarks.transcription_benchmark import build_audio  # noqa: E402
-from interview_tui.audio.devices import refresh_devices  # noqa: E402
-from interview_tui.config import Project  # noqa: E402
 from interview_tui.storage import open_db  # noqa: E402
 from interview_tui.storage.recordings import set_setting  # noqa: E402
 from interview_tui.tui.widgets.recorder import RecorderPanel  # noqa: E402
-from tests.fixtures.audio import RATE, VirtualMic, enroll, write_wav  # noqa: E402
+from tests.fixtures.audio import RATE, write_wav  # noqa: E402
 from tests.fixtures.speech import wer  # noqa: E402
+from tests.tui.test_kill_resume import ANSI, TerminalApp  # noqa: E402
+
+
+def mic_source(speech: np.ndarray) -> np.ndarray:
+    """16 kHz float speech as the virtual microphone's 48 kHz int16 (linear interpolation; Whisper
+    low-passes to 16 kHz again)."""
+    n = len(speech) * RATE // 16000
+    return (np.interp(np.linspace(0, len(speech) - 1, n), np.arange(len(speech)), speech) * 32767).astype(np.int16)
 
 
 def main() -> None:
@@ -60,17 +65,8 @@ def main() -> None:
         return
 
     speech, reference = build_audio(args.minutes)
-    # 16 kHz float -> the virtual mic's 48 kHz int16 (linear interpolation; Whisper low-passes to 16 kHz again)
-    n = len(speech) * RATE // 16000
-    source = (np.interp(np.linspace(0, len(speech) - 1, n), np.arange(len(speech)), speech) * 32767
-              ).astype(np.int16)
-    base = Path(tempfile.mkdtemp(prefix="livebench-"))
-    (base / "pulse").mkdir()
-    mic = VirtualMic(base / "pulse").start()
-    refresh_devices()
-    project = Project(base / "project").ensure()
-    db = open_db(project.db_path)
-    enroll(db)
+    source = mic_source(speech)
+    base, mic, project, db = mic_and_project("livebench-")
     set_setting(db, "live_transcription_load_limit", args.load_limit)
     source_path = write_wav(base / "source.wav", source)
     phases, state, states = [], {}, []
@@ -208,45 +204,10 @@ def report(args, phases, state, states, summary, transcript, live_wer, post, chi
 QUESTION_TEXT = {"n": "How do you experience establishing", "p": "Can you describe what it is like"}
 
 
-class Terminal:
-    """The real app (`python -m interview_tui`) in a 120x40 pseudo-terminal: write keys, time what it draws."""
-
-    def __init__(self, project: Path) -> None:
-        import fcntl
-        import pty
-        import struct
-        import subprocess
-        import termios
-        import threading
-
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
-        env.pop("TEXTUAL", None)
-        self.proc = subprocess.Popen([sys.executable, "-m", "interview_tui", "--data-dir", str(project)],
-                                     stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-                                     close_fds=True)
-        os.close(slave)
-        self.master = master
-        self.output = bytearray()
-        self.arrived = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            with self.arrived:
-                self.output += chunk
-                self.arrived.notify_all()
+class Terminal(TerminalApp):
+    """The real app in a 120x40 pseudo-terminal (the kill/resume tests' `TerminalApp`): time what it draws."""
 
     def since(self, offset: int) -> str:
-        from tests.tui.test_kill_resume import ANSI
-
         return ANSI.sub(b"", bytes(self.output[offset:])).decode("utf-8", "replace")
 
     def wait_for(self, needle: str, offset: int = 0, timeout: float = 120.0) -> float:
@@ -259,11 +220,6 @@ class Terminal:
                 self.arrived.wait(0.5)
             return time.monotonic()
 
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            os.write(self.master, key.encode())
-            time.sleep(0.15)
-
     def press(self, key: str) -> float:
         """Seconds from writing `key` to the first output that shows its new question."""
         with self.arrived:
@@ -275,7 +231,7 @@ class Terminal:
     def quit(self) -> None:
         self.keys("\x11")  # ctrl+q: the recording is finished (and a live transcript stored) before exit
         self.proc.wait(timeout=300)
-        os.close(self.master)
+        self.close()
 
 
 def latency(args) -> None:
@@ -294,15 +250,8 @@ def latency(args) -> None:
     from interview_tui.storage.recordings import set_input_device
 
     speech, _ = build_audio(args.blocks * (args.warmup + args.presses * 0.8 + 15) / 60 + 1)
-    n = len(speech) * RATE // 16000
-    source = (np.interp(np.linspace(0, len(speech) - 1, n), np.arange(len(speech)), speech) * 32767
-              ).astype(np.int16)
-    base = Path(tempfile.mkdtemp(prefix="latbench-"))
-    (base / "pulse").mkdir()
-    mic = VirtualMic(base / "pulse").start()
-    project = Project(base / "project").ensure()
-    db = open_db(project.db_path)
-    enroll(db)
+    source = mic_source(speech)
+    base, mic, project, db = mic_and_project("latbench-")
     set_input_device(db, "pulse")
     set_setting(db, "live_transcription_load_limit", "0")
     assert default_study().guide.questions()[1].text.startswith(QUESTION_TEXT["n"])

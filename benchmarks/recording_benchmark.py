@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from sqlite_utils import Database
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -123,6 +124,18 @@ def measure(app: BusyApp, name: str, seconds: float) -> Phase:
                  timeline() - r0, os.getloadavg()[0])
 
 
+def mic_and_project(prefix: str) -> tuple[Path, VirtualMic, Project, Database]:
+    """A fresh temporary folder with the virtual microphone started and a project whose P01 has consented."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    (base / "pulse").mkdir()
+    mic = VirtualMic(base / "pulse").start()
+    refresh_devices()
+    project = Project(base / "project").ensure()
+    db = open_db(project.db_path)
+    enroll(db)
+    return base, mic, project, db
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=600.0, help="recording length (default 600)")
@@ -131,13 +144,7 @@ def main() -> None:
     args = parser.parse_args()
     baseline_s = args.baseline or min(60.0, max(5.0, args.seconds / 3))
 
-    base = Path(tempfile.mkdtemp(prefix="recbench-"))
-    (base / "pulse").mkdir()
-    mic = VirtualMic(base / "pulse").start()
-    refresh_devices()
-    project = Project(base / "project").ensure()
-    db = open_db(project.db_path)
-    enroll(db)
+    base, mic, project, db = mic_and_project("recbench-")
     source = np.random.default_rng(11).integers(-8000, 8000, int((args.seconds + 0.5) * RATE), dtype=np.int16)
     source[: RATE // 2] = 0
     source_path = write_wav(base / "source.wav", source)

@@ -46,6 +46,8 @@ class TerminalApp:
         os.close(slave)
         self.master = master
         self.output = bytearray()
+        #: notified whenever output arrives (for callers that time what is drawn)
+        self.arrived = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -57,7 +59,9 @@ class TerminalApp:
                 return
             if not chunk:
                 return
-            self.output += chunk
+            with self.arrived:
+                self.output += chunk
+                self.arrived.notify_all()
 
     def text(self) -> str:
         """Everything drawn so far, escape sequences removed (words drawn in one run stay whole)."""
