@@ -111,14 +111,11 @@ def test_after_a_crash_finish_keeps_the_stored_pieces_and_does_only_the_rest(tin
     assert len(load_pieces(pieces_path(wav))) == 2
 
 
-def test_a_recovered_recording_gets_its_live_transcript_finished_and_stored(tiny_en, project, tmp_path) -> None:
-    from interview_tui.storage import open_db
-    from interview_tui.storage import transcripts as store
-    from interview_tui.storage.recordings import finish_recording, start_recording
-    from interview_tui.transcription.live_session import resume_live
+def _recording_in_progress(db, project) -> tuple[int, str, np.ndarray, list]:
+    """P01's 25-s interview on disk as a crash-safe WAV, its row still in state 'recording'."""
+    from interview_tui.storage.recordings import start_recording
     from tests.fixtures.audio import enroll
 
-    db = open_db(project.db_path)
     enroll(db)
     audio, timeline = _interview(25)
     rel = "recordings/P01/P01-live.wav"
@@ -128,10 +125,27 @@ def test_a_recovered_recording_gets_its_live_transcript_finished_and_stored(tiny
     writer.close()
     rid = start_recording(db, participant_code="P01", path=rel, session_id=None, device="test",
                           sample_rate=RATE, channels=1, started_at="2026-01-01T10:00:00+00:00")
-    assert resume_live(db, project, rid) is None  # no pieces: nothing to resume (transcribe does it)
+    return rid, rel, audio, timeline
+
+
+def _crash_left_one_piece(db, project, rid: int, rel: str, audio: np.ndarray) -> None:
+    """What a crash leaves: one live piece (an empty first second) stored, the recording recovered."""
+    from interview_tui.storage.recordings import finish_recording
+
     first = {"start": 0.0, "end": 1.0, "language": "en", "segments": []}
     pieces_path(project.root / rel).write_text(json.dumps(first) + "\n")
     finish_recording(db, rid, duration_s=len(audio) / RATE, sha256="0" * 64, overflow_count=0)
+
+
+def test_a_recovered_recording_gets_its_live_transcript_finished_and_stored(tiny_en, project, tmp_path) -> None:
+    from interview_tui.storage import open_db
+    from interview_tui.storage import transcripts as store
+    from interview_tui.transcription.live_session import resume_live
+
+    db = open_db(project.db_path)
+    rid, rel, audio, timeline = _recording_in_progress(db, project)
+    assert resume_live(db, project, rid) is None  # no pieces: nothing to resume (transcribe does it)
+    _crash_left_one_piece(db, project, rid, rel, audio)
     transcript_id = resume_live(db, project, rid)
     assert transcript_id is not None and store.has_transcript(db, rid)
     stored = store.load_transcript(db, transcript_id)
@@ -150,22 +164,10 @@ def test_after_a_crash_the_app_finishes_the_live_transcript_in_a_lowest_priority
     from interview_tui.recorder.startup import resume_live_in_background
     from interview_tui.storage import open_db
     from interview_tui.storage import transcripts as store
-    from interview_tui.storage.recordings import finish_recording, start_recording
-    from tests.fixtures.audio import enroll
 
     db = open_db(project.db_path)
-    enroll(db)
-    audio, timeline = _interview(25)
-    rel = "recordings/P01/P01-live.wav"
-    (project.root / rel).parent.mkdir(parents=True, exist_ok=True)
-    writer = CrashSafeWavWriter(project.root / rel, RATE, 1)
-    writer.write((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
-    writer.close()
-    rid = start_recording(db, participant_code="P01", path=rel, session_id=None, device="test",
-                          sample_rate=RATE, channels=1, started_at="2026-01-01T10:00:00+00:00")
-    pieces_path(project.root / rel).write_text(json.dumps({"start": 0.0, "end": 1.0, "language": "en",
-                                                           "segments": []}) + "\n")
-    finish_recording(db, rid, duration_s=len(audio) / RATE, sha256="0" * 64, overflow_count=0)
+    rid, rel, audio, timeline = _recording_in_progress(db, project)
+    _crash_left_one_piece(db, project, rid, rel, audio)
 
     outcomes, idle_seen = [], []
 
